@@ -1,0 +1,43 @@
+//! Steps per second of the trajectory loop: each optimizer, 1,000 updates on Rosenbrock, with
+//! buffers reused as the page reuses them while a start point is dragged.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use gradscape_core::optim::{OptimizerConfig, IDS};
+use gradscape_core::surface::Function;
+use gradscape_core::trajectory::Trajectory;
+use std::hint::black_box;
+
+const STEPS: usize = 1_000;
+
+fn trajectories(c: &mut Criterion) {
+    let named = Function::parse("rosenbrock").expect("a named surface");
+    let typed = Function::parse("(1 - x)^2 + 100*(y - x^2)^2").expect("a valid expression");
+    let mut group = c.benchmark_group("rosenbrock_1000_steps");
+    group.throughput(Throughput::Elements(STEPS as u64));
+    for id in IDS {
+        // Small learning rates keep every optimizer finite for all 1,000 steps.
+        let mut config = OptimizerConfig::default_for(id).expect("a known optimizer");
+        config.set("lr", 1e-4).expect("every optimizer has lr");
+        let mut run = Trajectory::default();
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                run.rerun(&named, config, black_box([-1.5, 2.0]), STEPS)
+                    .expect("valid run");
+                black_box(run.points.len())
+            })
+        });
+    }
+    let adam = OptimizerConfig::default_for("adam").expect("a known optimizer");
+    let mut run = Trajectory::default();
+    group.bench_function("adam_typed_in", |b| {
+        b.iter(|| {
+            run.rerun(&typed, adam, black_box([-1.5, 2.0]), STEPS)
+                .expect("valid run");
+            black_box(run.points.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, trajectories);
+criterion_main!(benches);

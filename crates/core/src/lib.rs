@@ -1,0 +1,15 @@
+//! The numbers behind gradscape: loss surfaces f(x, y) with exact gradients, the optimizers of
+//! *Deep Learning from Scratch* (Saito Koki), and the trajectories they trace.
+//!
+//! This crate knows nothing of the browser or the terminal: the page (`gradscape-web`) and the
+//! command line (`gradscape-cli`) are thin layers over it, so every number either of them shows can
+//! be checked here with plain `cargo test`.
+
+pub mod expr;
+pub mod gradient;
+pub mod math;
+pub mod optim;
+pub mod params;
+pub mod render;
+pub mod surface;
+pub mod trajectory;

@@ -1,0 +1,162 @@
+//! The text forms shared by the command line and the page's URL: start points, views and lists
+//! of optimizers.
+//!
+//! `start=-7,2;3,4`, `view=-10,10,-5,5`, `opt=sgd(lr=0.95),momentum(lr=0.1,momentum=0.9)`: one parser
+//! for each, so a figure made in a terminal and the page read the same strings the same way.
+
+use crate::optim::OptimizerConfig;
+use crate::surface::ViewBox;
+
+/// At most this many start points or optimizers in one list: more would not be readable, and a
+/// pasted URL should not make the page run millions of trajectories.
+pub const MAX_LIST: usize = 32;
+
+fn number(text: &str, what: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} '{}' is not a number", text.trim()))?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("{what} '{}' must be a finite number", text.trim()))
+    }
+}
+
+/// A point `x,y`, both finite.
+pub fn parse_point(text: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    if parts.len() != 2 {
+        return Err(format!(
+            "a point is two numbers x,y (like -7,2); got '{}'",
+            text.trim()
+        ));
+    }
+    Ok([number(parts[0], "x")?, number(parts[1], "y")?])
+}
+
+/// Points separated by `;`: `-7,2;3,4`.
+pub fn parse_points(text: &str) -> Result<Vec<[f64; 2]>, String> {
+    let points = text
+        .split(';')
+        .filter(|p| !p.trim().is_empty())
+        .map(parse_point)
+        .collect::<Result<Vec<_>, _>>()?;
+    if points.is_empty() {
+        return Err("give at least one start point x,y".into());
+    }
+    if points.len() > MAX_LIST {
+        return Err(format!(
+            "at most {MAX_LIST} start points (got {})",
+            points.len()
+        ));
+    }
+    Ok(points)
+}
+
+/// A view `xmin,xmax,ymin,ymax`.
+pub fn parse_view(text: &str) -> Result<ViewBox, String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    if parts.len() != 4 {
+        return Err(format!(
+            "a view is four numbers xmin,xmax,ymin,ymax (like -10,10,-5,5); got '{}'",
+            text.trim()
+        ));
+    }
+    let mut v = [0.0; 4];
+    for (slot, (part, name)) in v
+        .iter_mut()
+        .zip(parts.iter().zip(["xmin", "xmax", "ymin", "ymax"]))
+    {
+        *slot = number(part, name)?;
+    }
+    ViewBox::new(v[0], v[1], v[2], v[3])
+}
+
+/// Optimizers separated by commas outside parentheses:
+/// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad`.
+pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
+    let mut items = Vec::new();
+    let mut depth = 0i32;
+    let mut begin = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[begin..i]);
+                begin = i + 1;
+            }
+            _ => {}
+        }
+        if depth < 0 {
+            return Err(format!("unmatched ')' in '{}'", text.trim()));
+        }
+    }
+    items.push(&text[begin..]);
+    let configs = items
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.parse::<OptimizerConfig>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if configs.is_empty() {
+        return Err("give at least one optimizer, like sgd(lr=0.1)".into());
+    }
+    if configs.len() > MAX_LIST {
+        return Err(format!(
+            "at most {MAX_LIST} optimizers (got {})",
+            configs.len()
+        ));
+    }
+    Ok(configs)
+}
+
+/// The form [`parse_optimizers`] reads.
+pub fn format_optimizers(configs: &[OptimizerConfig]) -> String {
+    configs
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points() {
+        assert_eq!(parse_point("-7,2"), Ok([-7.0, 2.0]));
+        assert_eq!(parse_point(" 1e-3 , -0.5 "), Ok([0.001, -0.5]));
+        assert_eq!(parse_points("-7,2;3,4;"), Ok(vec![[-7.0, 2.0], [3.0, 4.0]]));
+        for bad in ["", "1", "1,2,3", "a,1", "nan,1", "1,inf", "1e999,0"] {
+            assert!(parse_point(bad).is_err(), "{bad}");
+        }
+        assert!(parse_points(";").is_err());
+        assert!(parse_points(&"1,1;".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn views() {
+        let v = parse_view("-10,10,-5,5").unwrap();
+        assert_eq!((v.xmin, v.xmax, v.ymin, v.ymax), (-10.0, 10.0, -5.0, 5.0));
+        for bad in ["1,2,3", "2,1,0,1", "0,1,1,1", "0,1,x,2", "0,1,0,inf"] {
+            assert!(parse_view(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn optimizer_lists() {
+        let list =
+            parse_optimizers("sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad(lr=1.5)").unwrap();
+        assert_eq!(
+            list.iter().map(|c| c.id()).collect::<Vec<_>>(),
+            ["sgd", "momentum", "adagrad"]
+        );
+        assert_eq!(list[1].hyperparameters(), [("lr", 0.1), ("momentum", 0.9)]);
+        assert_eq!(parse_optimizers(&format_optimizers(&list)).unwrap(), list);
+        for bad in ["", "sgd(lr=0.1))", "sgd,newton", "sgd(lr=-1)"] {
+            assert!(parse_optimizers(bad).is_err(), "{bad}");
+        }
+    }
+}

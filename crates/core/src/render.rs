@@ -1,0 +1,222 @@
+//! Rendering maths: sampling a surface on a grid, contour lines, contour levels and colour maps.
+//!
+//! Only numbers here; the page paints them into a pixel buffer and the command line hands them to
+//! plotters, so both draw the same lines.
+
+use crate::surface::{Function, ViewBox};
+
+/// f sampled on an `nx × ny` grid covering `view` corner to corner: entry `j·nx + i` is
+/// f(xmin + i·Δx, ymin + j·Δy) with Δx = (xmax − xmin)/(nx − 1), so row 0 is the bottom edge.
+/// Values that are not finite are stored as NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pub nx: usize,
+    pub ny: usize,
+    pub view: ViewBox,
+    pub values: Vec<f64>,
+}
+
+impl Grid {
+    /// Samples `function` (nx and ny are at least 2).
+    pub fn sample(function: &Function, view: ViewBox, nx: usize, ny: usize) -> Self {
+        let (nx, ny) = (nx.max(2), ny.max(2));
+        let dx = (view.xmax - view.xmin) / (nx - 1) as f64;
+        let dy = (view.ymax - view.ymin) / (ny - 1) as f64;
+        let mut values = Vec::with_capacity(nx * ny);
+        for j in 0..ny {
+            let y = view.ymin + j as f64 * dy;
+            for i in 0..nx {
+                let v = function.value(view.xmin + i as f64 * dx, y);
+                values.push(if v.is_finite() { v } else { f64::NAN });
+            }
+        }
+        Self {
+            nx,
+            ny,
+            view,
+            values,
+        }
+    }
+
+    /// The world coordinates of the fractional grid position (i, j).
+    fn world(&self, i: f64, j: f64) -> [f64; 2] {
+        let v = &self.view;
+        [
+            v.xmin + i * (v.xmax - v.xmin) / (self.nx - 1) as f64,
+            v.ymin + j * (v.ymax - v.ymin) / (self.ny - 1) as f64,
+        ]
+    }
+
+    /// The smallest and largest finite values (None if there are none).
+    pub fn range(&self) -> Option<(f64, f64)> {
+        let finite = self.values.iter().copied().filter(|v| v.is_finite());
+        finite.fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+    }
+
+    /// The contour line f = `level` as segments in world coordinates, by marching squares with
+    /// linear interpolation along cell edges. Cells touching a NaN are skipped. In a saddle cell
+    /// (two opposite corners above) the mean of the corners decides which pairs are joined.
+    pub fn contour(&self, level: f64) -> Vec<[[f64; 2]; 2]> {
+        let mut segments = Vec::new();
+        let at = |i: usize, j: usize| self.values[j * self.nx + i];
+        for j in 0..self.ny - 1 {
+            for i in 0..self.nx - 1 {
+                // Corners counter-clockwise from the bottom left.
+                let c = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+                if c.iter().any(|v| v.is_nan()) {
+                    continue;
+                }
+                let above = c.map(|v| v >= level);
+                let case = above
+                    .iter()
+                    .enumerate()
+                    .fold(0usize, |acc, (k, &a)| acc | (usize::from(a) << k));
+                if case == 0 || case == 15 {
+                    continue;
+                }
+                // Where the line crosses edge k (from corner k to corner k+1), in grid units.
+                let corner = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+                let cross = |k: usize| {
+                    let (a, b) = (c[k], c[(k + 1) % 4]);
+                    let t = if a == b { 0.5 } else { (level - a) / (b - a) };
+                    let (p, q) = (corner[k], corner[(k + 1) % 4]);
+                    self.world(
+                        i as f64 + p.0 + t * (q.0 - p.0),
+                        j as f64 + p.1 + t * (q.1 - p.1),
+                    )
+                };
+                // Edges whose ends differ in side are crossed; join them in pairs.
+                let crossed: Vec<usize> =
+                    (0..4).filter(|&k| above[k] != above[(k + 1) % 4]).collect();
+                if crossed.len() == 2 {
+                    segments.push([cross(crossed[0]), cross(crossed[1])]);
+                } else {
+                    // Saddle: corners 0 and 2 on one side, 1 and 3 on the other.
+                    let centre_above = (c[0] + c[1] + c[2] + c[3]) / 4.0 >= level;
+                    if centre_above == above[0] {
+                        // Corners 0 and 2 connect through the centre: cut off corners 1 and 3.
+                        segments.push([cross(0), cross(1)]);
+                        segments.push([cross(2), cross(3)]);
+                    } else {
+                        segments.push([cross(3), cross(0)]);
+                        segments.push([cross(1), cross(2)]);
+                    }
+                }
+            }
+        }
+        segments
+    }
+}
+
+/// About `count` contour levels between `lo` and `hi`, at round numbers (steps of 1, 2 or 5
+/// times a power of ten) when `log` is false, and evenly spaced in log10(f − lo + 1) otherwise,
+/// so that surfaces spanning many orders of magnitude (Rosenbrock, Goldstein-Price) still show
+/// lines near their minimum.
+pub fn contour_levels(lo: f64, hi: f64, count: usize, log: bool) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || count == 0 {
+        return Vec::new();
+    }
+    if log {
+        let top = (hi - lo + 1.0).log10();
+        return (1..=count)
+            .map(|k| lo - 1.0 + 10f64.powf(top * k as f64 / (count + 1) as f64))
+            .collect();
+    }
+    let rough = (hi - lo) / count as f64;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * magnitude);
+    let mut level = (lo / step).floor() * step + step;
+    let mut levels = Vec::new();
+    while level < hi && levels.len() < 4 * count {
+        levels.push(level);
+        level += step;
+    }
+    levels
+}
+
+/// The viridis colour map (perceptually uniform, readable in grey and by colour-blind viewers) at
+/// `t` in [0, 1], as RGB bytes. `t` outside is clamped; NaN gives the low end.
+pub fn viridis(t: f64) -> [u8; 3] {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let c = colorous::VIRIDIS.eval_continuous(t);
+    [c.r, c.g, c.b]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn circle_contours_of_the_sphere_lie_on_the_circle() {
+        // x² + y² = 4 is the circle of radius 2: every interpolated vertex is within the grid's
+        // interpolation error (a chord's sagitta, about Δ²/(8r)) of it.
+        let f = Function::parse("sphere").unwrap();
+        let view = ViewBox::new(-3.0, 3.0, -3.0, 3.0).unwrap();
+        let grid = Grid::sample(&f, view, 121, 121);
+        let segments = grid.contour(4.0);
+        assert!(segments.len() > 100);
+        for p in segments.iter().flatten() {
+            assert!((p[0].hypot(p[1]) - 2.0).abs() < 2e-3, "{p:?}");
+        }
+        // The segments' lengths add up to the circumference, 4π.
+        let length: f64 = segments
+            .iter()
+            .map(|[a, b]| (a[0] - b[0]).hypot(a[1] - b[1]))
+            .sum();
+        assert!(
+            (length - 4.0 * std::f64::consts::PI).abs() < 1e-2,
+            "{length}"
+        );
+    }
+
+    #[test]
+    fn saddle_cells_give_two_segments() {
+        // x·y on [−1, 1]²: a 2×2 grid whose corners alternate in sign; level 0 crosses all 4 edges.
+        let f = Function::parse("x*y").unwrap();
+        let grid = Grid::sample(&f, ViewBox::new(-1.0, 1.0, -1.0, 1.0).unwrap(), 2, 2);
+        assert_eq!(grid.contour(0.0).len(), 2);
+        assert_eq!(grid.contour(1.5).len(), 0);
+    }
+
+    #[test]
+    fn nan_cells_are_skipped() {
+        let f = Function::parse("sqrt(x)").unwrap();
+        let grid = Grid::sample(&f, ViewBox::new(-1.0, 1.0, -1.0, 1.0).unwrap(), 21, 21);
+        for p in grid.contour(0.5).iter().flatten() {
+            assert!((p[0] - 0.25).abs() < 1e-2, "{p:?}");
+        }
+        assert_eq!(grid.range().map(|r| r.0), Some(0.0));
+    }
+
+    #[test]
+    fn round_levels() {
+        assert_eq!(contour_levels(0.0, 10.0, 5, false), [2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(
+            contour_levels(0.0, 7.0, 7, false),
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+        );
+        assert!(contour_levels(1.0, 1.0, 5, false).is_empty());
+        assert!(contour_levels(0.0, f64::INFINITY, 5, false).is_empty());
+        let log = contour_levels(0.0, 999.0, 2, true);
+        // log10(f + 1) at 1/3 and 2/3 of 3: f + 1 = 10 and 100.
+        assert!(
+            (log[0] - 9.0).abs() < 1e-9 && (log[1] - 99.0).abs() < 1e-9,
+            "{log:?}"
+        );
+    }
+
+    #[test]
+    fn viridis_ends() {
+        // Viridis runs from dark purple (#440154) to yellow (#fde725).
+        assert_eq!(viridis(0.0), [0x44, 0x01, 0x54]);
+        assert_eq!(viridis(1.0), [0xfd, 0xe7, 0x25]);
+        assert_eq!(viridis(f64::NAN), viridis(0.0));
+    }
+}

@@ -1,0 +1,137 @@
+//! Trajectories: the points an optimizer visits on f(x, y) from a start point.
+//!
+//! A trajectory records the start and every point after it, with f and the gradient at each. When
+//! a point, its value or its gradient stops being a finite number the run has diverged: it stops
+//! there and says at which step, so nothing non-finite ever reaches a caller (or a pixel).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::optim::{ConfigError, Optimizer, OptimizerConfig};
+use crate::surface::Function;
+
+/// The most updates one trajectory may run.
+pub const MAX_STEPS: usize = 1_000_000;
+
+/// The points visited, with f and the gradient at each. Index 0 is the start; index k is the point
+/// after k updates. All numbers are finite.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Trajectory {
+    pub points: Vec<[f64; 2]>,
+    pub values: Vec<f64>,
+    pub gradients: Vec<[f64; 2]>,
+    /// The update after which the point, its value or its gradient was no longer finite (that
+    /// point is not recorded), or None when every update ran.
+    pub diverged_at: Option<usize>,
+}
+
+/// Why a trajectory could not be run; its `Display` is a sentence for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrajectoryError {
+    /// The number of updates is 0 or above [`MAX_STEPS`].
+    Steps(usize),
+    /// The start point has a coordinate that is NaN or infinite.
+    StartNotFinite([f64; 2]),
+    /// f or its gradient is not a finite number at the start (`ln(x)` at x < 0, say).
+    UndefinedAtStart([f64; 2]),
+    /// The optimizer's hyperparameters are out of range.
+    Optimizer(ConfigError),
+}
+
+impl fmt::Display for TrajectoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Steps(n) => write!(
+                f,
+                "the number of steps must be between 1 and {MAX_STEPS} (got {n})"
+            ),
+            Self::StartNotFinite([x, y]) => {
+                write!(f, "the start point ({x}, {y}) must be two finite numbers")
+            }
+            Self::UndefinedAtStart([x, y]) => write!(
+                f,
+                "the function or its gradient is not a finite number at the start point ({x}, {y})"
+            ),
+            Self::Optimizer(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TrajectoryError {}
+
+impl From<ConfigError> for TrajectoryError {
+    fn from(e: ConfigError) -> Self {
+        Self::Optimizer(e)
+    }
+}
+
+fn all_finite(values: &[f64]) -> bool {
+    values.iter().all(|v| v.is_finite())
+}
+
+impl Trajectory {
+    /// Runs `steps` updates of `config` on `function` from `start`.
+    pub fn run(
+        function: &Function,
+        config: OptimizerConfig,
+        start: [f64; 2],
+        steps: usize,
+    ) -> Result<Self, TrajectoryError> {
+        let mut trajectory = Self::default();
+        trajectory.rerun(function, config, start, steps)?;
+        Ok(trajectory)
+    }
+
+    /// Like [`Trajectory::run`], reusing this trajectory's buffers: the page calls it for every
+    /// optimizer on every pointer move, so it should not allocate.
+    pub fn rerun(
+        &mut self,
+        function: &Function,
+        config: OptimizerConfig,
+        start: [f64; 2],
+        steps: usize,
+    ) -> Result<(), TrajectoryError> {
+        if steps == 0 || steps > MAX_STEPS {
+            return Err(TrajectoryError::Steps(steps));
+        }
+        if !all_finite(&start) {
+            return Err(TrajectoryError::StartNotFinite(start));
+        }
+        let mut optimizer = Optimizer::new(config)?;
+        let (value, gradient) = function.value_and_gradient(start[0], start[1]);
+        if !value.is_finite() || !all_finite(&gradient) {
+            return Err(TrajectoryError::UndefinedAtStart(start));
+        }
+        self.points.clear();
+        self.values.clear();
+        self.gradients.clear();
+        self.diverged_at = None;
+        self.points.reserve(steps + 1);
+        self.values.reserve(steps + 1);
+        self.gradients.reserve(steps + 1);
+
+        let (mut point, mut gradient) = (start, gradient);
+        self.points.push(point);
+        self.values.push(value);
+        self.gradients.push(gradient);
+        for step in 1..=steps {
+            optimizer.update(&mut point, &gradient);
+            let (value, next_gradient) = function.value_and_gradient(point[0], point[1]);
+            if !all_finite(&point) || !value.is_finite() || !all_finite(&next_gradient) {
+                self.diverged_at = Some(step);
+                break;
+            }
+            gradient = next_gradient;
+            self.points.push(point);
+            self.values.push(value);
+            self.gradients.push(gradient);
+        }
+        Ok(())
+    }
+
+    /// The last point reached (None only for a trajectory that has not run).
+    pub fn end(&self) -> Option<[f64; 2]> {
+        self.points.last().copied()
+    }
+}

@@ -1,0 +1,1 @@
+//! The gradscape page: wasm-bindgen glue over `gradscape-core` (arrives with the page).
