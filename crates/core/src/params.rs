@@ -111,6 +111,21 @@ pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
     Ok(configs)
 }
 
+/// `value` rounded at a precision of about 1/10,000 of `span` (to a power of ten): positions that
+/// come from a pointer carry no more digits than the pointer can mean, and URLs stay short.
+pub fn tidy(value: f64, span: f64) -> f64 {
+    if !value.is_finite() || !span.is_finite() || span <= 0.0 {
+        return value;
+    }
+    let exponent = (span / 10_000.0).log10().floor();
+    let step = 10f64.powf(exponent);
+    let rounded = (value / step).round() * step;
+    // Printing with the step's number of decimals and reading back removes the binary noise of
+    // the multiplication (0.30000000000000004).
+    let decimals = (-exponent).clamp(0.0, 300.0) as usize;
+    format!("{rounded:.decimals$}").parse().unwrap_or(rounded)
+}
+
 /// The form [`parse_optimizers`] reads.
 pub fn format_optimizers(configs: &[OptimizerConfig]) -> String {
     configs
@@ -134,6 +149,15 @@ mod tests {
         }
         assert!(parse_points(";").is_err());
         assert!(parse_points(&"1,1;".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn tidy_rounds_to_the_view() {
+        assert_eq!(tidy(-6.123_456_789, 20.0), -6.123);
+        assert_eq!(tidy(0.1 + 0.2, 1.0), 0.3);
+        assert_eq!(tidy(1234.5678, 1e6), 1200.0);
+        assert!(tidy(f64::NAN, 1.0).is_nan());
+        assert_eq!(tidy(2.5, 0.0), 2.5);
     }
 
     #[test]

@@ -1,1 +1,862 @@
-//! The gradscape page: wasm-bindgen glue over `gradscape-core` (arrives with the page).
+//! The gradscape page: wasm-bindgen glue over `gradscape-core`.
+//!
+//! [`Viz`] holds a core [`Scene`] and three canvases: the surface (painted from the core's pixel
+//! buffer with one `putImageData`), the overlay (axes, paths and markers, drawn by plotters) and
+//! the loss chart (plotters). Everything computed here comes from the core; this crate only moves
+//! numbers to the canvases and JSON to JavaScript. Every error crosses the boundary as a `JsError`
+//! with the core's message.
+
+use std::fmt::Display;
+
+use gradscape_core::gradient::numerical_gradient_2d;
+use gradscape_core::optim::{OptimizerConfig, IDS};
+use gradscape_core::paint::{Layout, Painted, Painter, Scale};
+use gradscape_core::params;
+use gradscape_core::scene::{Run, Scene, PRESETS};
+use gradscape_core::surface::{ViewBox, SURFACES};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// Installs the panic hook, so a bug shows as a message in the console instead of
+/// "unreachable executed".
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The one way errors leave this crate.
+fn js_error(e: impl Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serialising our own plain structs of finite numbers and strings cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+    canvas
+        .get_context("2d")
+        .map_err(|_| JsError::new("the canvas has no 2D context"))?
+        .ok_or_else(|| JsError::new("the canvas has no 2D context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| JsError::new("the canvas has no 2D context"))
+}
+
+fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)> {
+    keys.iter().cloned().zip(values.iter().cloned()).collect()
+}
+
+/// The size of the module's linear memory in bytes (it only grows; the memory benchmark checks
+/// that it stops growing).
+#[wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map(|b| f64::from(b.byte_length()))
+                .unwrap_or(0.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Everything the menus need: surfaces, optimizers with their hyperparameters, presets.
+#[wasm_bindgen]
+pub fn catalog() -> String {
+    #[derive(Serialize)]
+    struct Hyper {
+        name: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+        log: bool,
+    }
+    #[derive(Serialize)]
+    struct Opt {
+        id: &'static str,
+        name: &'static str,
+        hyperparameters: Vec<Hyper>,
+    }
+    #[derive(Serialize)]
+    struct Catalog<'a> {
+        surfaces: Vec<(&'static str, &'static str, &'static str)>,
+        optimizers: Vec<Opt>,
+        presets: &'a [gradscape_core::scene::Preset],
+        palette: &'a [&'static str],
+    }
+    let optimizers = IDS
+        .iter()
+        .filter_map(|id| OptimizerConfig::default_for(id).ok())
+        .map(|c| Opt {
+            id: c.id(),
+            name: c.name(),
+            hyperparameters: c
+                .hyperparameters()
+                .into_iter()
+                .map(|(name, default)| {
+                    let lr = name == "lr";
+                    Hyper {
+                        name,
+                        default,
+                        min: if lr { 1e-5 } else { 0.0 },
+                        max: if lr { 10.0 } else { 0.9999 },
+                        log: lr,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    json(&Catalog {
+        surfaces: SURFACES.iter().map(|s| (s.id, s.name, s.formula)).collect(),
+        optimizers,
+        presets: &PRESETS,
+        palette: &gradscape_core::scene::PALETTE,
+    })
+}
+
+/// One run for JavaScript; `points` and `values` are left out of the per-frame summaries.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrajectoryJson<'a> {
+    optimizer: &'static str,
+    name: &'static str,
+    label: String,
+    colour: &'static str,
+    optimizer_index: usize,
+    start_index: usize,
+    start: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<&'a [[f64; 2]]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<&'a [f64]>,
+    diverged_at: Option<usize>,
+    visible: bool,
+    error: Option<&'a str>,
+}
+
+/// The interactive plot.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Viz {
+    scene: Scene,
+    layout: Layout,
+    painter: Painter,
+    painted: Option<Painted>,
+    surface_dirty: bool,
+    surface: HtmlCanvasElement,
+    overlay: HtmlCanvasElement,
+    loss: HtmlCanvasElement,
+    loss_css: (f64, f64),
+    warnings: String,
+}
+
+#[wasm_bindgen]
+impl Viz {
+    /// A plot on three stacked canvases, from URL parameters (`keys[i]=values[i]`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        surface: HtmlCanvasElement,
+        overlay: HtmlCanvasElement,
+        loss: HtmlCanvasElement,
+        keys: Vec<String>,
+        values: Vec<String>,
+    ) -> Result<Viz, JsError> {
+        context(&surface)?;
+        context(&overlay)?;
+        context(&loss)?;
+        let (scene, warnings) = Scene::from_params(&pairs(&keys, &values));
+        let layout = Layout::new(640.0, 480.0, 1.0, scene.view());
+        Ok(Viz {
+            scene,
+            layout,
+            painter: Painter::new(),
+            painted: None,
+            surface_dirty: true,
+            surface,
+            overlay,
+            loss,
+            loss_css: (640.0, 200.0),
+            warnings: json(&warnings),
+        })
+    }
+
+    /// The warnings of the constructor, as JSON `[{param, message}]`.
+    pub fn initial_warnings(&self) -> String {
+        self.warnings.clone()
+    }
+
+    /// Applies URL-style settings; returns the warnings as JSON `[{param, message}]`.
+    pub fn apply(&mut self, keys: Vec<String>, values: Vec<String>) -> String {
+        let before = (
+            self.scene.function().label().to_string(),
+            self.scene.view(),
+            self.scene.log_scale(),
+        );
+        let warnings = self.scene.apply(&pairs(&keys, &values));
+        let after = (
+            self.scene.function().label().to_string(),
+            self.scene.view(),
+            self.scene.log_scale(),
+        );
+        if before != after {
+            self.layout = self.layout.with_view(self.scene.view());
+            self.surface_dirty = true;
+        }
+        json(&warnings)
+    }
+
+    /// The settings as JSON `[[key, value], ...]`, the URL's form.
+    pub fn params(&self) -> String {
+        json(&self.scene.to_params())
+    }
+
+    /// Every run as JSON: `[{optimizer, name, label, colour, start, points, values, divergedAt, ...}]`.
+    pub fn trajectories(&self) -> String {
+        self.runs_json(true)
+    }
+
+    /// Every run without its points and values: what the readouts need on every frame.
+    pub fn summaries(&self) -> String {
+        self.runs_json(false)
+    }
+
+    fn runs_json(&self, with_points: bool) -> String {
+        let n = self.scene.optimizers().len();
+        let list: Vec<TrajectoryJson> = self
+            .scene
+            .runs()
+            .iter()
+            .map(|run| {
+                let entry = self.scene.optimizers()[run.optimizer_index];
+                TrajectoryJson {
+                    optimizer: entry.config.id(),
+                    name: entry.config.name(),
+                    label: entry.config.to_string(),
+                    colour: Scene::colour(run.optimizer_index),
+                    optimizer_index: run.optimizer_index,
+                    start_index: run.start_index,
+                    start: self.scene.starts()[run.start_index],
+                    points: with_points.then_some(&run.trajectory.points[..]),
+                    values: with_points.then_some(&run.trajectory.values[..]),
+                    diverged_at: run.trajectory.diverged_at,
+                    visible: entry.visible,
+                    error: run.error.as_deref(),
+                }
+            })
+            .collect();
+        debug_assert_eq!(list.len(), n * self.scene.starts().len());
+        json(&list)
+    }
+
+    /// What each run sees after `step` updates, as JSON (null for a run without points).
+    pub fn step_views(&self, step: usize) -> String {
+        let views: Vec<_> = (0..self.scene.runs().len())
+            .map(|r| self.scene.step_view(r, step))
+            .collect();
+        json(&views)
+    }
+
+    /// The optimizers as JSON `[{id, name, colour, visible, hyperparameters: [[name, value]]}]`.
+    pub fn optimizers(&self) -> String {
+        #[derive(Serialize)]
+        struct Item {
+            id: &'static str,
+            name: &'static str,
+            colour: &'static str,
+            visible: bool,
+            hyperparameters: Vec<(&'static str, f64)>,
+        }
+        let list: Vec<Item> = self
+            .scene
+            .optimizers()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Item {
+                id: e.config.id(),
+                name: e.config.name(),
+                colour: Scene::colour(i),
+                visible: e.visible,
+                hyperparameters: e.config.hyperparameters(),
+            })
+            .collect();
+        json(&list)
+    }
+
+    /// The start points as JSON `[[x, y], ...]`.
+    pub fn start_points(&self) -> String {
+        json(self.scene.starts())
+    }
+
+    /// The number of updates per path.
+    pub fn steps(&self) -> usize {
+        self.scene.steps()
+    }
+
+    /// The animation speed in updates per second.
+    pub fn speed(&self) -> f64 {
+        self.scene.speed()
+    }
+
+    /// The value range and contour levels of the last painted surface, as JSON.
+    pub fn painted(&self) -> String {
+        json(&self.painted)
+    }
+
+    /// Sets the canvases' size in CSS pixels and the device pixel ratio.
+    pub fn resize(
+        &mut self,
+        css_width: f64,
+        css_height: f64,
+        dpr: f64,
+        loss_width: f64,
+        loss_height: f64,
+    ) {
+        self.layout = Layout::new(css_width, css_height, dpr, self.scene.view());
+        let (w, h) = (self.layout.device_width(), self.layout.device_height());
+        for canvas in [&self.surface, &self.overlay] {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
+        let dpr = self.layout.dpr;
+        self.loss_css = (
+            loss_width.clamp(1.0, 10_000.0),
+            loss_height.clamp(1.0, 10_000.0),
+        );
+        self.loss.set_width((self.loss_css.0 * dpr).round() as u32);
+        self.loss.set_height((self.loss_css.1 * dpr).round() as u32);
+        self.surface_dirty = true;
+    }
+
+    /// Moves start `i` to world (x, y) and reruns its paths.
+    pub fn set_start(&mut self, i: usize, x: f64, y: f64) -> Result<(), JsError> {
+        self.scene.set_start(i, [x, y]).map_err(js_error)
+    }
+
+    /// Moves start `i` under the pointer at CSS position (cx, cy), rounded to a tidy number at
+    /// this zoom so the URL stays short.
+    pub fn drag_start(&mut self, i: usize, cx: f64, cy: f64) -> Result<(), JsError> {
+        let [x, y] = self.layout.css_to_world([cx, cy]);
+        let v = self.scene.view();
+        let p = [
+            params::tidy(x, v.xmax - v.xmin),
+            params::tidy(y, v.ymax - v.ymin),
+        ];
+        self.scene.set_start(i, p).map_err(js_error)
+    }
+
+    /// Adds a start point under the pointer; returns its index.
+    pub fn add_start_at(&mut self, cx: f64, cy: f64) -> Result<usize, JsError> {
+        let [x, y] = self.layout.css_to_world([cx, cy]);
+        let v = self.scene.view();
+        let p = [
+            params::tidy(x, v.xmax - v.xmin),
+            params::tidy(y, v.ymax - v.ymin),
+        ];
+        self.scene.add_start(p).map_err(js_error)
+    }
+
+    /// Removes start point `i`.
+    pub fn remove_start(&mut self, i: usize) -> Result<(), JsError> {
+        self.scene.remove_start(i).map_err(js_error)
+    }
+
+    /// The start point under CSS position (cx, cy) within `radius` CSS pixels, or -1.
+    pub fn hit_start(&self, cx: f64, cy: f64, radius: f64) -> i32 {
+        let mut best = (-1, radius);
+        for (i, p) in self.scene.starts().iter().enumerate() {
+            let [sx, sy] = self.layout.world_to_css(*p);
+            let d = (sx - cx).hypot(sy - cy);
+            if d <= best.1 {
+                best = (i as i32, d);
+            }
+        }
+        best.0
+    }
+
+    /// Whether CSS position (cx, cy) lies on the plot rectangle.
+    pub fn in_plot(&self, cx: f64, cy: f64) -> bool {
+        self.layout
+            .view
+            .contains(self.layout.css_to_world([cx, cy]))
+    }
+
+    /// World (x, y) to CSS pixels relative to the canvas: `[cx, cy]`.
+    pub fn world_to_css(&self, x: f64, y: f64) -> Vec<f64> {
+        self.layout.world_to_css([x, y]).to_vec()
+    }
+
+    /// CSS pixels relative to the canvas to world: `[x, y]`.
+    pub fn css_to_world(&self, cx: f64, cy: f64) -> Vec<f64> {
+        self.layout.css_to_world([cx, cy]).to_vec()
+    }
+
+    /// Shows a new region.
+    pub fn set_view(&mut self, xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<(), JsError> {
+        let view = ViewBox::new(xmin, xmax, ymin, ymax).map_err(js_error)?;
+        self.change_view(view);
+        Ok(())
+    }
+
+    /// Zooms by `factor` (above 1 zooms in) about CSS position (cx, cy).
+    pub fn zoom(&mut self, cx: f64, cy: f64, factor: f64) {
+        if factor.is_finite() && factor > 0.0 {
+            let view = self.layout.zoomed([cx, cy], factor);
+            self.change_view(view);
+        }
+    }
+
+    /// Pans so the content follows a drag of (dx, dy) CSS pixels.
+    pub fn pan(&mut self, dx: f64, dy: f64) {
+        if dx.is_finite() && dy.is_finite() {
+            let view = self.layout.panned(dx, dy);
+            self.change_view(view);
+        }
+    }
+
+    /// Back to the surface's own view.
+    pub fn reset_view(&mut self) {
+        let view = self.scene.function().view();
+        self.change_view(view);
+    }
+
+    fn change_view(&mut self, view: ViewBox) {
+        self.scene.set_view(view);
+        self.layout = self.layout.with_view(view);
+        self.surface_dirty = true;
+    }
+
+    /// Shows or hides optimizer `i`.
+    pub fn set_visible(&mut self, i: usize, visible: bool) {
+        self.scene.set_visible(i, visible);
+    }
+
+    /// x, y, f, the analytic gradient and the numerical one under CSS position (cx, cy), as
+    /// JSON, or null where f is not a finite number.
+    pub fn inspect(&self, cx: f64, cy: f64) -> String {
+        #[derive(Serialize)]
+        struct Probe {
+            x: f64,
+            y: f64,
+            f: f64,
+            gradient: [f64; 2],
+            numerical: [f64; 2],
+        }
+        let [x, y] = self.layout.css_to_world([cx, cy]);
+        let function = self.scene.function();
+        let (f, gradient) = function.value_and_gradient(x, y);
+        let numerical = numerical_gradient_2d(|a, b| function.value(a, b), [x, y]);
+        let all = [
+            x,
+            y,
+            f,
+            gradient[0],
+            gradient[1],
+            numerical[0],
+            numerical[1],
+        ];
+        if all.iter().all(|v| v.is_finite()) {
+            json(&Probe {
+                x,
+                y,
+                f,
+                gradient,
+                numerical,
+            })
+        } else {
+            "null".into()
+        }
+    }
+
+    /// Paints the surface if the function, view or size changed since the last paint.
+    pub fn render_surface(&mut self) -> Result<(), JsError> {
+        if !self.surface_dirty {
+            return Ok(());
+        }
+        let scale = if self.scene.log_scale() {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
+        let painted = self
+            .painter
+            .paint(self.scene.function(), &self.layout, scale, 14);
+        let ctx = context(&self.surface)?;
+        ctx.clear_rect(
+            0.0,
+            0.0,
+            f64::from(self.layout.device_width()),
+            f64::from(self.layout.device_height()),
+        );
+        let image = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(self.painter.rgba()),
+            self.layout.plot_width,
+            self.layout.plot_height,
+        )
+        .map_err(|_| JsError::new("could not make the surface image"))?;
+        ctx.put_image_data(
+            &image,
+            f64::from(self.layout.plot_left),
+            f64::from(self.layout.plot_top),
+        )
+        .map_err(|_| JsError::new("could not draw the surface image"))?;
+        self.painted = Some(painted);
+        self.surface_dirty = false;
+        Ok(())
+    }
+
+    /// Draws axes, minima, every visible path up to `step` updates, the start handles and the
+    /// arrows of what each optimizer sees at `step`.
+    pub fn render_overlay(&mut self, step: usize, arrows: bool) -> Result<(), JsError> {
+        let ctx = context(&self.overlay)?;
+        let (w, h) = (self.layout.device_width(), self.layout.device_height());
+        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+        let backend = CanvasBackend::with_canvas_object(self.overlay.clone())
+            .ok_or_else(|| JsError::new("the overlay canvas cannot be drawn on"))?;
+        let root = backend.into_drawing_area();
+        draw_overlay(&root, &self.scene, &self.layout, step, arrows).map_err(js_error)
+    }
+
+    /// Draws f against the iteration for every visible run, with `step` marked.
+    pub fn render_loss(&mut self, step: usize, log: bool) -> Result<(), JsError> {
+        let ctx = context(&self.loss)?;
+        ctx.clear_rect(
+            0.0,
+            0.0,
+            f64::from(self.loss.width()),
+            f64::from(self.loss.height()),
+        );
+        let backend = CanvasBackend::with_canvas_object(self.loss.clone())
+            .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
+        let root = backend.into_drawing_area();
+        draw_loss(&root, &self.scene, self.layout.dpr, step, log).map_err(js_error)
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
+fn colour(hex: &str) -> RGBColor {
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
+    RGBColor(byte(1), byte(3), byte(5))
+}
+
+/// Keeps far-away points (a diverging path) to a box around the view, so pixel coordinates stay
+/// small integers; plotters clips what lies outside the plot.
+fn clamp_to(view: &ViewBox, p: [f64; 2]) -> (f64, f64) {
+    let (w, h) = (view.xmax - view.xmin, view.ymax - view.ymin);
+    (
+        p[0].clamp(view.xmin - 50.0 * w, view.xmax + 50.0 * w),
+        p[1].clamp(view.ymin - 50.0 * h, view.ymax + 50.0 * h),
+    )
+}
+
+fn draw_overlay<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+    layout: &Layout,
+    step: usize,
+    arrows: bool,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let r = layout.dpr;
+    let v = layout.view;
+    let (w, h) = (layout.device_width(), layout.device_height());
+    let right = w.saturating_sub(layout.plot_left + layout.plot_width);
+    let bottom = h.saturating_sub(layout.plot_top + layout.plot_height);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(layout.plot_top)
+        .margin_right(right)
+        .x_label_area_size(bottom)
+        .y_label_area_size(layout.plot_left)
+        .build_cartesian_2d(v.xmin..v.xmax, v.ymin..v.ymax)
+        .map_err(err)?;
+    let font = ("sans-serif", (12.0 * r) as u32);
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x")
+        .y_desc("y")
+        .x_labels(8)
+        .y_labels(7)
+        .label_style(font)
+        .axis_desc_style(("sans-serif", (13.0 * r) as u32))
+        .axis_style(BLACK.stroke_width(r.round().max(1.0) as u32))
+        .draw()
+        .map_err(err)?;
+
+    let px = |css: f64| (css * r).round().max(1.0) as u32;
+    let plot = chart.plotting_area();
+    // The known minima: white plus signs.
+    for m in scene.function().minima() {
+        let (x, y) = (m.point[0], m.point[1]);
+        let arm = (6.0 * r) as i32;
+        let plus = EmptyElement::at((x, y))
+            + PathElement::new(vec![(-arm, 0), (arm, 0)], WHITE.stroke_width(px(2.0)))
+            + PathElement::new(vec![(0, -arm), (0, arm)], WHITE.stroke_width(px(2.0)));
+        plot.draw(&plus).map_err(err)?;
+    }
+
+    let runs = scene.runs();
+    // In reverse, so the first optimizer's path lies on top.
+    for (index, run) in runs.iter().enumerate().rev() {
+        let entry = scene.optimizers()[run.optimizer_index];
+        let points = &run.trajectory.points;
+        if !entry.visible || points.is_empty() {
+            continue;
+        }
+        let shown = &points[..=step.min(points.len() - 1)];
+        let first = if scene.trail() {
+            0
+        } else {
+            shown.len().saturating_sub(16)
+        };
+        let path: Vec<(f64, f64)> = shown[first..].iter().map(|p| clamp_to(&v, *p)).collect();
+        let c = colour(Scene::colour(run.optimizer_index));
+        plot.draw(&PathElement::new(
+            path.clone(),
+            WHITE.mix(0.85).stroke_width(px(4.0)),
+        ))
+        .map_err(err)?;
+        plot.draw(&PathElement::new(path.clone(), c.stroke_width(px(2.0))))
+            .map_err(err)?;
+        if path.len() <= 301 {
+            for p in &path {
+                plot.draw(&Circle::new(*p, px(2.5), c.filled()))
+                    .map_err(err)?;
+            }
+        }
+        if let Some(&last) = path.last() {
+            plot.draw(&Circle::new(last, px(5.5), WHITE.filled()))
+                .map_err(err)?;
+            plot.draw(&Circle::new(last, px(4.0), c.filled()))
+                .map_err(err)?;
+            if run.trajectory.diverged_at.is_some() && shown.len() == points.len() {
+                let arm = (6.0 * r) as i32;
+                let cross = EmptyElement::at(last)
+                    + PathElement::new(vec![(-arm, -arm), (arm, arm)], c.stroke_width(px(2.0)))
+                    + PathElement::new(vec![(-arm, arm), (arm, -arm)], c.stroke_width(px(2.0)));
+                plot.draw(&cross).map_err(err)?;
+            }
+        }
+        if arrows {
+            if let Some(view) = scene.step_view(index, step) {
+                draw_arrows(plot, layout, &view, c)?;
+            }
+        }
+    }
+    // Start handles on top: white discs with a dark ring, numbered when there are several.
+    let several = scene.starts().len() > 1;
+    for (i, p) in scene.starts().iter().enumerate() {
+        let at = clamp_to(&v, *p);
+        plot.draw(&Circle::new(at, px(8.0), BLACK.mix(0.75).filled()))
+            .map_err(err)?;
+        plot.draw(&Circle::new(at, px(6.5), WHITE.filled()))
+            .map_err(err)?;
+        if several {
+            let label = Text::new(
+                format!("{}", i + 1),
+                at,
+                ("sans-serif", (10.0 * r) as u32)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+            );
+            plot.draw(&label).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// The gradient's direction (a fixed-length arrow along −∇f: where the optimizer is pushed) and,
+/// for Momentum and Nesterov, the velocity to scale (the next displacement).
+fn draw_arrows<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    layout: &Layout,
+    view: &gradscape_core::scene::StepView,
+    c: RGBColor,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let r = layout.dpr;
+    let at = layout.world_to_device(view.point);
+    let arrow = |to: [f64; 2]| -> Vec<(i32, i32)> {
+        let (dx, dy) = (to[0] - at[0], to[1] - at[1]);
+        let len = dx.hypot(dy);
+        if len < 2.0 * r || !len.is_finite() {
+            return Vec::new();
+        }
+        let (ux, uy) = (dx / len, dy / len);
+        let head = 7.0 * r;
+        let tip = (dx.round() as i32, dy.round() as i32);
+        let wing = |s: f64| {
+            (
+                (dx - head * ux + s * head * 0.5 * uy).round() as i32,
+                (dy - head * uy - s * head * 0.5 * ux).round() as i32,
+            )
+        };
+        vec![(0, 0), tip, wing(1.0), tip, wing(-1.0)]
+    };
+    let anchor = layout.device_to_world(at);
+    let g = view.gradient;
+    let norm = g[0].hypot(g[1]);
+    if norm > 0.0 && norm.is_finite() {
+        // −∇f in screen terms: world x right, world y up (screen y down).
+        let length = 34.0 * r;
+        let (sx, sy) = (
+            -g[0] / layout_scale_x(layout),
+            g[1] / layout_scale_y(layout),
+        );
+        let s = sx.hypot(sy);
+        if s > 0.0 && s.is_finite() {
+            let tip = [at[0] + length * sx / s, at[1] + length * sy / s];
+            let shape = EmptyElement::at((anchor[0], anchor[1]))
+                + PathElement::new(arrow(tip), BLACK.stroke_width((2.0 * r) as u32));
+            plot.draw(&shape).map_err(err)?;
+        }
+    }
+    if let Some(vel) = view.velocity {
+        let tip = layout.world_to_device([view.point[0] + vel[0], view.point[1] + vel[1]]);
+        let shape = EmptyElement::at((anchor[0], anchor[1]))
+            + PathElement::new(arrow(tip), c.stroke_width((2.0 * r) as u32));
+        plot.draw(&shape).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// World units per device pixel along x and y.
+fn layout_scale_x(layout: &Layout) -> f64 {
+    (layout.view.xmax - layout.view.xmin) / f64::from(layout.plot_width)
+}
+
+fn layout_scale_y(layout: &Layout) -> f64 {
+    (layout.view.ymax - layout.view.ymin) / f64::from(layout.plot_height)
+}
+
+fn draw_loss<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scene: &Scene,
+    r: f64,
+    step: usize,
+    log: bool,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let visible: Vec<&Run> = scene
+        .runs()
+        .iter()
+        .filter(|run| {
+            scene.optimizers()[run.optimizer_index].visible && !run.trajectory.values.is_empty()
+        })
+        .collect();
+    let (lo, hi) = visible
+        .iter()
+        .flat_map(|run| run.trajectory.values.iter().copied())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Ok(());
+    }
+    let steps = scene.steps().max(1) as f64;
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin((8.0 * r) as u32)
+        .margin_right((16.0 * r) as u32)
+        .x_label_area_size((34.0 * r) as u32)
+        .y_label_area_size((64.0 * r) as u32);
+    let curves = Curves {
+        runs: &visible,
+        step,
+        r,
+    };
+    if log && lo > 0.0 {
+        // A log axis needs room above and below the data to show its labels.
+        let (bottom, top) = (lo / 1.5, if hi > lo { hi * 1.5 } else { lo * 10.0 });
+        let chart = builder
+            .build_cartesian_2d(0.0..steps, (bottom..top).log_scale())
+            .map_err(err)?;
+        curves.draw(chart, "f (log scale)", (bottom, top))
+    } else {
+        let pad = if hi > lo { (hi - lo) * 0.05 } else { 1.0 };
+        let (bottom, top) = (lo - pad, hi + pad);
+        let chart = builder
+            .build_cartesian_2d(0.0..steps, bottom..top)
+            .map_err(err)?;
+        curves.draw(chart, "f", (bottom, top))
+    }
+}
+
+/// The loss chart's curves, drawn on a linear or a log y axis.
+struct Curves<'a> {
+    runs: &'a [&'a Run],
+    step: usize,
+    r: f64,
+}
+
+impl Curves<'_> {
+    fn draw<DB, Y>(
+        &self,
+        mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+        y_desc: &str,
+        (bottom, top): (f64, f64),
+    ) -> DrawResult
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let r = self.r;
+        let font = ("sans-serif", (12.0 * r) as u32);
+        let px = |css: f64| (css * r).round().max(1.0) as u32;
+        chart
+            .configure_mesh()
+            .x_desc("iteration")
+            .y_desc(y_desc)
+            .label_style(font)
+            .axis_desc_style(font)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(err)?;
+        for run in self.runs {
+            let c = colour(Scene::colour(run.optimizer_index));
+            let series = run
+                .trajectory
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v));
+            chart
+                .draw_series(LineSeries::new(series, c.stroke_width(px(2.0))))
+                .map_err(err)?;
+        }
+        let x = self.step as f64;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, bottom), (x, top)],
+                BLACK.mix(0.45).stroke_width(px(1.0)),
+            )))
+            .map_err(err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,736 @@
+//! Painting a loss surface as a heatmap with contour lines into an RGBA pixel buffer, and the
+//! mapping between world coordinates and canvas pixels that the page's zoom and pan work through.
+//!
+//! The page hands [`Painter::rgba`] to the canvas in one `putImageData`, so this is the hot path
+//! of every redraw: a [`Painter`] keeps its buffers between calls, the colour map is a lookup
+//! table, and the logarithm of the log scale is a few multiplications ([`fast_ln`]). Axes and
+//! labels are drawn elsewhere.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::math::{exp, ln};
+use crate::render::viridis;
+use crate::surface::{Function, ViewBox};
+
+/// Where the plot sits on a canvas: sizes in device pixels, and the mapping between world
+/// coordinates (x, y) and pixels. y grows upwards in the world and downwards on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Layout {
+    /// The canvas size in CSS pixels.
+    pub css_width: f64,
+    pub css_height: f64,
+    /// Device pixels per CSS pixel.
+    pub dpr: f64,
+    /// The plot rectangle in device pixels: left, top, width, height (integers, >= 1).
+    pub plot_left: u32,
+    pub plot_top: u32,
+    pub plot_width: u32,
+    pub plot_height: u32,
+    /// The part of the plane shown in the plot rectangle.
+    pub view: ViewBox,
+}
+
+/// Narrowest and widest view span, and the farthest view centre, that zoom and pan allow: far
+/// enough for any use, near enough that pixel coordinates stay finite and distinct.
+const MIN_SPAN: f64 = 1e-9;
+const MAX_SPAN: f64 = 1e9;
+const MAX_CENTRE: f64 = 1e9;
+
+impl Layout {
+    /// Margins in CSS pixels around the plot rectangle, where the axis labels go.
+    pub const MARGIN_LEFT: f64 = 58.0;
+    pub const MARGIN_RIGHT: f64 = 14.0;
+    pub const MARGIN_TOP: f64 = 12.0;
+    pub const MARGIN_BOTTOM: f64 = 42.0;
+
+    /// The layout of a `css_width × css_height` canvas at `dpr` device pixels per CSS pixel.
+    /// Sizes are clamped to [1, 10000] and dpr to [0.5, 4]; a NaN size counts as 1 and a NaN dpr
+    /// as 1. Margins are rounded to whole device pixels; when the canvas is too small for them
+    /// they shrink so that the plot is still at least 1×1 and inside the canvas.
+    pub fn new(css_width: f64, css_height: f64, dpr: f64, view: ViewBox) -> Layout {
+        let clamp =
+            |v: f64, lo: f64, hi: f64, nan: f64| if v.is_nan() { nan } else { v.clamp(lo, hi) };
+        let mut layout = Layout {
+            css_width: clamp(css_width, 1.0, 10_000.0, 1.0),
+            css_height: clamp(css_height, 1.0, 10_000.0, 1.0),
+            dpr: clamp(dpr, 0.5, 4.0, 1.0),
+            plot_left: 0,
+            plot_top: 0,
+            plot_width: 1,
+            plot_height: 1,
+            view,
+        };
+        let dpr = layout.dpr;
+        let px = |css: f64| (css * dpr).round() as u32;
+        // One axis: (start, length) of the plot within `total` device pixels.
+        let fit = |total: u32, before: f64, after: f64| {
+            let (before, after) = (px(before), px(after));
+            let length = total.saturating_sub(before + after).max(1);
+            (before.min(total - 1), length)
+        };
+        (layout.plot_left, layout.plot_width) =
+            fit(layout.device_width(), Self::MARGIN_LEFT, Self::MARGIN_RIGHT);
+        (layout.plot_top, layout.plot_height) = fit(
+            layout.device_height(),
+            Self::MARGIN_TOP,
+            Self::MARGIN_BOTTOM,
+        );
+        layout
+    }
+
+    /// The canvas width in device pixels: round(css_width · dpr), at least 1.
+    pub fn device_width(&self) -> u32 {
+        ((self.css_width * self.dpr).round() as u32).max(1)
+    }
+
+    /// The canvas height in device pixels: round(css_height · dpr), at least 1.
+    pub fn device_height(&self) -> u32 {
+        ((self.css_height * self.dpr).round() as u32).max(1)
+    }
+
+    /// World (x, y) to device pixels, measured at pixel *edges*: xmin maps to `plot_left`, xmax to
+    /// `plot_left + plot_width`, ymax to `plot_top` and ymin to `plot_top + plot_height`.
+    pub fn world_to_device(&self, p: [f64; 2]) -> [f64; 2] {
+        let v = &self.view;
+        [
+            f64::from(self.plot_left)
+                + (p[0] - v.xmin) / (v.xmax - v.xmin) * f64::from(self.plot_width),
+            f64::from(self.plot_top)
+                + (v.ymax - p[1]) / (v.ymax - v.ymin) * f64::from(self.plot_height),
+        ]
+    }
+
+    /// Device pixels to world (x, y): the inverse of [`Layout::world_to_device`].
+    pub fn device_to_world(&self, d: [f64; 2]) -> [f64; 2] {
+        let v = &self.view;
+        [
+            v.xmin
+                + (d[0] - f64::from(self.plot_left)) / f64::from(self.plot_width)
+                    * (v.xmax - v.xmin),
+            v.ymax
+                - (d[1] - f64::from(self.plot_top)) / f64::from(self.plot_height)
+                    * (v.ymax - v.ymin),
+        ]
+    }
+
+    /// World (x, y) to CSS pixels (device pixels / dpr), where pointer events are measured.
+    pub fn world_to_css(&self, p: [f64; 2]) -> [f64; 2] {
+        self.world_to_device(p).map(|d| d / self.dpr)
+    }
+
+    /// CSS pixels to world (x, y).
+    pub fn css_to_world(&self, c: [f64; 2]) -> [f64; 2] {
+        self.device_to_world(c.map(|c| c * self.dpr))
+    }
+
+    /// The same canvas showing another part of the plane.
+    pub fn with_view(&self, view: ViewBox) -> Layout {
+        Layout { view, ..*self }
+    }
+
+    /// Zoom by `factor` (> 1 zooms in) keeping the world point under CSS position `c` fixed;
+    /// returns the new view. A factor that is not finite and positive counts as 1, and a
+    /// non-finite `c` zooms about the view's centre. Spans are clamped to [1e-9, 1e9] and the
+    /// centre to ±1e9, so the result is always a valid view.
+    pub fn zoomed(&self, c: [f64; 2], factor: f64) -> ViewBox {
+        let factor = if factor.is_finite() && factor > 0.0 {
+            factor
+        } else {
+            1.0
+        };
+        let p = self.css_to_world(c);
+        let axis = |p: f64, lo: f64, hi: f64| {
+            let span = hi - lo;
+            let p = if p.is_finite() {
+                p
+            } else {
+                0.5 * lo + 0.5 * hi
+            };
+            let new_span = (span / factor).clamp(MIN_SPAN, MAX_SPAN);
+            // p keeps its fraction of the way across the view.
+            let new_lo = p - (p - lo) / span * new_span;
+            settle_axis(new_lo, new_lo + new_span, (lo, hi))
+        };
+        let v = &self.view;
+        view_of(axis(p[0], v.xmin, v.xmax), axis(p[1], v.ymin, v.ymax))
+    }
+
+    /// Pan: the view moved so the content follows a drag of (dx, dy) CSS pixels (right and down
+    /// are positive). Non-finite drags count as 0; the centre is clamped to ±1e9.
+    pub fn panned(&self, dx: f64, dy: f64) -> ViewBox {
+        let v = &self.view;
+        // Multiplying by the span last keeps whole-plot drags exact.
+        let shift = |d: f64, pixels: u32, span: f64| {
+            let d = if d.is_finite() { d } else { 0.0 };
+            d * self.dpr / f64::from(pixels) * span
+        };
+        let sx = -shift(dx, self.plot_width, v.xmax - v.xmin);
+        let sy = shift(dy, self.plot_height, v.ymax - v.ymin);
+        view_of(
+            settle_axis(v.xmin + sx, v.xmax + sx, (v.xmin, v.xmax)),
+            settle_axis(v.ymin + sy, v.ymax + sy, (v.ymin, v.ymax)),
+        )
+    }
+}
+
+fn view_of((xmin, xmax): (f64, f64), (ymin, ymax): (f64, f64)) -> ViewBox {
+    ViewBox {
+        xmin,
+        xmax,
+        ymin,
+        ymax,
+    }
+}
+
+/// One axis of a view, made valid: the candidate bounds clamped, else the old ones, else [−1, 1].
+fn settle_axis(lo: f64, hi: f64, old: (f64, f64)) -> (f64, f64) {
+    clamp_axis(lo, hi)
+        .or_else(|| clamp_axis(old.0, old.1))
+        .unwrap_or((-1.0, 1.0))
+}
+
+/// Bounds with the centre within ±1e9 and a span in [1e-9, 1e9], unchanged if already so.
+fn clamp_axis(lo: f64, hi: f64) -> Option<(f64, f64)> {
+    let (centre, span) = (0.5 * lo + 0.5 * hi, hi - lo);
+    if !(centre.is_finite() && span.is_finite()) {
+        return None;
+    }
+    let c = centre.clamp(-MAX_CENTRE, MAX_CENTRE);
+    // Far from 0 the span must also cover many units in the last place, or lo and hi would round
+    // to the same number.
+    let s = span.clamp(MIN_SPAN.max(c.abs() * 1e-12), MAX_SPAN);
+    if c == centre && s == span {
+        return Some((lo, hi));
+    }
+    let (lo, hi) = (c - 0.5 * s, c + 0.5 * s);
+    (lo < hi).then_some((lo, hi))
+}
+
+/// Colour scale of the heatmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// t = (f − min) / (max − min).
+    Linear,
+    /// t = ln(1 + f − min) / ln(1 + max − min): detail near the minimum of steep surfaces.
+    Log,
+}
+
+/// What was painted: the value range used and the contour levels (in f units), for a legend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Painted {
+    /// The smallest and largest finite sampled values (NaN when no pixel is finite).
+    pub min: f64,
+    pub max: f64,
+    /// The f values where the contour lines are drawn, ascending.
+    pub levels: Vec<f64>,
+    /// How many pixels had no finite value (painted as a grey checker).
+    pub undefined_pixels: usize,
+}
+
+/// The most contour bands [`Painter::paint`] draws; more would be a solid mess at any size.
+pub const MAX_CONTOURS: usize = 1000;
+
+/// Band index of a pixel without a finite value.
+const NO_BAND: u16 = u16::MAX;
+
+/// The two greys of the checker of undefined pixels, and the size of its squares in pixels.
+const CHECKER: [[u8; 4]; 2] = [[96, 96, 96, 255], [128, 128, 128, 255]];
+const CHECKER_SHIFT: u32 = 3;
+
+/// A reusable painter: owns its scratch buffers so repainting the same size allocates nothing.
+#[derive(Debug, Default)]
+pub struct Painter {
+    /// The world x of each column's centre.
+    xs: Vec<f64>,
+    /// f at each pixel, row-major from the top left.
+    values: Vec<f64>,
+    /// The contour bands of one row and of the row below it, or [`NO_BAND`].
+    bands: Vec<u16>,
+    below: Vec<u16>,
+    rgba: Vec<u8>,
+}
+
+impl Painter {
+    /// A painter with empty buffers; they grow on the first paint.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Paints `function` over `layout.view` into an RGBA buffer of plot_width × plot_height
+    /// (row 0 = top = ymax), sampling each pixel at its centre, with viridis colours and lines
+    /// between `contours` bands evenly spaced in t (at most [`MAX_CONTOURS`]; 0 or 1 draws no
+    /// lines). Returns the range and the `contours − 1` line levels. If the buffers cannot be
+    /// allocated, nothing is painted and [`Painter::rgba`] is empty.
+    pub fn paint(
+        &mut self,
+        function: &Function,
+        layout: &Layout,
+        scale: Scale,
+        contours: usize,
+    ) -> Painted {
+        let (w, h) = (
+            layout.plot_width.max(1) as usize,
+            layout.plot_height.max(1) as usize,
+        );
+        let mut painted = Painted {
+            min: f64::NAN,
+            max: f64::NAN,
+            levels: Vec::new(),
+            undefined_pixels: 0,
+        };
+        let n = w.saturating_mul(h);
+        let ok = fit(&mut self.xs, w, 0.0)
+            && fit(&mut self.bands, w, NO_BAND)
+            && fit(&mut self.below, w, NO_BAND)
+            && fit(&mut self.values, n, 0.0)
+            && fit(&mut self.rgba, n.saturating_mul(4), 255);
+        if !ok {
+            self.rgba.clear();
+            return painted;
+        }
+
+        // Sample at pixel centres, then scan each row (still in cache) for the finite range: a
+        // separate loop with no call in it keeps the running min and max in registers.
+        let v = &layout.view;
+        let (dx, dy) = ((v.xmax - v.xmin) / w as f64, (v.ymax - v.ymin) / h as f64);
+        for (i, x) in self.xs.iter_mut().enumerate() {
+            *x = v.xmin + (i as f64 + 0.5) * dx;
+        }
+        let (mut lo, mut hi, mut undefined) = (f64::INFINITY, f64::NEG_INFINITY, 0);
+        for (j, row) in self.values.chunks_exact_mut(w).enumerate() {
+            let y = v.ymax - (j as f64 + 0.5) * dy;
+            for (value, &x) in row.iter_mut().zip(&self.xs) {
+                *value = function.value(x, y);
+            }
+            for &f in row.iter() {
+                if f.is_finite() {
+                    lo = lo.min(f);
+                    hi = hi.max(f);
+                } else {
+                    undefined += 1;
+                }
+            }
+        }
+        painted.undefined_pixels = undefined;
+        if lo <= hi {
+            (painted.min, painted.max) = (lo, hi);
+        }
+
+        let bands = contours.min(MAX_CONTOURS);
+        if lo < hi {
+            // If max − min overflows, work in halves of f: t is the same for Linear and barely
+            // changes for Log.
+            let s = if (hi - lo).is_finite() { 1.0 } else { 0.5 };
+            let (lo_s, range) = (lo * s, hi * s - lo * s);
+            let t_at = |b: usize| b as f64 / bands as f64;
+            match scale {
+                Scale::Linear => {
+                    let k = 1.0 / range;
+                    self.shade(w, bands, |f| (f * s - lo_s) * k);
+                    painted.levels = (1..bands).map(|b| (lo_s + t_at(b) * range) / s).collect();
+                }
+                Scale::Log => {
+                    let top = ln(1.0 + range);
+                    let k = 1.0 / top;
+                    self.shade(w, bands, |f| fast_ln(1.0 + (f * s - lo_s)) * k);
+                    painted.levels = (1..bands)
+                        .map(|b| (lo_s + exp(t_at(b) * top) - 1.0) / s)
+                        .collect();
+                }
+            }
+        } else {
+            // A flat (or nowhere finite) surface: the middle colour, no lines.
+            self.shade(w, 0, |_| 0.5);
+        }
+        painted
+    }
+
+    /// The pixels of the last paint: plot_width · plot_height · 4 bytes, RGBA, alpha 255.
+    pub fn rgba(&self) -> &[u8] {
+        &self.rgba
+    }
+
+    /// Colours every pixel by its t (clamped to [0, 1]) or the checker, then draws the contour
+    /// lines. Row j + 1 is coloured before row j's lines are drawn, since those compare with the
+    /// row below; so only two rows of bands are kept, and each row is finished while in cache.
+    fn shade(&mut self, w: usize, bands: usize, t_of: impl Fn(f64) -> f64) {
+        let lines = bands >= 2;
+        let mut rows = self
+            .values
+            .chunks_exact(w)
+            .zip(self.rgba.chunks_exact_mut(4 * w));
+        let Some((values, mut rgba)) = rows.next() else {
+            return;
+        };
+        shade_row(values, rgba, &mut self.bands, 0, bands, &t_of);
+        for (j, (values, next)) in rows.enumerate() {
+            shade_row(values, next, &mut self.below, j + 1, bands, &t_of);
+            if lines {
+                draw_lines(rgba, &self.bands, Some(&self.below));
+            }
+            std::mem::swap(&mut self.bands, &mut self.below);
+            rgba = next;
+        }
+        if lines {
+            draw_lines(rgba, &self.bands, None);
+        }
+    }
+}
+
+/// Colours row `j` and records each pixel's band among `bands` (0 when there are no lines).
+fn shade_row(
+    values: &[f64],
+    rgba: &mut [u8],
+    band_row: &mut [u16],
+    j: usize,
+    bands: usize,
+    t_of: &impl Fn(f64) -> f64,
+) {
+    let lut = lut();
+    let nb = bands as f64;
+    let top_band = bands.saturating_sub(1) as u16;
+    let pixels = values.iter().zip(band_row).zip(rgba.chunks_exact_mut(4));
+    for (i, ((&f, band), px)) in pixels.enumerate() {
+        if f.is_finite() {
+            let t = t_of(f);
+            // Float-to-int casts saturate (NaN gives 0), so these need no clamping.
+            px.copy_from_slice(&lut[usize::from((t * 255.0 + 0.5) as u8)]);
+            *band = ((t * nb) as u16).min(top_band);
+        } else {
+            let square = ((i >> CHECKER_SHIFT) ^ (j >> CHECKER_SHIFT)) & 1;
+            px.copy_from_slice(&CHECKER[square]);
+            *band = NO_BAND;
+        }
+    }
+}
+
+/// Blends towards white every pixel of a row whose band differs from its right or lower
+/// neighbour's (both defined), so lines read on the dark and the light end of viridis alike.
+fn draw_lines(rgba: &mut [u8], row: &[u16], below: Option<&[u16]>) {
+    let differs = |b: u16, other: u16| other != NO_BAND && other != b;
+    for (i, (&b, px)) in row.iter().zip(rgba.chunks_exact_mut(4)).enumerate() {
+        let right = row.get(i + 1).is_some_and(|&r| differs(b, r));
+        let down = below.is_some_and(|below| differs(b, below[i]));
+        if b != NO_BAND && (right || down) {
+            for c in &mut px[..3] {
+                // 115/256 ≈ 45% of the way to white.
+                *c += (((255 - u16::from(*c)) * 115) >> 8) as u8;
+            }
+        }
+    }
+}
+
+/// Resizes `buf` to `len` (only when it differs), reporting allocation failure instead of aborting.
+fn fit<T: Clone>(buf: &mut Vec<T>, len: usize, fill: T) -> bool {
+    if buf.len() != len {
+        if let Some(more) = len.checked_sub(buf.len()) {
+            if buf.try_reserve_exact(more).is_err() {
+                return false;
+            }
+        }
+        buf.resize(len, fill);
+    }
+    true
+}
+
+/// Viridis at t = k/255 for k = 0..=255 as opaque RGBA, computed once: colorous per pixel would
+/// cost more than evaluating most surfaces.
+fn lut() -> &'static [[u8; 4]; 256] {
+    static LUT: OnceLock<[[u8; 4]; 256]> = OnceLock::new();
+    LUT.get_or_init(|| {
+        std::array::from_fn(|k| {
+            let [r, g, b] = viridis(k as f64 / 255.0);
+            [r, g, b, 255]
+        })
+    })
+}
+
+/// The natural logarithm of a positive normal `w`, to about 3e-8 absolute error: for colours only.
+///
+/// Writes w = 2^k · m with m in [√½, √2) by integer arithmetic on the bits (subtracting the bits
+/// of √½ makes the exponent field roll over at m = √2), then ln m = 2·atanh(s) with
+/// s = (m − 1)/(m + 1), |s| ≤ 0.172, by its series up to s⁷; the first term left out, 2s⁹/9, is
+/// below 3e-8. Near w = 1 the error is relative, so small ranges keep their detail. Pure
+/// arithmetic, so every target gives the same bits. Other inputs give garbage but no panic.
+pub fn fast_ln(w: f64) -> f64 {
+    const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcd;
+    let bits = w.to_bits();
+    let k = (bits.wrapping_sub(SQRT_HALF_BITS) as i64) >> 52;
+    let m = f64::from_bits(bits.wrapping_sub((k as u64) << 52));
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)));
+    k as f64 * std::f64::consts::LN_2 + 2.0 * s * series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> ViewBox {
+        ViewBox::new(xmin, xmax, ymin, ymax).unwrap()
+    }
+
+    /// A bare w × h plot with no margins.
+    fn plot(w: u32, h: u32, view: ViewBox) -> Layout {
+        Layout {
+            css_width: f64::from(w),
+            css_height: f64::from(h),
+            dpr: 1.0,
+            plot_left: 0,
+            plot_top: 0,
+            plot_width: w,
+            plot_height: h,
+            view,
+        }
+    }
+
+    fn paint(formula: &str, layout: &Layout, scale: Scale, contours: usize) -> (Painter, Painted) {
+        let mut painter = Painter::new();
+        let painted = painter.paint(&Function::parse(formula).unwrap(), layout, scale, contours);
+        (painter, painted)
+    }
+
+    fn pixel(painter: &Painter, layout: &Layout, i: u32, j: u32) -> [u8; 3] {
+        let k = 4 * (j * layout.plot_width + i) as usize;
+        let px = &painter.rgba()[k..k + 4];
+        assert_eq!(px[3], 255);
+        [px[0], px[1], px[2]]
+    }
+
+    fn close(a: [f64; 2], b: [f64; 2]) -> bool {
+        (0..2).all(|k| (a[k] - b[k]).abs() <= 1e-9 * a[k].abs().max(b[k].abs()).max(1.0))
+    }
+
+    #[test]
+    fn layout_of_an_800_by_600_canvas_at_dpr_2() {
+        let l = Layout::new(800.0, 600.0, 2.0, view(-5.0, 5.0, -1.0, 3.0));
+        assert_eq!((l.device_width(), l.device_height()), (1600, 1200));
+        // Margins 58, 14, 12, 42 CSS pixels doubled.
+        assert_eq!((l.plot_left, l.plot_top), (116, 24));
+        assert_eq!(
+            (l.plot_width, l.plot_height),
+            (1600 - 116 - 28, 1200 - 24 - 84)
+        );
+        assert_eq!(l.world_to_device([-5.0, 3.0]), [116.0, 24.0]);
+        assert_eq!(
+            l.world_to_device([5.0, -1.0]),
+            [1600.0 - 28.0, 1200.0 - 84.0]
+        );
+        assert_eq!(l.world_to_css([-5.0, 3.0]), [58.0, 12.0]);
+        for p in [[0.3, 0.7], [-4.9, 2.5], [123.0, -45.0]] {
+            assert!(close(l.device_to_world(l.world_to_device(p)), p), "{p:?}");
+            assert!(close(l.css_to_world(l.world_to_css(p)), p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn zoom_keeps_the_point_under_the_cursor() {
+        let l = Layout::new(800.0, 600.0, 2.0, view(-5.0, 5.0, -1.0, 3.0));
+        let c = [300.0, 200.0];
+        let zoomed = l.zoomed(c, 2.0);
+        assert!(close(
+            l.with_view(zoomed).css_to_world(c),
+            l.css_to_world(c)
+        ));
+        assert!((zoomed.xmax - zoomed.xmin - 5.0).abs() < 1e-12);
+        assert!((zoomed.ymax - zoomed.ymin - 2.0).abs() < 1e-12);
+        // Absurd factors stay valid views.
+        for f in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e300, 1e-300] {
+            let v = l.zoomed(c, f);
+            assert!(
+                ViewBox::new(v.xmin, v.xmax, v.ymin, v.ymax).is_ok(),
+                "{f}: {v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pan_by_one_plot_width_shifts_one_view_width() {
+        let l = Layout::new(800.0, 600.0, 2.0, view(-5.0, 5.0, -1.0, 3.0));
+        let dx = f64::from(l.plot_width) / l.dpr;
+        assert_eq!(l.panned(dx, 0.0), view(-15.0, -5.0, -1.0, 3.0));
+        // Dragging down one plot height shows what was above.
+        let dy = f64::from(l.plot_height) / l.dpr;
+        assert_eq!(l.panned(0.0, dy), view(-5.0, 5.0, 3.0, 7.0));
+        assert_eq!(l.panned(f64::NAN, f64::INFINITY), l.view);
+        // The centre stops at 1e9.
+        let far = l.panned(-1e12, 0.0);
+        assert_eq!(0.5 * (far.xmin + far.xmax), 1e9);
+    }
+
+    #[test]
+    fn degenerate_canvas_gives_a_valid_layout() {
+        let v = view(0.0, 1.0, 0.0, 1.0);
+        for (w, h, dpr) in [
+            (0.0, 0.0, 0.0),
+            (f64::NAN, f64::NAN, f64::NAN),
+            (f64::INFINITY, -1.0, f64::INFINITY),
+            (30.0, 20.0, 1.0),
+        ] {
+            let l = Layout::new(w, h, dpr, v);
+            assert!(l.css_width >= 1.0 && l.css_height >= 1.0 && (0.5..=4.0).contains(&l.dpr));
+            assert!(l.plot_width >= 1 && l.plot_height >= 1);
+            assert!(l.plot_left + l.plot_width <= l.device_width());
+            assert!(l.plot_top + l.plot_height <= l.device_height());
+            let p = l.css_to_world([1.0, 1.0]);
+            assert!(p[0].is_finite() && p[1].is_finite());
+        }
+        let l = Layout::new(f64::INFINITY, 1e9, 1.0, v);
+        assert_eq!((l.device_width(), l.device_height()), (10_000, 10_000));
+    }
+
+    #[test]
+    fn linear_colour_runs_left_to_right() {
+        // Columns sampled at x = 0.25 (the min, t = 0) and x = 0.75 (the max, t = 1).
+        let l = plot(2, 3, view(0.0, 1.0, 0.0, 1.0));
+        let (p, painted) = paint("x", &l, Scale::Linear, 0);
+        assert_eq!(
+            (painted.min, painted.max, painted.undefined_pixels),
+            (0.25, 0.75, 0)
+        );
+        assert!(painted.levels.is_empty());
+        for j in 0..3 {
+            assert_eq!(pixel(&p, &l, 0, j), viridis(0.0));
+            assert_eq!(pixel(&p, &l, 1, j), viridis(1.0));
+        }
+    }
+
+    #[test]
+    fn row_zero_is_the_top() {
+        let l = plot(3, 2, view(0.0, 1.0, 0.0, 1.0));
+        let (p, _) = paint("y", &l, Scale::Linear, 0);
+        assert_eq!(pixel(&p, &l, 1, 0), viridis(1.0));
+        assert_eq!(pixel(&p, &l, 1, 1), viridis(0.0));
+    }
+
+    #[test]
+    fn sphere_minimum_is_the_low_end() {
+        // 101 pixels across [-1, 1]: pixel 50's centre is (0, 0), where f = 0 = min.
+        let l = plot(101, 101, view(-1.0, 1.0, -1.0, 1.0));
+        let (p, painted) = paint("sphere", &l, Scale::Linear, 0);
+        assert!(painted.min < 1e-20);
+        assert_eq!(pixel(&p, &l, 50, 50), viridis(0.0));
+    }
+
+    #[test]
+    fn log_scale_puts_9_at_a_third() {
+        // Pixel centres at x = 0, 1, ..., 999, so min 0, max 999: t(9) = ln 10 / ln 1000 = 1/3.
+        let l = plot(1000, 1, view(-0.5, 999.5, 0.0, 1.0));
+        let (p, _) = paint("x", &l, Scale::Log, 0);
+        let c = pixel(&p, &l, 9, 0);
+        assert!((84..=86).any(|k| lut()[k][..3] == c), "{c:?}");
+        // With 3 bands, pixel 9 would be on a line, as it sits at a level.
+        let (_, painted) = paint("x", &l, Scale::Log, 3);
+        // Lines at t = 1/3 and 2/3: 1 + f = 10 and 100.
+        assert_eq!(painted.levels.len(), 2);
+        assert!(
+            (painted.levels[0] - 9.0).abs() < 1e-9,
+            "{:?}",
+            painted.levels
+        );
+        assert!(
+            (painted.levels[1] - 99.0).abs() < 1e-9,
+            "{:?}",
+            painted.levels
+        );
+    }
+
+    #[test]
+    fn contour_pixels_lie_on_levels() {
+        let n = 201;
+        let l = plot(n, n, view(-2.0, 2.0, -2.0, 2.0));
+        let (p, painted) = paint("sphere", &l, Scale::Linear, 8);
+        assert_eq!(painted.levels.len(), 7);
+        let step = 4.0 / f64::from(n);
+        let mut lines = 0;
+        for j in 0..n {
+            for i in 0..n {
+                // The painter's own sample points and t, so only lines differ from the LUT.
+                let x = -2.0 + (f64::from(i) + 0.5) * step;
+                let y = 2.0 - (f64::from(j) + 0.5) * step;
+                let f = x * x + y * y;
+                let t = (f - painted.min) * (1.0 / (painted.max - painted.min));
+                let base = &lut()[(t * 255.0 + 0.5) as usize][..3];
+                let c = pixel(&p, &l, i, j);
+                if c == base {
+                    continue;
+                }
+                lines += 1;
+                // Towards white, and f within one pixel's change (2r·Δ + Δ²) of a level.
+                assert!(
+                    (0..3).all(|k| c[k] > base[k] || base[k] == 255),
+                    "{c:?} {base:?}"
+                );
+                let change = 2.0 * x.abs().max(y.abs()) * step + step * step + 1e-12;
+                let near = painted.levels.iter().any(|l| (f - l).abs() <= change);
+                assert!(near, "({x}, {y}) f = {f}, levels {:?}", painted.levels);
+            }
+        }
+        // Seven circles of radius 0.7 to 1.9: hundreds of pixels.
+        assert!(lines > 700, "{lines}");
+    }
+
+    #[test]
+    fn flat_surface_is_the_middle_colour() {
+        let l = plot(4, 4, view(0.0, 1.0, 0.0, 1.0));
+        let (p, painted) = paint("2", &l, Scale::Log, 12);
+        assert_eq!((painted.min, painted.max), (2.0, 2.0));
+        assert!(painted.levels.is_empty());
+        assert!(p.rgba().chunks(4).all(|px| *px == lut()[128]));
+    }
+
+    #[test]
+    fn ln_x_is_undefined_on_the_left_half() {
+        // Columns 0..50 of 100 have x < 0.
+        let l = plot(100, 100, view(-1.0, 1.0, -1.0, 1.0));
+        let (_, painted) = paint("ln(x)", &l, Scale::Linear, 12);
+        assert_eq!(painted.undefined_pixels, 5000);
+    }
+
+    #[test]
+    fn nan_everywhere_paints_the_checker() {
+        let l = plot(20, 10, view(-1.0, 1.0, -1.0, 1.0));
+        let (p, painted) = paint("ln(-1-x^2)", &l, Scale::Log, 12);
+        assert_eq!(painted.undefined_pixels, 200);
+        assert!(painted.min.is_nan() && painted.levels.is_empty());
+        // 8×8 squares: (0, 0) and (8, 8) share a grey, (8, 0) has the other.
+        assert_eq!(pixel(&p, &l, 0, 0), [96; 3]);
+        assert_eq!(pixel(&p, &l, 8, 8), [96; 3]);
+        assert_eq!(pixel(&p, &l, 8, 0), [128; 3]);
+        assert!(p.rgba().chunks(4).all(|px| CHECKER.iter().any(|c| c == px)));
+    }
+
+    #[test]
+    fn repainting_reuses_the_buffers() {
+        let l = Layout::new(300.0, 200.0, 1.5, view(-2.0, 2.0, -1.0, 3.0));
+        let f = Function::parse("rosenbrock").unwrap();
+        let mut painter = Painter::new();
+        let first = painter.paint(&f, &l, Scale::Log, 12);
+        let ptr = painter.rgba().as_ptr();
+        let again = painter.paint(&f, &l, Scale::Log, 12);
+        assert_eq!(painter.rgba().as_ptr(), ptr);
+        assert_eq!(first, again);
+        assert_eq!(
+            painter.rgba().len(),
+            (l.plot_width * l.plot_height * 4) as usize
+        );
+    }
+
+    #[test]
+    fn fast_ln_is_within_1e_4() {
+        let mut worst: f64 = 0.0;
+        for k in 0..200_000 {
+            // Log-spaced over [1, 1e12], plus points just above 1.
+            let w = 10f64.powf(12.0 * f64::from(k) / 200_000.0);
+            for w in [w, 1.0 + 1e-6 * f64::from(k)] {
+                let exact = w.ln();
+                worst = worst.max((fast_ln(w) - exact).abs() / exact.max(1.0));
+            }
+        }
+        assert!(worst < 1e-4, "{worst}");
+        assert_eq!(fast_ln(1.0), 0.0);
+    }
+}

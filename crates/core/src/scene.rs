@@ -1,0 +1,728 @@
+//! The page's state: a surface, optimizers, start points and a view, the trajectories they give,
+//! and the URL form of it all.
+//!
+//! Everything the page shows about optimizers on f(x, y) is held and computed here, so the page
+//! is a drawing of a `Scene` and the URL contract (`f=`, `opt=`, `start=`, `steps=`, `view=`,
+//! `preset=`, ...) is tested with plain `cargo test`. Presets are URL queries read by the same
+//! parser, so a preset cannot mean something a URL cannot say.
+
+use serde::Serialize;
+
+use crate::optim::{Optimizer, OptimizerConfig};
+use crate::params;
+use crate::surface::{Function, ViewBox};
+use crate::trajectory::Trajectory;
+
+/// The most updates the page runs per path: enough for Rosenbrock's valley, few enough that a
+/// drag with several optimizers and starts stays within a frame.
+pub const MAX_PAGE_STEPS: usize = 20_000;
+
+/// Animation speeds, in updates per second.
+pub const SPEED_RANGE: (f64, f64) = (0.5, 2000.0);
+
+/// Colours for the optimizers, in order: Okabe and Ito's palette, which stays distinguishable
+/// with every common colour-vision deficiency. Paths are drawn with a halo so they read on both
+/// ends of viridis.
+pub const PALETTE: [&str; 8] = [
+    "#D55E00", "#56B4E9", "#F0E442", "#CC79A7", "#E69F00", "#009E73", "#0072B2", "#000000",
+];
+
+/// A ready-made scene: a name for the menu and the query it stands for.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Preset {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub query: &'static str,
+}
+
+/// The presets, the book's figure first (it is also the page's default).
+pub static PRESETS: [Preset; 6] = [
+    Preset {
+        id: "book-6-8",
+        name: "Book Figure 6-8",
+        description: "SGD zig-zags across x²/20 + y²; Momentum rolls, AdaGrad damps the steep \
+                      direction, Adam does both (Deep Learning from Scratch, Figure 6-8).",
+        query: "f=elongated&opt=sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad(lr=1.5),\
+                adam(lr=0.3,beta1=0.9,beta2=0.999)&start=-7,2&steps=30&view=-10,10,-10,10&log=0",
+    },
+    Preset {
+        id: "rosenbrock-valley",
+        name: "Rosenbrock's valley",
+        description: "A narrow curved valley: plain SGD crawls along its floor, Momentum and Adam \
+                      follow it to (1, 1).",
+        query: "f=rosenbrock&opt=sgd(lr=0.001),momentum(lr=0.0005,momentum=0.9),\
+                rmsprop(lr=0.01,decay-rate=0.99),adam(lr=0.05)&start=-1.5,2&steps=1000&\
+                view=-2,2,-1,3&log=1",
+    },
+    Preset {
+        id: "saddle-escape",
+        name: "Escaping a saddle",
+        description: "From just beside the ridge of x² − y², SGD takes long to leave; the adaptive \
+                      methods rescale the tiny y-gradient and escape at once.",
+        query: "f=saddle&opt=sgd(lr=0.05),momentum(lr=0.05,momentum=0.9),rmsprop(lr=0.05),\
+                adam(lr=0.05)&start=-1.8,0.01&steps=60&view=-2,2,-2,2&log=0",
+    },
+    Preset {
+        id: "himmelblau-minima",
+        name: "Himmelblau's four minima",
+        description: "Four start points, four different minima: where you start decides where you \
+                      end.",
+        query: "f=himmelblau&opt=sgd(lr=0.01),adam(lr=0.1)&start=0,0;-1,1;-1,-1;0,-2&steps=300&\
+                view=-5,5,-5,5&log=1",
+    },
+    Preset {
+        id: "adagrad-dying",
+        name: "AdaGrad's dying step size",
+        description: "AdaGrad divides by the root of every squared gradient so far, so its steps \
+                      shrink for ever; RMSprop forgets old gradients and keeps moving.",
+        query: "f=sphere&opt=adagrad(lr=0.3),rmsprop(lr=0.3,decay-rate=0.99),sgd(lr=0.05)&\
+                start=-4,3&steps=100&view=-5,5,-5,5&log=0",
+    },
+    Preset {
+        id: "momentum-overshoot",
+        name: "Momentum's overshoot",
+        description: "With μ = 0.9 the ball rolls past the minimum and spirals in; μ = 0.5 overshoots \
+                      less, Nesterov looks ahead and brakes earlier.",
+        query: "f=sphere&opt=momentum(lr=0.02,momentum=0.9),momentum(lr=0.02,momentum=0.5),\
+                nesterov(lr=0.02,momentum=0.9),sgd(lr=0.02)&start=-4,3&steps=100&view=-5,5,-5,5&log=0",
+    },
+];
+
+/// The preset with this id.
+pub fn find_preset(id: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.id == id.trim())
+}
+
+/// A setting that could not be used, named by its URL key; the message says what was used
+/// instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub param: String,
+    pub message: String,
+}
+
+/// One optimizer in the scene.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Entry {
+    pub config: OptimizerConfig,
+    pub visible: bool,
+}
+
+/// One optimizer run from one start point.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Run {
+    pub optimizer_index: usize,
+    pub start_index: usize,
+    pub trajectory: Trajectory,
+    /// Why this run has no points (the function is undefined at its start, say).
+    pub error: Option<String>,
+}
+
+/// The optimizer's view of one step: where it is, what it sees, and its state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepView {
+    pub step: usize,
+    pub point: [f64; 2],
+    pub value: f64,
+    pub gradient: [f64; 2],
+    /// Momentum's and Nesterov's velocity after `step` updates.
+    pub velocity: Option<[f64; 2]>,
+    /// AdaGrad's, RMSprop's and Adam's per-coordinate learning rate for the next update.
+    pub rates: Option<[f64; 2]>,
+}
+
+/// The page's whole state. Trajectories are recomputed by the setters, so they always match.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    function: Function,
+    optimizers: Vec<Entry>,
+    starts: Vec<[f64; 2]>,
+    steps: usize,
+    view: ViewBox,
+    log: bool,
+    trail: bool,
+    speed: f64,
+    runs: Vec<Run>,
+}
+
+/// The URL keys, in the order [`Scene::to_params`] writes them.
+pub const KEYS: [&str; 10] = [
+    "preset", "f", "opt", "start", "steps", "view", "log", "hide", "trail", "speed",
+];
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("'{other}' is not 1 or 0")),
+    }
+}
+
+fn parse_steps(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_PAGE_STEPS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{}' is not a whole number from 1 to {MAX_PAGE_STEPS}",
+            text.trim()
+        )),
+    }
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let (lo, hi) = SPEED_RANGE;
+    match text.trim().parse::<f64>() {
+        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{}' is not a speed from {lo} to {hi} steps per second",
+            text.trim()
+        )),
+    }
+}
+
+fn parse_indices(text: &str) -> Result<Vec<usize>, String> {
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("'{}' is not an optimizer number", s.trim()))
+        })
+        .collect()
+}
+
+/// Shortens untrusted text for a message, so a pasted megabyte does not fill the page.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+impl Default for Scene {
+    /// The book's Figure 6-8.
+    fn default() -> Self {
+        let mut scene = Self {
+            function: Function::parse("elongated").expect("elongated is a named surface"),
+            optimizers: Vec::new(),
+            starts: vec![[-7.0, 2.0]],
+            steps: 30,
+            view: ViewBox {
+                xmin: -10.0,
+                xmax: 10.0,
+                ymin: -10.0,
+                ymax: 10.0,
+            },
+            log: false,
+            trail: true,
+            speed: 10.0,
+            runs: Vec::new(),
+        };
+        scene.load_preset(&PRESETS[0]);
+        scene
+    }
+}
+
+impl Scene {
+    /// A scene from URL parameters (already percent-decoded), starting from the default and
+    /// reporting every value it could not use.
+    pub fn from_params<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> (Self, Vec<Warning>) {
+        let mut scene = Self::default();
+        let warnings = scene.apply(params);
+        (scene, warnings)
+    }
+
+    fn load_preset(&mut self, preset: &Preset) {
+        let pairs: Vec<(&str, &str)> = preset
+            .query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .collect();
+        self.optimizers.clear();
+        self.trail = true;
+        let warnings = self.apply_keys(&pairs);
+        debug_assert!(warnings.is_empty(), "preset {}: {warnings:?}", preset.id);
+    }
+
+    /// Applies URL-style settings on top of the current scene. A preset applies first, then
+    /// the function (which, unless `view`/`start`/`log` come with it, brings its own view, start
+    /// and colour scale), then the rest. A value that cannot be used leaves that setting as it
+    /// was and gives a warning; unknown keys are ignored (hosts may add their own).
+    pub fn apply<K: AsRef<str>, V: AsRef<str>>(&mut self, params: &[(K, V)]) -> Vec<Warning> {
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_ref().trim(), v.as_ref()))
+            .collect();
+        self.apply_keys(&pairs)
+    }
+
+    fn apply_keys(&mut self, pairs: &[(&str, &str)]) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        let get = |key: &str| pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        let mut warn = |param: &str, message: String| {
+            warnings.push(Warning {
+                param: param.to_string(),
+                message: format!("{param}: {message}"),
+            })
+        };
+        if let Some(id) = get("preset") {
+            match find_preset(id) {
+                Some(preset) => self.load_preset(preset),
+                None => warn(
+                    "preset",
+                    format!(
+                        "no preset '{}' (there are {}); kept the current settings",
+                        excerpt(id),
+                        PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+            }
+        }
+        if let Some(text) = get("f") {
+            match Function::parse(text) {
+                Ok(function) => {
+                    self.view = function.view();
+                    self.starts = vec![function.start()];
+                    self.log = function.log_scale();
+                    self.function = function;
+                }
+                Err(e) => warn("f", format!("{e}; kept {}", excerpt(self.function.label()))),
+            }
+        }
+        if let Some(text) = get("opt") {
+            match params::parse_optimizers(text) {
+                Ok(configs) => {
+                    self.optimizers = configs
+                        .into_iter()
+                        .map(|config| Entry {
+                            config,
+                            visible: true,
+                        })
+                        .collect();
+                }
+                Err(e) => warn("opt", format!("{e}; kept the current optimizers")),
+            }
+        }
+        if let Some(text) = get("start") {
+            match params::parse_points(text) {
+                Ok(points) => self.starts = points,
+                Err(e) => warn("start", format!("{e}; kept the current start points")),
+            }
+        }
+        if let Some(text) = get("steps") {
+            match parse_steps(text) {
+                Ok(n) => self.steps = n,
+                Err(e) => warn("steps", format!("{e}; kept {}", self.steps)),
+            }
+        }
+        if let Some(text) = get("view") {
+            match params::parse_view(text) {
+                Ok(view) => self.view = view,
+                Err(e) => warn("view", format!("{e}; kept the current view")),
+            }
+        }
+        if let Some(text) = get("log") {
+            match parse_bool(text) {
+                Ok(b) => self.log = b,
+                Err(e) => warn("log", format!("{e}; kept {}", u8::from(self.log))),
+            }
+        }
+        if let Some(text) = get("trail") {
+            match parse_bool(text) {
+                Ok(b) => self.trail = b,
+                Err(e) => warn("trail", format!("{e}; kept {}", u8::from(self.trail))),
+            }
+        }
+        if let Some(text) = get("speed") {
+            match parse_speed(text) {
+                Ok(v) => self.speed = v,
+                Err(e) => warn("speed", format!("{e}; kept {}", self.speed)),
+            }
+        }
+        if let Some(text) = get("hide") {
+            match parse_indices(text) {
+                Ok(hidden) => {
+                    for (i, entry) in self.optimizers.iter_mut().enumerate() {
+                        entry.visible = !hidden.contains(&i);
+                    }
+                }
+                Err(e) => warn("hide", format!("{e}; showing every optimizer")),
+            }
+        }
+        self.recompute();
+        warnings
+    }
+
+    /// The settings as URL parameters, enough to rebuild this scene exactly.
+    pub fn to_params(&self) -> Vec<(&'static str, String)> {
+        let v = self.view;
+        let mut out = vec![
+            ("f", self.function.label().to_string()),
+            (
+                "opt",
+                params::format_optimizers(
+                    &self.optimizers.iter().map(|e| e.config).collect::<Vec<_>>(),
+                ),
+            ),
+            (
+                "start",
+                self.starts
+                    .iter()
+                    .map(|p| format!("{},{}", p[0], p[1]))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
+            ("steps", self.steps.to_string()),
+            (
+                "view",
+                format!("{},{},{},{}", v.xmin, v.xmax, v.ymin, v.ymax),
+            ),
+            ("log", u8::from(self.log).to_string()),
+        ];
+        let hidden: Vec<String> = self
+            .optimizers
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.visible)
+            .map(|(i, _)| i.to_string())
+            .collect();
+        if !hidden.is_empty() {
+            out.push(("hide", hidden.join(",")));
+        }
+        if !self.trail {
+            out.push(("trail", "0".into()));
+        }
+        out.push(("speed", self.speed.to_string()));
+        out
+    }
+
+    /// Reruns every optimizer from every start.
+    pub fn recompute(&mut self) {
+        let wanted = self.starts.len() * self.optimizers.len();
+        self.runs.resize_with(wanted, Run::default);
+        for s in 0..self.starts.len() {
+            self.recompute_start(s);
+        }
+    }
+
+    /// Reruns the optimizers from start `s` only: dragging one start point moves only its paths.
+    fn recompute_start(&mut self, s: usize) {
+        let n = self.optimizers.len();
+        for (o, entry) in self.optimizers.iter().enumerate() {
+            let run = &mut self.runs[s * n + o];
+            run.optimizer_index = o;
+            run.start_index = s;
+            run.error = run
+                .trajectory
+                .rerun(&self.function, entry.config, self.starts[s], self.steps)
+                .err()
+                .map(|e| e.to_string());
+            if run.error.is_some() {
+                run.trajectory = Trajectory::default();
+            }
+        }
+    }
+
+    pub fn function(&self) -> &Function {
+        &self.function
+    }
+
+    pub fn optimizers(&self) -> &[Entry] {
+        &self.optimizers
+    }
+
+    pub fn starts(&self) -> &[[f64; 2]] {
+        &self.starts
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    pub fn view(&self) -> ViewBox {
+        self.view
+    }
+
+    pub fn log_scale(&self) -> bool {
+        self.log
+    }
+
+    pub fn trail(&self) -> bool {
+        self.trail
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Every run, start by start, each start's runs in optimizer order.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// Moves start `i` (recomputing its paths only). The point must be finite.
+    pub fn set_start(&mut self, i: usize, point: [f64; 2]) -> Result<(), String> {
+        if i >= self.starts.len() {
+            return Err(format!(
+                "there is no start point {i} (there are {})",
+                self.starts.len()
+            ));
+        }
+        if !point.iter().all(|v| v.is_finite()) {
+            return Err("a start point must be two finite numbers".into());
+        }
+        self.starts[i] = point;
+        self.recompute_start(i);
+        Ok(())
+    }
+
+    /// Adds a start point and runs every optimizer from it; returns its index.
+    pub fn add_start(&mut self, point: [f64; 2]) -> Result<usize, String> {
+        if self.starts.len() >= params::MAX_LIST {
+            return Err(format!("at most {} start points", params::MAX_LIST));
+        }
+        if !point.iter().all(|v| v.is_finite()) {
+            return Err("a start point must be two finite numbers".into());
+        }
+        self.starts.push(point);
+        self.recompute();
+        Ok(self.starts.len() - 1)
+    }
+
+    /// Removes start `i`; the last one stays, since a scene without a start shows nothing.
+    pub fn remove_start(&mut self, i: usize) -> Result<(), String> {
+        if self.starts.len() <= 1 {
+            return Err("the last start point cannot be removed".into());
+        }
+        if i >= self.starts.len() {
+            return Err(format!("there is no start point {i}"));
+        }
+        self.starts.remove(i);
+        self.recompute();
+        Ok(())
+    }
+
+    /// Sets the view (the paths do not change).
+    pub fn set_view(&mut self, view: ViewBox) {
+        self.view = view;
+    }
+
+    /// Shows or hides optimizer `i`.
+    pub fn set_visible(&mut self, i: usize, visible: bool) {
+        if let Some(entry) = self.optimizers.get_mut(i) {
+            entry.visible = visible;
+        }
+    }
+
+    /// The colour of optimizer `i`.
+    pub fn colour(i: usize) -> &'static str {
+        PALETTE[i % PALETTE.len()]
+    }
+
+    /// What run `r` sees after `step` updates (clamped to its last point), with its optimizer's
+    /// state, replayed from the recorded gradients (which reproduces the run bit for bit).
+    pub fn step_view(&self, r: usize, step: usize) -> Option<StepView> {
+        let run = self.runs.get(r)?;
+        let t = &run.trajectory;
+        let last = t.points.len().checked_sub(1)?;
+        let step = step.min(last);
+        let config = self.optimizers.get(run.optimizer_index)?.config;
+        let mut optimizer = Optimizer::new(config).ok()?;
+        let mut point = t.points[0];
+        for gradient in &t.gradients[..step] {
+            optimizer.update(&mut point, gradient);
+        }
+        let pair = |v: &[f64]| [v[0], v[1]];
+        Some(StepView {
+            step,
+            point: t.points[step],
+            value: t.values[step],
+            gradient: t.gradients[step],
+            velocity: optimizer.velocity().map(pair),
+            rates: optimizer.effective_learning_rates().map(|r| pair(&r)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> Vec<(String, String)> {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_default_is_the_books_figure() {
+        let scene = Scene::default();
+        assert_eq!(scene.function().label(), "elongated");
+        let ids: Vec<&str> = scene.optimizers().iter().map(|e| e.config.id()).collect();
+        assert_eq!(ids, ["sgd", "momentum", "adagrad", "adam"]);
+        assert_eq!(scene.starts(), [[-7.0, 2.0]]);
+        assert_eq!(scene.runs().len(), 4);
+        // SGD after 30 updates (Figure 6-8's table).
+        assert_eq!(
+            scene.runs()[0].trajectory.end(),
+            Some([-0.3503929957523197, 0.0847823165504322])
+        );
+        assert_eq!(scene.runs()[0].trajectory.points.len(), 31);
+    }
+
+    #[test]
+    fn every_preset_loads_without_warnings() {
+        for preset in &PRESETS {
+            let (scene, warnings) = Scene::from_params(&[("preset", preset.id)]);
+            assert!(warnings.is_empty(), "{}: {warnings:?}", preset.id);
+            assert!(!scene.runs().is_empty());
+            assert!(
+                scene.runs().iter().all(|r| r.error.is_none()),
+                "{}",
+                preset.id
+            );
+        }
+    }
+
+    #[test]
+    fn himmelblau_preset_finds_four_minima() {
+        let (scene, _) = Scene::from_params(&[("preset", "himmelblau-minima")]);
+        let minima = scene.function().minima();
+        let mut found = Vec::new();
+        for run in scene.runs().iter().filter(|r| r.optimizer_index == 1) {
+            let end = run.trajectory.end().unwrap();
+            let nearest = minima
+                .iter()
+                .position(|m| (m.point[0] - end[0]).hypot(m.point[1] - end[1]) < 1e-3)
+                .unwrap();
+            found.push(nearest);
+        }
+        found.sort_unstable();
+        assert_eq!(found, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn url_round_trip_reproduces_the_scene() {
+        let query = "f=x^2%2B3*y^2&opt=sgd(lr=0.1),nesterov(lr=0.01,momentum=0.8)&start=-7,2;3,4&\
+                     steps=50&view=-8,8,-6,6&log=1&hide=1&trail=0&speed=25";
+        let decoded = params(&query.replace("%2B", "+"));
+        let (scene, warnings) = Scene::from_params(&decoded);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(scene.function().label(), "x^2+3*y^2");
+        assert_eq!(scene.starts(), [[-7.0, 2.0], [3.0, 4.0]]);
+        assert_eq!(scene.runs().len(), 4);
+        assert!(!scene.optimizers()[1].visible);
+        let again: Vec<(String, String)> = scene
+            .to_params()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let (copy, warnings) = Scene::from_params(&again);
+        assert!(warnings.is_empty());
+        assert_eq!(copy.to_params(), scene.to_params());
+        assert_eq!(copy.runs(), scene.runs());
+    }
+
+    #[test]
+    fn a_function_alone_brings_its_view_and_start() {
+        let (scene, _) = Scene::from_params(&[("f", "rosenbrock")]);
+        assert_eq!(scene.view(), scene.function().view());
+        assert_eq!(scene.starts(), [[-1.5, 2.0]]);
+        assert!(scene.log_scale());
+        let (scene, _) = Scene::from_params(&[("f", "rosenbrock"), ("start", "0,0")]);
+        assert_eq!(scene.starts(), [[0.0, 0.0]]);
+    }
+
+    #[test]
+    fn bad_values_are_named_and_replaced_by_defaults() {
+        let (scene, warnings) = Scene::from_params(&[
+            ("f", "sin(x"),
+            ("opt", "sgd(lr=-1)"),
+            ("start", "a,b"),
+            ("steps", "1e9"),
+            ("view", "1,0,0,1"),
+            ("log", "maybe"),
+            ("preset", "nope"),
+            ("speed", "NaN"),
+            ("hide", "x"),
+            ("unknown", "ignored"),
+        ]);
+        let named: Vec<&str> = warnings.iter().map(|w| w.param.as_str()).collect();
+        assert_eq!(
+            named,
+            ["preset", "f", "opt", "start", "steps", "view", "log", "speed", "hide"]
+        );
+        for w in &warnings {
+            assert!(w.message.starts_with(&format!("{}: ", w.param)), "{w:?}");
+        }
+        assert!(warnings[1].message.contains("column"));
+        // Everything else is the default scene.
+        let default = Scene::default();
+        assert_eq!(scene.to_params(), default.to_params());
+    }
+
+    #[test]
+    fn markup_in_values_stays_text_and_long_values_are_cut() {
+        let evil = format!("<img src=x onerror=alert(1)>{}", "x".repeat(5000));
+        let (_, warnings) = Scene::from_params(&[("preset", evil.as_str())]);
+        assert!(warnings[0].message.chars().count() < 400);
+    }
+
+    #[test]
+    fn dragging_a_start_recomputes_only_its_paths() {
+        let (mut scene, _) = Scene::from_params(&[("preset", "himmelblau-minima")]);
+        let before = scene.runs().to_vec();
+        scene.set_start(2, [1.0, 1.0]).unwrap();
+        for (a, b) in before.iter().zip(scene.runs()) {
+            if a.start_index == 2 {
+                assert_ne!(a.trajectory, b.trajectory);
+                assert_eq!(b.trajectory.points[0], [1.0, 1.0]);
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        assert!(scene.set_start(9, [0.0, 0.0]).is_err());
+        assert!(scene.set_start(0, [f64::NAN, 0.0]).is_err());
+        assert_eq!(scene.add_start([2.0, 2.0]).unwrap(), 4);
+        assert_eq!(scene.runs().len(), 10);
+        scene.remove_start(0).unwrap();
+        assert_eq!(scene.runs().len(), 8);
+    }
+
+    #[test]
+    fn undefined_start_is_an_error_per_run_not_a_failure() {
+        let (scene, warnings) = Scene::from_params(&[("f", "ln(x)+y^2"), ("start", "-1,0;2,1")]);
+        assert!(warnings.is_empty());
+        assert!(scene.runs()[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("start point"));
+        assert!(scene.runs()[0].trajectory.points.is_empty());
+        assert!(scene.runs()[4].error.is_none());
+    }
+
+    #[test]
+    fn step_view_shows_the_optimizers_state() {
+        // Book preset, AdaGrad (index 2) after 1 update: h = g² at the start, g = (−0.7, 4), so
+        // the rates for the next update are 1.5/(|g| + 1e-7) per coordinate.
+        let scene = Scene::default();
+        let view = scene.step_view(2, 1).unwrap();
+        assert!((view.rates.unwrap()[0] - 1.5 / (0.7 + 1e-7)).abs() < 1e-12);
+        assert!((view.rates.unwrap()[1] - 1.5 / (4.0 + 1e-7)).abs() < 1e-12);
+        // Momentum (index 1) after 1 update: v = −lr·g = (0.07, −0.4).
+        let momentum = scene.step_view(1, 1).unwrap();
+        let v = momentum.velocity.unwrap();
+        assert!((v[0] - 0.07).abs() < 1e-15 && (v[1] + 0.4).abs() < 1e-15);
+        assert_eq!(momentum.point, scene.runs()[1].trajectory.points[1]);
+        assert!(scene.step_view(0, 1).unwrap().velocity.is_none());
+        assert_eq!(scene.step_view(0, 999).unwrap().step, 30);
+        assert!(scene.step_view(99, 0).is_none());
+    }
+}

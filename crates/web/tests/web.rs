@@ -1,0 +1,86 @@
+//! The wasm glue in a real browser: a `Viz` on real canvases gives the book's numbers, paints
+//! pixels and reports bad settings by name.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed, and should say so loudly
+
+use gradscape_web::{catalog, Viz};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn canvas() -> HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into::<HtmlCanvasElement>()
+        .unwrap()
+}
+
+fn viz(query: &[(&str, &str)]) -> (Viz, HtmlCanvasElement) {
+    let surface = canvas();
+    let keys = query.iter().map(|(k, _)| k.to_string()).collect();
+    let values = query.iter().map(|(_, v)| v.to_string()).collect();
+    let viz = Viz::new(surface.clone(), canvas(), canvas(), keys, values).unwrap();
+    (viz, surface)
+}
+
+#[wasm_bindgen_test]
+fn book_figure_numbers_in_the_browser() {
+    let (viz, _) = viz(&[("preset", "book-6-8")]);
+    let runs: serde_json::Value = serde_json::from_str(&viz.trajectories()).unwrap();
+    // Figure 6-8: SGD (lr 0.95) after 30 updates from (−7, 2), as the book's Python computes it.
+    assert_eq!(runs[0]["points"][30][0], -0.3503929957523197);
+    assert_eq!(runs[0]["points"][30][1], 0.0847823165504322);
+    // Adam (lr 0.3): the same bits as natively, through the correctly rounded βᵗ.
+    assert_eq!(runs[3]["points"][30][0], 0.13600685239498186);
+    assert_eq!(runs[3]["points"][30][1], 0.31824537553721943);
+}
+
+#[wasm_bindgen_test]
+fn paints_the_surface_and_maps_pointer_positions() {
+    let (mut viz, surface) = viz(&[("f", "sphere")]);
+    viz.resize(400.0, 300.0, 2.0, 400.0, 150.0);
+    assert_eq!((surface.width(), surface.height()), (800, 600));
+    viz.render_surface().unwrap();
+    viz.render_overlay(30, true).unwrap();
+    viz.render_loss(30, false).unwrap();
+    let ctx = surface
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<CanvasRenderingContext2d>()
+        .unwrap();
+    // The world origin is sphere's minimum: viridis' dark end (#440154) there.
+    let c = viz.world_to_css(0.0, 0.0);
+    let px = ctx
+        .get_image_data(c[0] * 2.0, c[1] * 2.0, 1.0, 1.0)
+        .unwrap()
+        .data();
+    assert!(
+        px[0] < 0x50 && px[1] < 0x10 && px[2] > 0x40 && px[2] < 0x60,
+        "{px:?}"
+    );
+    let w = viz.css_to_world(c[0], c[1]);
+    assert!(w[0].abs() < 1e-9 && w[1].abs() < 1e-9);
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_are_reported_by_name() {
+    let (mut viz, _) = viz(&[]);
+    let warnings = viz.apply(
+        vec!["steps".into(), "f".into()],
+        vec!["0".into(), "2x".into()],
+    );
+    let warnings: serde_json::Value = serde_json::from_str(&warnings).unwrap();
+    assert_eq!(warnings[0]["param"], "f");
+    assert!(warnings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("write 2*x"));
+    assert_eq!(warnings[1]["param"], "steps");
+    assert!(viz.set_start(5, 0.0, 0.0).is_err());
+    assert!(catalog().contains("rosenbrock"));
+}

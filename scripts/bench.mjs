@@ -1,0 +1,170 @@
+// `npm run bench`: the page's speed in headless Chromium, measured the way a user meets it.
+//   drag:    6 optimizers × 1000 steps on Rosenbrock, a real mouse drag of the start point;
+//            per move: recompute + redraw (the page's own performance measures)
+//   redraw:  heatmap + contours + axes at 1280×800 CSS pixels after zoom/pan
+//   first:   navigation to the first full frame, on localhost
+//   bytes:   everything the page loads, gzipped
+//   soak:    memory (JS heap and wasm memory) over an animation of SOAK seconds (default 60;
+//            `npm run bench -- 600` for ten minutes)
+import { chromium } from 'playwright-core';
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { cpus } from 'node:os';
+import { serve } from './serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SOAK = Number(process.argv[2] || 60);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+const ms = (x) => `${x.toFixed(2)} ms`;
+
+if (!existsSync('dist/index.html')) {
+  console.error('bench: dist/ is missing; run npm run build');
+  process.exit(1);
+}
+const server = await serve('dist', 0);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const results = {};
+
+async function page(query, viewport = { width: 1700, height: 1000 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const p = await context.newPage();
+  const bytes = {};
+  p.on('response', async (r) => {
+    if (!r.url().startsWith(base)) throw new Error(`request to another origin: ${r.url()}`);
+    try {
+      const body = await r.body();
+      bytes[r.url()] = { raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
+    } catch {
+      /* redirects have no body */
+    }
+  });
+  await p.goto(base + query);
+  await p.waitForFunction(() => window.gradscape !== undefined);
+  return { context, page: p, bytes };
+}
+
+const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
+
+// ---- first frame and bytes ------------------------------------------------------------------------
+{
+  const firsts = [];
+  let bytes;
+  for (let i = 0; i < 5; i += 1) {
+    const { context, page: p, bytes: b } = await page('');
+    await p.waitForTimeout(300);
+    firsts.push(await p.evaluate(() => performance.getEntriesByName('gradscape:first-frame')[0].startTime));
+    bytes = b;
+    await context.close();
+  }
+  const total = Object.values(bytes).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+  results.first = median(firsts);
+  results.bytes = total;
+  console.log(`first full frame after navigation: median ${ms(results.first)} of ${firsts.length} loads (goal ≤ 300 ms)`);
+  console.log(`everything the page loads: ${(total.gzip / 1024).toFixed(1)} KB gzipped, ${(total.raw / 1024).toFixed(1)} KB raw, ${Object.keys(bytes).length} files (goal ≤ 200 KB gzipped)`);
+}
+
+// ---- drag: 6 optimizers × 1000 steps on Rosenbrock -----------------------------------------------------
+{
+  const opt = 'sgd(lr=0.001),momentum(lr=0.0005),nesterov(lr=0.0005),adagrad(lr=0.5),rmsprop(lr=0.01),adam(lr=0.05)';
+  const { context, page: p } = await page(`?f=rosenbrock&opt=${opt}&start=-1.5,2&steps=1000`);
+  await p.evaluate(() => performance.clearMeasures());
+  const from = await p.evaluate(() => window.gradscape.worldToClient(-1.5, 2));
+  await p.mouse.move(from.x, from.y);
+  await p.mouse.down();
+  const moves = 240;
+  for (let i = 1; i <= moves; i += 1) {
+    const a = (i / moves) * 2 * Math.PI;
+    await p.mouse.move(from.x + 120 * Math.sin(a), from.y + 60 * (1 - Math.cos(a)));
+    await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
+  }
+  await p.mouse.up();
+  const recompute = await durations(p, 'gradscape:recompute');
+  const frame = await durations(p, 'gradscape:frame');
+  const overlay = await durations(p, 'gradscape:overlay');
+  const loss = await durations(p, 'gradscape:loss');
+  results.drag = { recompute: median(recompute), frame: median(frame), overlay: median(overlay), loss: median(loss), moves: recompute.length };
+  console.log(`drag, 6 optimizers × 1000 steps on Rosenbrock (${recompute.length} moves): recompute ${ms(median(recompute))}, ` +
+    `recompute + redraw ${ms(median(frame))} median (overlay ${ms(median(overlay))}, loss chart ${ms(median(loss))}); ` +
+    `worst ${ms(Math.max(...frame))} (goal ≤ 4 ms median)`);
+  await context.close();
+}
+
+// ---- surface redraw after zoom/pan at 1280×800 CSS pixels --------------------------------------------------
+{
+  const { context, page: p } = await page('?f=rosenbrock&log=1', { width: 1400, height: 1100 });
+  await p.addStyleTag({ content: '#app { display: block !important; } .plot { width: 1280px !important; height: 800px !important; }' });
+  await p.waitForTimeout(300);
+  const size = await p.evaluate(() => {
+    const r = document.getElementById('plot').getBoundingClientRect();
+    return [r.width, r.height];
+  });
+  await p.evaluate(() => performance.clearMeasures());
+  const centre = await p.evaluate(() => window.gradscape.worldToClient(0, 1));
+  await p.mouse.move(centre.x, centre.y);
+  for (let i = 0; i < 40; i += 1) {
+    await p.mouse.wheel(0, i % 2 ? 120 : -120);
+    await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok()))));
+  }
+  const surface = await durations(p, 'gradscape:surface');
+  const overlay = await durations(p, 'gradscape:overlay');
+  const both = surface.map((s, i) => s + overlay[i]);
+  const plotPixels = await p.evaluate(() => {
+    const c = document.getElementById('surface');
+    return c.width * c.height;
+  });
+  const perPixelNs = (median(surface) * 1e6) / plotPixels;
+  // plotters' CanvasBackend::draw_pixel: about 1.7 s for 800×600 on this machine.
+  const plottersNs = (1.7e9) / (800 * 600);
+  results.redraw = { surface: median(surface), withAxes: median(both), perPixelNs, speedup: plottersNs / perPixelNs, size };
+  console.log(`surface redraw after zoom at ${size[0]}×${size[1]} CSS px (${surface.length} redraws): heatmap + contours ${ms(median(surface))}, ` +
+    `with axes ${ms(median(both))} median (goal ≤ 16 ms); ${perPixelNs.toFixed(1)} ns per pixel, ` +
+    `${Math.round(plottersNs / perPixelNs)}× faster per pixel than plotters' draw_pixel (goal ≥ 200×)`);
+  await context.close();
+}
+
+// ---- memory over an animation --------------------------------------------------------------------------------
+{
+  const { context, page: p } = await page('?preset=rosenbrock-valley&speed=2000');
+  const cdp = await context.newCDPSession(p);
+  const sample = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    const wasm = await p.evaluate(() => window.gradscape.memory().wasmBytes);
+    return { heap, wasm };
+  };
+  await p.evaluate(() => {
+    window.__loops = 0;
+    const again = () => {
+      if (!window.gradscape.status().playing) {
+        window.__loops += 1;
+        window.gradscape.play();
+      }
+      setTimeout(again, 50);
+    };
+    again();
+  });
+  const first = await sample();
+  const t0 = Date.now();
+  const samples = [first];
+  while (Date.now() - t0 < SOAK * 1000) {
+    await p.waitForTimeout(Math.min(10000, SOAK * 250));
+    samples.push(await sample());
+  }
+  const loops = await p.evaluate(() => window.__loops);
+  const last = samples.at(-1);
+  const mid = samples[Math.floor(samples.length / 2)];
+  results.soak = { seconds: SOAK, loops, first, mid, last };
+  const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+  console.log(`memory over ${SOAK} s of animation (${loops} full runs of 1000 steps), after garbage collection: ` +
+    `JS heap ${mb(first.heap)} → ${mb(mid.heap)} (half-way) → ${mb(last.heap)}; ` +
+    `wasm memory ${mb(first.wasm)} → ${mb(mid.wasm)} → ${mb(last.wasm)}`);
+  await context.close();
+}
+
+console.log(`machine: ${cpus().length} × ${cpus()[0].model}, Chromium at ${CHROMIUM}`);
+await browser.close();
+server.close();

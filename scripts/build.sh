@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the page: the wasm crate (release), its JS glue (wasm-bindgen --target web, no bundler),
+# then a static site in dist/ that any static server can host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh wasm node
+
+echo "build: compiling the wasm module (release)"
+cargo build --quiet --release -p gradscape-web --target wasm32-unknown-unknown
+echo "build: generating the JS glue (wasm-bindgen --target web)"
+rm -rf www/pkg
+.tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+  target/wasm32-unknown-unknown/release/gradscape_web.wasm
+if [[ -x node_modules/.bin/wasm-opt ]]; then
+  echo "build: shrinking the wasm module (wasm-opt -Oz)"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    www/pkg/gradscape_web_bg.wasm -o www/pkg/gradscape_web_bg.wasm
+fi
+
+rm -rf dist
+mkdir -p dist/www/pkg
+cp index.html dist/
+cp www/*.js www/*.css dist/www/
+cp www/pkg/gradscape_web.js www/pkg/gradscape_web_bg.wasm dist/www/pkg/
+echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

@@ -1,0 +1,69 @@
+// Shared set-up for the browser tests: serves dist/ on a free localhost port and opens pages in
+// headless Chromium (Debian's, or $CHROMIUM), failing on any console error or page error.
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { serve } from '../scripts/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export async function start() {
+  assert.ok(existsSync('dist/index.html'), 'dist/ is missing: run npm run build first');
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: set CHROMIUM or install Debian's chromium`);
+  const server = await serve('dist', 0);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  return {
+    base,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/**
+ * Opens `path` in a fresh context and waits for window.gradscape. Every console error, page error
+ * and request to another origin is collected in `problems`; `check()` asserts there were none.
+ */
+export async function open(env, path = '', options = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(env.base) && !r.url().startsWith('data:')) problems.push(`request to another origin: ${r.url()}`);
+  });
+  await page.goto(env.base + path);
+  await page.waitForFunction(() => window.gradscape !== undefined, null, { timeout: 20000 });
+  return {
+    page,
+    context,
+    problems,
+    check() {
+      assert.deepEqual(problems, [], problems.join('\n'));
+    },
+    async close() {
+      await context.close();
+    },
+  };
+}
+
+/** The RGBA of the overlay canvas at client (CSS) position (x, y). */
+export async function overlayPixel(page, x, y) {
+  return page.evaluate(([x, y]) => {
+    const c = document.getElementById('overlay');
+    const r = c.getBoundingClientRect();
+    const s = c.width / r.width;
+    const d = c.getContext('2d').getImageData(Math.round((x - r.left) * s), Math.round((y - r.top) * s), 1, 1).data;
+    return [...d];
+  }, [x, y]);
+}

@@ -1,0 +1,270 @@
+// The page in headless Chromium, used as a person would: load it, drag with the mouse and with a
+// finger, type a function, paste a URL. Every test fails on any console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open, overlayPixel } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+// Deep Learning from Scratch, Figure 6-8: the point after 30 updates from (−7, 2).
+const BOOK = {
+  sgd: [-0.3503929957523197, 0.0847823165504322],
+  momentum: [0.896413858493733, 0.08808560171506971],
+  adagrad: [-0.12016232231416045, 2.486389893984459e-17],
+  adam: [0.13600685239498186, 0.31824537553721943],
+};
+
+const isWhite = (px) => px[0] > 240 && px[1] > 240 && px[2] > 240 && px[3] > 240;
+
+test('loads with no console errors, says it is ready and draws', async () => {
+  const p = await open(env, '');
+  const { page } = p;
+  assert.equal(await page.locator('#loading').isHidden(), true);
+  // The surface canvas holds pixels in the plot's middle, and the overlay its axes.
+  const painted = await page.evaluate(() => {
+    const c = document.getElementById('surface');
+    const d = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
+    return d[3];
+  });
+  assert.equal(painted, 255);
+  const ready = await page.evaluate(
+    () => new Promise((ok) => {
+      // A second listener added now still sees the state: the API stays put.
+      ok(typeof window.gradscape.trajectories === 'function');
+    }),
+  );
+  assert.ok(ready);
+  p.check();
+  await p.close();
+});
+
+test('the book preset gives Figure 6-8 to the last digit', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const runs = await p.page.evaluate(() => window.gradscape.trajectories());
+  assert.deepEqual(runs.map((r) => r.optimizer), ['sgd', 'momentum', 'adagrad', 'adam']);
+  for (const r of runs) {
+    assert.deepEqual(r.start, [-7, 2]);
+    assert.equal(r.points.length, 31, r.optimizer);
+    assert.equal(r.values.length, 31);
+    assert.equal(r.divergedAt, null);
+    assert.deepEqual(r.points[30], BOOK[r.optimizer], r.optimizer);
+  }
+  // The first SGD update by hand: (−7, 2) − 0.95·(−0.7, 4).
+  assert.ok(Math.abs(runs[0].points[1][0] + 6.335) < 1e-12 && Math.abs(runs[0].points[1][1] + 1.8) < 1e-12);
+  p.check();
+  await p.close();
+});
+
+test('a real mouse drag moves the start point and redraws the paths', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
+  const to = await page.evaluate(() => window.gradscape.worldToClient(4, -5));
+  assert.ok(isWhite(await overlayPixel(page, from.x, from.y)), 'the start handle is drawn white');
+  assert.ok(!isWhite(await overlayPixel(page, to.x, to.y)), 'nothing white where it will go');
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i += 1) {
+    await page.mouse.move(from.x + ((to.x - from.x) * i) / 10, from.y + ((to.y - from.y) * i) / 10);
+  }
+  await page.mouse.up();
+  await page.evaluate(() => window.gradscape.render());
+  const [start] = await page.evaluate(() => window.gradscape.startPoints());
+  assert.ok(Math.abs(start[0] - 4) < 0.05 && Math.abs(start[1] + 5) < 0.05, `start is ${start}`);
+  const runs = await page.evaluate(() => window.gradscape.trajectories());
+  for (const r of runs) assert.deepEqual(r.points[0], start);
+  // Pixels: the handle moved with the pointer.
+  assert.ok(isWhite(await overlayPixel(page, to.x, to.y)), 'the handle is under the pointer');
+  assert.ok(!isWhite(await overlayPixel(page, from.x, from.y)), 'the old handle is gone');
+  // And the URL follows.
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('start') !== '-7,2');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('start'), `${start[0]},${start[1]}`);
+  p.check();
+  await p.close();
+});
+
+test('a touch drag works on a phone-sized screen', async () => {
+  const p = await open(env, '?preset=book-6-8', {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const { page } = p;
+  const from = await page.evaluate(() => {
+    document.getElementById('overlay').scrollIntoView();
+    return window.gradscape.worldToClient(-7, 2);
+  });
+  const to = await page.evaluate(() => window.gradscape.worldToClient(5, 5));
+  const cdp = await p.context.newCDPSession(page);
+  const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent', {
+    type,
+    touchPoints: type === 'touchEnd' ? [] : [{ x, y, id: 1 }],
+  });
+  await touch('touchStart', from.x, from.y);
+  for (let i = 1; i <= 8; i += 1) {
+    await touch('touchMove', from.x + ((to.x - from.x) * i) / 8, from.y + ((to.y - from.y) * i) / 8);
+  }
+  await touch('touchEnd');
+  await page.evaluate(() => window.gradscape.render());
+  const [start] = await page.evaluate(() => window.gradscape.startPoints());
+  assert.ok(Math.abs(start[0] - 5) < 0.2 && Math.abs(start[1] - 5) < 0.2, `start is ${start}`);
+  // At devicePixelRatio 3 the canvas has three device pixels per CSS pixel: crisp, not scaled up.
+  const ratio = await page.evaluate(() => {
+    const c = document.getElementById('overlay');
+    return c.width / c.getBoundingClientRect().width;
+  });
+  assert.ok(Math.abs(ratio - 3) < 0.01, `ratio ${ratio}`);
+  assert.ok(isWhite(await overlayPixel(page, to.x, to.y)));
+  p.check();
+  await p.close();
+});
+
+test('the URL holds the whole state and a copied address reproduces it', async () => {
+  const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
+  const p = await open(env, query);
+  const state = await p.page.evaluate(() => window.gradscape.state());
+  assert.equal(state.f, 'x^2+3*y^2');
+  assert.equal(state.opt, 'sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)');
+  assert.equal(state.start, '-4,3;2,-1');
+  assert.equal(state.steps, 40);
+  assert.equal(state.view, '-6,6,-4,4');
+  const runs = await p.page.evaluate(() => window.gradscape.trajectories());
+  assert.equal(runs.length, 4);
+  // SGD on x² + 3y² with lr 0.1 multiplies x by 0.8 and y by 0.4 each step.
+  const sgd = runs.find((r) => r.optimizer === 'sgd' && r.start[0] === -4);
+  assert.ok(Math.abs(sgd.points[1][0] + 3.2) < 1e-12 && Math.abs(sgd.points[1][1] - 1.2) < 1e-12);
+
+  await p.page.evaluate(() => window.gradscape.setState({ steps: 12, opt: 'adam(lr=0.2)' }));
+  await p.page.waitForFunction(() => new URLSearchParams(location.search).get('steps') === '12');
+  const copied = new URL(p.page.url());
+  const q = new URL(p.page.url()).search;
+  const again = await open(env, q);
+  const a = await p.page.evaluate(() => [window.gradscape.state(), window.gradscape.trajectories()]);
+  const b = await again.page.evaluate(() => [window.gradscape.state(), window.gradscape.trajectories()]);
+  assert.deepEqual(b, a);
+  assert.equal(copied.searchParams.get('opt'), 'adam(lr=0.2,beta1=0.9,beta2=0.999)');
+  p.check();
+  again.check();
+  await p.close();
+  await again.close();
+});
+
+test('bad URL values are named on the page, never run as markup, and replaced', async () => {
+  const evil = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
+  const p = await open(env, `?f=${evil}&steps=abc&opt=sgd(lr=-1)&view=1,0,0,1&start=nan,1`);
+  const { page } = p;
+  const texts = await page.locator('#messages .warning').allTextContents();
+  for (const param of ['f', 'steps', 'opt', 'view', 'start']) {
+    assert.ok(texts.some((t) => t.startsWith(`${param}:`)), `no message for ${param}: ${texts}`);
+  }
+  assert.equal(await page.locator('#messages img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const state = await page.evaluate(() => window.gradscape.state());
+  assert.equal(state.f, 'elongated');
+  assert.equal(state.steps, 30);
+  p.check();
+  await p.close();
+});
+
+test('a bad typed-in function shows its error with the column and keeps the last surface', async () => {
+  const p = await open(env, '?f=himmelblau');
+  const { page } = p;
+  const before = await page.evaluate(() => window.gradscape.trajectories());
+  await page.fill('#formula', 'x^2 + (y');
+  await page.press('#formula', 'Enter');
+  await page.waitForFunction(() => document.getElementById('formula-error').textContent.length > 0);
+  const error = await page.textContent('#formula-error');
+  assert.match(error, /unclosed '\(' opened at column 7/);
+  assert.equal(await page.evaluate(() => window.gradscape.state().f), 'himmelblau');
+  assert.deepEqual(await page.evaluate(() => window.gradscape.trajectories()), before);
+  // Fixing it applies it and clears the error.
+  await page.fill('#formula', 'x^2 + (y-1)^2');
+  await page.press('#formula', 'Enter');
+  assert.equal(await page.textContent('#formula-error'), '');
+  assert.equal(await page.evaluate(() => window.gradscape.state().f), 'x^2 + (y-1)^2');
+  p.check();
+  await p.close();
+});
+
+test('divergence is said in words and the path stops', async () => {
+  const p = await open(env, '?f=elongated&opt=sgd(lr=1.5)&start=0,2&steps=1000');
+  const { page } = p;
+  const text = await page.textContent('#divergence');
+  // y ← −2y each step, so y² overflows f64 at step 511.
+  assert.match(text, /SGD diverged at step 511/);
+  const [run] = await page.evaluate(() => window.gradscape.trajectories());
+  assert.equal(run.divergedAt, 511);
+  assert.equal(run.points.length, 511);
+  assert.ok(run.values.every(Number.isFinite));
+  p.check();
+  await p.close();
+});
+
+test('play, pause, step and reset drive the animation', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const api = (code) => page.evaluate(code);
+  assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 30 });
+  await api(() => window.gradscape.reset());
+  assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 0 });
+  await api(() => window.gradscape.step(3));
+  assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 3 });
+  await api(() => window.gradscape.setState({ speed: 200 }));
+  await api(() => window.gradscape.play());
+  assert.equal((await api(() => window.gradscape.status())).playing, true);
+  await page.waitForFunction(() => !window.gradscape.status().playing, null, { timeout: 5000 });
+  assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 30 });
+  await page.click('#reset');
+  await page.click('#step');
+  assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 1 });
+  assert.match(await page.textContent('#counter'), /step 1 \/ 30/);
+  p.check();
+  await p.close();
+});
+
+test('clicking empty surface adds a start; wheel zooms about the pointer; reset view', async () => {
+  const p = await open(env, '?f=himmelblau&opt=adam(lr=0.1)&start=0,0&steps=100');
+  const { page } = p;
+  const at = await page.evaluate(() => window.gradscape.worldToClient(-2, -2));
+  await page.mouse.click(at.x, at.y);
+  const starts = await page.evaluate(() => window.gradscape.startPoints());
+  assert.equal(starts.length, 2);
+  assert.ok(Math.abs(starts[1][0] + 2) < 0.02 && Math.abs(starts[1][1] + 2) < 0.02, `${starts}`);
+  // Adam from (−2, −2) ends at Himmelblau's minimum (−3.7793, −3.2832).
+  const runs = await page.evaluate(() => window.gradscape.trajectories());
+  const end = runs[1].points.at(-1);
+  assert.ok(Math.hypot(end[0] + 3.7793, end[1] + 3.2832) < 0.01, `${end}`);
+
+  const centre = await page.evaluate(() => window.gradscape.worldToClient(3, 2));
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(0, -400);
+  await page.evaluate(() => window.gradscape.render());
+  const view = (await page.evaluate(() => window.gradscape.state().view)).split(',').map(Number);
+  assert.ok(view[1] - view[0] < 10, `zoomed in: ${view}`);
+  const still = await page.evaluate(() => window.gradscape.worldToClient(3, 2));
+  assert.ok(Math.abs(still.x - centre.x) < 1 && Math.abs(still.y - centre.y) < 1, 'the point under the pointer stays');
+  await page.click('#reset-view');
+  assert.equal(await page.evaluate(() => window.gradscape.state().view), '-5,5,-5,5');
+  p.check();
+  await p.close();
+});
+
+test('the page says so in words when WebAssembly is missing', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    delete window.WebAssembly;
+  });
+  await page.goto(env.base);
+  await page.waitForFunction(() => document.getElementById('loading').classList.contains('error'));
+  assert.match(await page.textContent('#loading'), /needs WebAssembly/);
+  await context.close();
+});

@@ -1,0 +1,635 @@
+// The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
+// comes from the wasm module (gradscape-core); this file only wires it to the page.
+import init, { Viz, catalog, memory_bytes as memoryBytes } from './pkg/gradscape_web.js';
+
+const $ = (id) => document.getElementById(id);
+const loading = $('loading');
+
+/** Says in words that the page cannot run, in place of the loading text. */
+function fatal(text) {
+  loading.hidden = false;
+  loading.textContent = text;
+  loading.classList.add('error');
+}
+
+/** Numbers for people: short, but never hiding a tiny value as 0. */
+function fmt(v) {
+  if (v === null || v === undefined) return '–';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e5 || a < 1e-3 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+
+const pair = (p) => (p ? `(${fmt(p[0])}, ${fmt(p[1])})` : '–');
+
+/** A query value with the characters our grammar uses left readable: , ; ( ) = * ^ / */
+function encodeValue(v) {
+  return encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3B/g, ';').replace(/%3D/g, '=')
+    .replace(/%5E/g, '^').replace(/%2F/g, '/');
+}
+
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed']);
+
+async function main() {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    fatal('gradscape needs WebAssembly, which this browser does not provide. Please use a current Chrome, Firefox, Safari or Edge.');
+    return;
+  }
+  try {
+    await init();
+  } catch (e) {
+    fatal(`gradscape could not start: ${e && e.message ? e.message : e}. Reload the page; if it persists, see the browser console.`);
+    throw e;
+  }
+  const cat = JSON.parse(catalog());
+  const query = new URLSearchParams(location.search);
+  const extra = [...query].filter(([k]) => !OURS.has(k));
+  const keys = [...query.keys()];
+  const values = [...query.values()];
+
+  const surface = $('surface');
+  const overlay = $('overlay');
+  const loss = $('loss');
+  const viz = new Viz(surface, overlay, loss, keys, values);
+
+  const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
+  let rafId = 0;
+  let pendingDrag = null;
+  let messages = JSON.parse(viz.initial_warnings());
+
+  // ---- messages -------------------------------------------------------------------------
+  function showMessages() {
+    const box = $('messages');
+    box.replaceChildren();
+    for (const w of messages) {
+      const p = document.createElement('p');
+      p.className = 'warning';
+      p.dataset.param = w.param;
+      p.textContent = w.message; // never markup: values come from the URL
+      box.append(p);
+    }
+  }
+
+  function applySettings(entries) {
+    const warnings = JSON.parse(viz.apply(entries.map((e) => e[0]), entries.map((e) => String(e[1]))));
+    return warnings;
+  }
+
+  // ---- URL --------------------------------------------------------------------------------
+  let urlTimer = 0;
+  function syncUrl() {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => {
+      const params = JSON.parse(viz.params());
+      const parts = [...params, ...extra].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+      history.replaceState(null, '', `${location.pathname}?${parts.join('&')}${location.hash}`);
+    }, 60);
+  }
+
+  // ---- drawing ----------------------------------------------------------------------------
+  function currentStep() {
+    return Math.min(anim.step, viz.steps());
+  }
+
+  let firstFrame = false;
+  function drawNow() {
+    let dragTime = 0;
+    if (pendingDrag) {
+      const { i, cx, cy } = pendingDrag;
+      pendingDrag = null;
+      const t = performance.now();
+      try { viz.drag_start(i, cx, cy); } catch (e) { messages = [{ param: 'start', message: e.message }]; showMessages(); }
+      dragTime = performance.now() - t;
+      performance.measure('gradscape:recompute', { start: t, end: t + dragTime });
+      summaryCache = null;
+    }
+    const step = currentStep();
+    // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
+    // the loss chart, and the whole frame.
+    const t0 = performance.now();
+    viz.render_surface();
+    const t1 = performance.now();
+    viz.render_overlay(step, $('arrows').checked);
+    const t2 = performance.now();
+    viz.render_loss(step, $('loss-log').checked);
+    const t3 = performance.now();
+    updateReadouts(step);
+    const t4 = performance.now();
+    performance.measure('gradscape:surface', { start: t0, end: t1 });
+    performance.measure('gradscape:overlay', { start: t1, end: t2 });
+    performance.measure('gradscape:loss', { start: t2, end: t3 });
+    performance.measure('gradscape:frame', { start: t0 - dragTime, end: t4 });
+    if (performance.getEntriesByType('measure').length > 2000) performance.clearMeasures();
+    if (!firstFrame) {
+      firstFrame = true;
+      performance.mark('gradscape:first-frame');
+    }
+  }
+
+  function requestDraw() {
+    if (!rafId) rafId = requestAnimationFrame(frame);
+  }
+
+  function frame(now) {
+    rafId = 0;
+    if (anim.playing) {
+      if (!anim.last) anim.last = now;
+      anim.carry += ((now - anim.last) / 1000) * viz.speed();
+      anim.last = now;
+      const whole = Math.floor(anim.carry);
+      if (whole > 0) {
+        anim.carry -= whole;
+        anim.step = Math.min(anim.step + whole, viz.steps());
+      }
+      if (anim.step >= viz.steps()) pause();
+      else requestDraw();
+    }
+    drawNow();
+  }
+
+  // ---- readouts ---------------------------------------------------------------------------
+  let trajectoriesCache = null;
+  let summaryCache = null;
+  function trajectories() {
+    if (!trajectoriesCache) trajectoriesCache = JSON.parse(viz.trajectories());
+    return trajectoriesCache;
+  }
+  /** The runs without their points: what the readouts need, cheap enough for every frame. */
+  function summaries() {
+    if (!summaryCache) summaryCache = JSON.parse(viz.summaries());
+    return summaryCache;
+  }
+  function changed() {
+    trajectoriesCache = null;
+    summaryCache = null;
+  }
+
+  function updateReadouts(step) {
+    $('counter').textContent = `step ${step} / ${viz.steps()}`;
+    $('play').textContent = anim.playing ? 'Pause' : 'Play';
+    const runs = summaries();
+    const several = JSON.parse(viz.start_points()).length > 1;
+    const notes = $('divergence');
+    notes.replaceChildren();
+    for (const t of runs) {
+      if (!t.visible) continue;
+      const from = several ? ` (start ${t.startIndex + 1})` : '';
+      let text = null;
+      if (t.error) text = `${t.name}${from}: ${t.error}`;
+      else if (t.divergedAt !== null) text = `${t.name}${from} diverged at step ${t.divergedAt}`;
+      if (text) {
+        const p = document.createElement('p');
+        p.textContent = text;
+        p.style.borderLeftColor = t.colour;
+        notes.append(p);
+      }
+    }
+    const views = JSON.parse(viz.step_views(step));
+    const body = $('seen').tBodies[0];
+    body.replaceChildren();
+    runs.forEach((t, r) => {
+      const v = views[r];
+      if (!t.visible || !v) return;
+      const row = body.insertRow();
+      const name = row.insertCell();
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = t.colour;
+      name.append(swatch, `${t.name}${several ? ` · ${t.startIndex + 1}` : ''}`);
+      row.insertCell().textContent = pair(v.point);
+      row.insertCell().textContent = fmt(v.value);
+      row.insertCell().textContent = pair(v.gradient);
+      row.insertCell().textContent = v.velocity ? pair(v.velocity) : '–';
+      row.insertCell().textContent = v.rates ? pair(v.rates) : `lr = ${fmt(Number(t.label.match(/lr=([^,)]+)/)?.[1]))}`;
+    });
+  }
+
+  // ---- the animation contract ---------------------------------------------------------------
+  function play() {
+    if (anim.step >= viz.steps()) anim.step = 0;
+    anim.playing = true;
+    anim.last = 0;
+    anim.carry = 0;
+    requestDraw();
+  }
+  function pause() {
+    anim.playing = false;
+    requestDraw();
+  }
+  function stepBy(n = 1) {
+    anim.playing = false;
+    const k = Math.trunc(Number(n));
+    if (!Number.isFinite(k)) return;
+    if (anim.step >= viz.steps() && k > 0) anim.step = 0;
+    anim.step = Math.max(0, Math.min(viz.steps(), anim.step + k));
+    requestDraw();
+  }
+  function reset() {
+    anim.playing = false;
+    anim.step = 0;
+    requestDraw();
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
+  const presetSelect = $('preset');
+  for (const p of cat.presets) presetSelect.add(new Option(p.name, p.id));
+  const fnSelect = $('function-select');
+  for (const [id, name] of cat.surfaces) fnSelect.add(new Option(name, id));
+  fnSelect.add(new Option('Typed-in function', ''));
+
+  const speedInput = $('speed');
+  // The slider is logarithmic: 0..100 spans 0.5 to 2000 updates per second.
+  const speedFromSlider = (s) => Number((0.5 * Math.pow(4000, s / 100)).toPrecision(2));
+  const sliderFromSpeed = (v) => Math.round((100 * Math.log(v / 0.5)) / Math.log(4000));
+
+  function syncControls({ panel = true } = {}) {
+    const params = Object.fromEntries(JSON.parse(viz.params()));
+    const known = cat.surfaces.some(([id]) => id === params.f);
+    fnSelect.value = known ? params.f : '';
+    const formula = $('formula');
+    if (document.activeElement !== formula) {
+      formula.value = known ? cat.surfaces.find(([id]) => id === params.f)[2] : params.f;
+    }
+    $('log').checked = params.log === '1';
+    $('trail').checked = params.trail !== '0';
+    if (document.activeElement !== $('steps')) $('steps').value = params.steps;
+    speedInput.value = sliderFromSpeed(Number(params.speed));
+    $('speed-out').textContent = `${params.speed}/s`;
+    if (panel) buildOptimizers();
+    buildStarts();
+  }
+
+  function afterChange(warnings, { keepStep = false, panel = true } = {}) {
+    changed();
+    messages = warnings;
+    showMessages();
+    if (!keepStep) anim.step = Math.min(anim.step, viz.steps());
+    syncControls({ panel });
+    syncUrl();
+    requestDraw();
+    return warnings;
+  }
+
+  presetSelect.addEventListener('change', () => {
+    if (!presetSelect.value) return;
+    const warnings = applySettings([['preset', presetSelect.value]]);
+    const p = cat.presets.find((x) => x.id === presetSelect.value);
+    $('preset-note').textContent = p ? p.description : '';
+    anim.step = viz.steps();
+    afterChange(warnings);
+  });
+
+  fnSelect.addEventListener('change', () => {
+    if (!fnSelect.value) {
+      $('formula').focus();
+      return;
+    }
+    $('formula-error').textContent = '';
+    afterChange(applySettings([['f', fnSelect.value]]));
+  });
+
+  let formulaTimer = 0;
+  function applyFormula() {
+    const text = $('formula').value;
+    const warnings = applySettings([['f', text]]);
+    const bad = warnings.find((w) => w.param === 'f');
+    $('formula-error').textContent = bad ? bad.message.replace(/^f: /, '') : '';
+    $('formula').setAttribute('aria-invalid', bad ? 'true' : 'false');
+    afterChange(warnings.filter((w) => w.param !== 'f'));
+  }
+  $('formula').addEventListener('input', () => {
+    clearTimeout(formulaTimer);
+    formulaTimer = setTimeout(applyFormula, 400);
+  });
+  $('formula').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(formulaTimer);
+      applyFormula();
+    }
+  });
+
+  $('log').addEventListener('change', () => afterChange(applySettings([['log', $('log').checked ? '1' : '0']])));
+  $('trail').addEventListener('change', () => afterChange(applySettings([['trail', $('trail').checked ? '1' : '0']]), { keepStep: true }));
+  $('arrows').addEventListener('change', requestDraw);
+  $('loss-log').addEventListener('change', requestDraw);
+  $('steps').addEventListener('change', () => {
+    const warnings = applySettings([['steps', $('steps').value]]);
+    anim.step = viz.steps();
+    afterChange(warnings);
+  });
+  speedInput.addEventListener('input', () => {
+    afterChange(applySettings([['speed', speedFromSlider(Number(speedInput.value))]]), { keepStep: true });
+  });
+  $('play').addEventListener('click', () => (anim.playing ? pause() : play()));
+  $('step').addEventListener('click', () => stepBy(1));
+  $('reset').addEventListener('click', reset);
+  $('reset-view').addEventListener('click', () => {
+    viz.reset_view();
+    afterChange([], { keepStep: true });
+  });
+
+  // ---- the optimizer panel ------------------------------------------------------------------
+  function optimizerList() {
+    return JSON.parse(viz.optimizers());
+  }
+
+  function commitOptimizers(list, { panel = true } = {}) {
+    const opt = list.map((o) => `${o.id}(${o.hyperparameters.map(([k, v]) => `${k}=${v}`).join(',')})`).join(',');
+    const hide = list.map((o, i) => (o.visible ? -1 : i)).filter((i) => i >= 0).join(',');
+    return afterChange(applySettings([['opt', opt], ['hide', hide]]), { keepStep: true, panel });
+  }
+
+  function buildOptimizers() {
+    const box = $('optimizers');
+    const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
+    box.replaceChildren();
+    const list = optimizerList();
+    list.forEach((o, i) => {
+      const card = document.createElement('fieldset');
+      card.className = 'optimizer';
+      card.style.borderLeftColor = o.colour;
+      const legend = document.createElement('legend');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = o.colour;
+      const kind = document.createElement('select');
+      kind.id = `opt-${i}-kind`;
+      kind.setAttribute('aria-label', `Optimizer ${i + 1}`);
+      for (const c of cat.optimizers) kind.add(new Option(c.name, c.id));
+      kind.value = o.id;
+      kind.addEventListener('change', () => {
+        const def = cat.optimizers.find((c) => c.id === kind.value);
+        list[i] = { ...o, id: def.id, hyperparameters: def.hyperparameters.map((h) => [h.name, h.default]) };
+        commitOptimizers(list);
+      });
+      const show = document.createElement('input');
+      show.type = 'checkbox';
+      show.id = `opt-${i}-visible`;
+      show.checked = o.visible;
+      show.title = 'Show this optimizer';
+      show.setAttribute('aria-label', `Show ${o.name}`);
+      show.addEventListener('change', () => {
+        viz.set_visible(i, show.checked);
+        list[i].visible = show.checked;
+        commitOptimizers(list);
+      });
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove';
+      remove.textContent = '×';
+      remove.title = `Remove ${o.name}`;
+      remove.setAttribute('aria-label', `Remove ${o.name}`);
+      remove.disabled = list.length <= 1;
+      remove.addEventListener('click', () => {
+        list.splice(i, 1);
+        commitOptimizers(list);
+      });
+      legend.append(swatch, kind, show, remove);
+      card.append(legend);
+      const def = cat.optimizers.find((c) => c.id === o.id);
+      o.hyperparameters.forEach(([name, value], h) => {
+        const meta = def.hyperparameters.find((x) => x.name === name);
+        const row = document.createElement('div');
+        row.className = 'hyper';
+        const label = document.createElement('label');
+        label.textContent = name;
+        label.htmlFor = `opt-${i}-${name}`;
+        const slider = document.createElement('input');
+        slider.type = 'range';
+        slider.setAttribute('aria-label', `${o.name} ${name} slider`);
+        const toSlider = (v) => (meta.log ? Math.log10(v) : v);
+        const fromSlider = (s) => (meta.log ? Number(Math.pow(10, s).toPrecision(3)) : Number(Number(s).toFixed(4)));
+        slider.min = toSlider(meta.min);
+        slider.max = toSlider(meta.max);
+        slider.step = meta.log ? 0.01 : 0.001;
+        slider.value = toSlider(value);
+        const number = document.createElement('input');
+        number.type = 'text';
+        number.inputMode = 'decimal';
+        number.id = `opt-${i}-${name}`;
+        number.value = String(value);
+        number.size = 8;
+        // While a slider moves, the panel is not rebuilt (that would end the drag).
+        const setValue = (v, panel) => {
+          const before = list[i].hyperparameters[h][1];
+          list[i].hyperparameters[h] = [name, v];
+          const warnings = commitOptimizers(list, { panel });
+          const bad = warnings.some((w) => w.param === 'opt');
+          number.setAttribute('aria-invalid', bad ? 'true' : 'false');
+          if (bad) list[i].hyperparameters[h] = [name, before];
+        };
+        slider.addEventListener('input', () => {
+          const v = fromSlider(Number(slider.value));
+          number.value = String(v);
+          setValue(v, false);
+        });
+        number.addEventListener('change', () => setValue(number.value.trim(), false));
+        row.append(label, slider, number);
+        card.append(row);
+      });
+      box.append(card);
+    });
+    if (focused && $(focused)) $(focused).focus();
+  }
+
+  $('add-optimizer').addEventListener('click', () => {
+    const list = optimizerList();
+    const used = new Set(list.map((o) => o.id));
+    const next = cat.optimizers.find((c) => !used.has(c.id)) || cat.optimizers[0];
+    list.push({ id: next.id, visible: true, hyperparameters: next.hyperparameters.map((h) => [h.name, h.default]) });
+    commitOptimizers(list);
+  });
+
+  // ---- start points list ----------------------------------------------------------------------
+  function buildStarts() {
+    const box = $('starts');
+    box.replaceChildren();
+    const starts = JSON.parse(viz.start_points());
+    starts.forEach((p, i) => {
+      const li = document.createElement('li');
+      li.append(`(${fmt(p[0])}, ${fmt(p[1])}) `);
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove';
+      remove.textContent = '×';
+      remove.setAttribute('aria-label', `Remove start point ${i + 1}`);
+      remove.disabled = starts.length <= 1;
+      remove.addEventListener('click', () => {
+        viz.remove_start(i);
+        afterChange([], { keepStep: true });
+      });
+      li.append(remove);
+      box.append(li);
+    });
+  }
+
+  // ---- pointer: drag starts, click to add, drag to pan, wheel and pinch to zoom ------------
+  const pointers = new Map();
+  let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
+  const local = (e) => {
+    const r = overlay.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+
+  overlay.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0 && e.pointerType === 'mouse') return;
+    overlay.setPointerCapture(e.pointerId);
+    const [cx, cy] = local(e);
+    pointers.set(e.pointerId, [cx, cy]);
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      gesture = { kind: 'pinch', distance: Math.hypot(a[0] - b[0], a[1] - b[1]) };
+      return;
+    }
+    const radius = e.pointerType === 'touch' ? 22 : 12;
+    const hit = viz.hit_start(cx, cy, radius);
+    if (hit >= 0) {
+      gesture = { kind: 'start', i: hit };
+      overlay.classList.add('dragging');
+    } else if (viz.in_plot(cx, cy)) {
+      gesture = { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy };
+    }
+    e.preventDefault();
+  });
+
+  overlay.addEventListener('pointermove', (e) => {
+    const [cx, cy] = local(e);
+    if (pointers.has(e.pointerId)) pointers.set(e.pointerId, [cx, cy]);
+    if (!gesture) {
+      const probe = JSON.parse(viz.inspect(cx, cy));
+      $('probe').textContent = probe && viz.in_plot(cx, cy)
+        ? `x = ${fmt(probe.x)}, y = ${fmt(probe.y)}, f = ${fmt(probe.f)}, ∇f = ${pair(probe.gradient)} (numerical, h = 1e-4: ${pair(probe.numerical)})`
+        : 'Hover over the surface to read x, y, f and ∇f.';
+      overlay.style.cursor = viz.hit_start(cx, cy, 12) >= 0 ? 'grab' : 'crosshair';
+      return;
+    }
+    if (gesture.kind === 'start') {
+      pendingDrag = { i: gesture.i, cx, cy };
+      trajectoriesCache = null;
+      requestDraw();
+    } else if (gesture.kind === 'maybe-add' || gesture.kind === 'pan') {
+      if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) gesture.kind = 'pan';
+      if (gesture.kind === 'pan') {
+        viz.pan(cx - gesture.lastX, cy - gesture.lastY);
+        gesture.lastX = cx;
+        gesture.lastY = cy;
+        requestDraw();
+      }
+    } else if (gesture.kind === 'pinch' && pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (gesture.distance > 0 && distance > 0) {
+        viz.zoom((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, distance / gesture.distance);
+        gesture.distance = distance;
+        requestDraw();
+      }
+    }
+  });
+
+  function endPointer(e) {
+    pointers.delete(e.pointerId);
+    if (!gesture) return;
+    if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
+      try {
+        viz.add_start_at(gesture.x, gesture.y);
+      } catch (err) {
+        messages = [{ param: 'start', message: `start: ${err.message}` }];
+        showMessages();
+      }
+    }
+    if (gesture.kind === 'start') drawNow();
+    overlay.classList.remove('dragging');
+    gesture = pointers.size ? gesture : null;
+    if (!gesture || gesture.kind !== 'pinch') afterChange(messages, { keepStep: true });
+    if (pointers.size === 0) gesture = null;
+  }
+  overlay.addEventListener('pointerup', endPointer);
+  overlay.addEventListener('pointercancel', endPointer);
+  overlay.addEventListener('pointerleave', () => {
+    if (!gesture) $('probe').textContent = 'Hover over the surface to read x, y, f and ∇f.';
+  });
+
+  overlay.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const [cx, cy] = local(e);
+    const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+    viz.zoom(cx, cy, Math.exp(-delta * 0.0015));
+    requestDraw();
+    syncUrl();
+  }, { passive: false });
+
+  // ---- size ---------------------------------------------------------------------------------
+  function resize() {
+    const box = $('plot').getBoundingClientRect();
+    const lossBox = $('loss-wrap').getBoundingClientRect();
+    viz.resize(box.width, box.height, window.devicePixelRatio || 1, lossBox.width, lossBox.height);
+    drawNow();
+  }
+  new ResizeObserver(() => requestAnimationFrame(resize)).observe($('plot'));
+  matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`).addEventListener('change', resize);
+
+  // ---- the page's API -------------------------------------------------------------------------
+  function state() {
+    const out = {};
+    for (const [k, v] of JSON.parse(viz.params())) out[k] = v;
+    out.steps = Number(out.steps);
+    out.speed = Number(out.speed);
+    out.log = out.log === '1';
+    out.trail = out.trail !== '0';
+    return out;
+  }
+
+  const api = {
+    state,
+    setState(partial) {
+      const entries = Object.entries(partial || {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const warnings = applySettings(entries);
+      if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
+      afterChange(warnings);
+      drawNow();
+      return warnings;
+    },
+    trajectories: () => trajectories().map((t) => ({ ...t })),
+    startPoints: () => JSON.parse(viz.start_points()),
+    setStart(i, x, y) {
+      viz.set_start(i, x, y);
+      afterChange([], { keepStep: true });
+      drawNow();
+    },
+    setView(xmin, xmax, ymin, ymax) {
+      viz.set_view(xmin, xmax, ymin, ymax);
+      afterChange([], { keepStep: true });
+      drawNow();
+    },
+    worldToClient(x, y) {
+      const [cx, cy] = viz.world_to_css(x, y);
+      const r = overlay.getBoundingClientRect();
+      return { x: r.left + cx, y: r.top + cy };
+    },
+    clientToWorld(x, y) {
+      const r = overlay.getBoundingClientRect();
+      const [wx, wy] = viz.css_to_world(x - r.left, y - r.top);
+      return { x: wx, y: wy };
+    },
+    play,
+    pause,
+    step: stepBy,
+    reset,
+    status: () => ({ playing: anim.playing, step: currentStep() }),
+    render: drawNow,
+    memory: () => ({ wasmBytes: memoryBytes() }),
+  };
+
+  loading.hidden = true;
+  syncControls();
+  showMessages();
+  resize();
+  syncUrl();
+  window.gradscape = api;
+  window.dispatchEvent(new CustomEvent('gradscape:ready'));
+}
+
+main().catch((e) => {
+  if (!loading.classList.contains('error')) fatal(`gradscape stopped with an error: ${e && e.message ? e.message : e}. See the browser console for details.`);
+  console.error(e);
+});
