@@ -50,11 +50,12 @@ async function main() {
   const surface = $('surface');
   const overlay = $('overlay');
   const loss = $('loss');
-  const viz = new Viz(surface, overlay, loss, keys, values);
+  const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
   let rafId = 0;
   let pendingDrag = null;
+  let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
   let messages = JSON.parse(viz.initial_warnings());
 
   // ---- messages -------------------------------------------------------------------------
@@ -111,7 +112,8 @@ async function main() {
     const t1 = performance.now();
     viz.render_overlay(step, $('arrows').checked);
     const t2 = performance.now();
-    viz.render_loss(step, $('loss-log').checked);
+    // While a start is dragged the loss chart keeps its axes and redraws only its curves.
+    viz.render_loss(step, $('loss-log').checked, !(gesture && gesture.kind === 'start'));
     const t3 = performance.now();
     updateReadouts(step);
     const t4 = performance.now();
@@ -164,43 +166,63 @@ async function main() {
     summaryCache = null;
   }
 
+  const setText = (el, text) => {
+    if (el.textContent !== text) el.textContent = text;
+  };
+  let divergenceKey = '';
+  let tableKey = '';
+  let tableTime = 0;
+
+  // Called on every frame: it touches the DOM only where a text changed.
   function updateReadouts(step) {
-    $('counter').textContent = `step ${step} / ${viz.steps()}`;
-    $('play').textContent = anim.playing ? 'Pause' : 'Play';
+    setText($('counter'), `step ${step} / ${viz.steps()}`);
+    setText($('play'), anim.playing ? 'Pause' : 'Play');
     const runs = summaries();
-    const several = JSON.parse(viz.start_points()).length > 1;
-    const notes = $('divergence');
-    notes.replaceChildren();
-    for (const t of runs) {
-      if (!t.visible) continue;
+    const several = runs.some((t) => t.startIndex > 0);
+    const notes = runs.filter((t) => t.visible && (t.error || t.divergedAt !== null)).map((t) => {
       const from = several ? ` (start ${t.startIndex + 1})` : '';
-      let text = null;
-      if (t.error) text = `${t.name}${from}: ${t.error}`;
-      else if (t.divergedAt !== null) text = `${t.name}${from} diverged at step ${t.divergedAt}`;
-      if (text) {
+      return [t.colour, t.error ? `${t.name}${from}: ${t.error}` : `${t.name}${from} diverged at step ${t.divergedAt}`];
+    });
+    const key = JSON.stringify(notes);
+    if (key !== divergenceKey) {
+      divergenceKey = key;
+      $('divergence').replaceChildren(...notes.map(([colour, text]) => {
         const p = document.createElement('p');
         p.textContent = text;
-        p.style.borderLeftColor = t.colour;
-        notes.append(p);
-      }
+        p.style.borderLeftColor = colour;
+        return p;
+      }));
     }
+    // The table replays each optimizer's state up to `step`; while a start is dragged, ten
+    // updates a second are plenty for numbers nobody can read faster.
+    const now = performance.now();
+    if (!$('seen-box').open || (gesture && gesture.kind === 'start' && now - tableTime < 100)) return;
+    tableTime = now;
     const views = JSON.parse(viz.step_views(step));
     const body = $('seen').tBodies[0];
-    body.replaceChildren();
-    runs.forEach((t, r) => {
-      const v = views[r];
-      if (!t.visible || !v) return;
-      const row = body.insertRow();
-      const name = row.insertCell();
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = t.colour;
-      name.append(swatch, `${t.name}${several ? ` · ${t.startIndex + 1}` : ''}`);
-      row.insertCell().textContent = pair(v.point);
-      row.insertCell().textContent = fmt(v.value);
-      row.insertCell().textContent = pair(v.gradient);
-      row.insertCell().textContent = v.velocity ? pair(v.velocity) : '–';
-      row.insertCell().textContent = v.rates ? pair(v.rates) : `lr = ${fmt(Number(t.label.match(/lr=([^,)]+)/)?.[1]))}`;
+    const shown = runs.map((t, r) => [t, views[r]]).filter(([t, v]) => t.visible && v);
+    const rowsKey = shown.map(([t]) => `${t.optimizerIndex}:${t.startIndex}:${t.name}:${t.colour}`).join();
+    if (rowsKey !== tableKey) {
+      tableKey = rowsKey;
+      body.replaceChildren(...shown.map(([t]) => {
+        const row = document.createElement('tr');
+        const name = document.createElement('td');
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = t.colour;
+        name.append(swatch, `${t.name}${several ? ` · ${t.startIndex + 1}` : ''}`);
+        row.append(name);
+        for (let k = 0; k < 5; k += 1) row.append(document.createElement('td'));
+        return row;
+      }));
+    }
+    shown.forEach(([t, v], k) => {
+      const cells = body.rows[k].cells;
+      setText(cells[1], pair(v.point));
+      setText(cells[2], fmt(v.value));
+      setText(cells[3], pair(v.gradient));
+      setText(cells[4], v.velocity ? pair(v.velocity) : '–');
+      setText(cells[5], v.rates ? pair(v.rates) : `lr = ${fmt(Number(t.label.match(/lr=([^,)]+)/)?.[1]))}`);
     });
   }
 
@@ -311,6 +333,7 @@ async function main() {
   $('log').addEventListener('change', () => afterChange(applySettings([['log', $('log').checked ? '1' : '0']])));
   $('trail').addEventListener('change', () => afterChange(applySettings([['trail', $('trail').checked ? '1' : '0']]), { keepStep: true }));
   $('arrows').addEventListener('change', requestDraw);
+  $('seen-box').addEventListener('toggle', requestDraw);
   $('loss-log').addEventListener('change', requestDraw);
   $('steps').addEventListener('change', () => {
     const warnings = applySettings([['steps', $('steps').value]]);
@@ -465,7 +488,6 @@ async function main() {
 
   // ---- pointer: drag starts, click to add, drag to pan, wheel and pinch to zoom ------------
   const pointers = new Map();
-  let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
   const local = (e) => {
     const r = overlay.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top];
@@ -537,7 +559,10 @@ async function main() {
         showMessages();
       }
     }
-    if (gesture.kind === 'start') drawNow();
+    if (gesture.kind === 'start') {
+      tableTime = 0;
+      drawNow();
+    }
     overlay.classList.remove('dragging');
     gesture = pointers.size ? gesture : null;
     if (!gesture || gesture.kind !== 'pinch') afterChange(messages, { keepStep: true });
@@ -559,10 +584,15 @@ async function main() {
   }, { passive: false });
 
   // ---- size ---------------------------------------------------------------------------------
+  let lastSize = '';
   function resize() {
     const box = $('plot').getBoundingClientRect();
     const lossBox = $('loss-wrap').getBoundingClientRect();
-    viz.resize(box.width, box.height, window.devicePixelRatio || 1, lossBox.width, lossBox.height);
+    const dpr = window.devicePixelRatio || 1;
+    const size = [box.width, box.height, dpr, lossBox.width, lossBox.height].join();
+    if (size === lastSize) return; // the observer's first call repeats the start-up size
+    lastSize = size;
+    viz.resize(box.width, box.height, dpr, lossBox.width, lossBox.height);
     drawNow();
   }
   new ResizeObserver(() => requestAnimationFrame(resize)).observe($('plot'));

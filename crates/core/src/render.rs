@@ -141,6 +141,36 @@ pub fn contour_levels(lo: f64, hi: f64, count: usize, log: bool) -> Vec<f64> {
     levels
 }
 
+/// Thins a polyline for drawing: keeps the first point, every point at least `min_distance` from
+/// the last one kept, and the last point. In screen units with `min_distance` of a pixel, the
+/// drawing looks the same while a path that crowds into a minimum costs far fewer strokes.
+/// Points that are not finite are dropped.
+pub fn thin_polyline(
+    points: impl IntoIterator<Item = [f64; 2]>,
+    min_distance: f64,
+    out: &mut Vec<[f64; 2]>,
+) {
+    out.clear();
+    let mut last_seen = None;
+    for p in points {
+        if !(p[0].is_finite() && p[1].is_finite()) {
+            continue;
+        }
+        match out.last() {
+            Some(kept) if (p[0] - kept[0]).hypot(p[1] - kept[1]) < min_distance => {
+                last_seen = Some(p);
+            }
+            _ => {
+                out.push(p);
+                last_seen = None;
+            }
+        }
+    }
+    if let Some(p) = last_seen {
+        out.push(p);
+    }
+}
+
 /// The viridis colour map (perceptually uniform, readable in grey and by colour-blind viewers) at
 /// `t` in [0, 1], as RGB bytes. `t` outside is clamped; NaN gives the low end.
 pub fn viridis(t: f64) -> [u8; 3] {
@@ -210,6 +240,29 @@ mod tests {
             (log[0] - 9.0).abs() < 1e-9 && (log[1] - 99.0).abs() < 1e-9,
             "{log:?}"
         );
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_spacing() {
+        let mut out = Vec::new();
+        // 0, 0.1, ..., 10 along x with spacing 1: keeps 0, 1, 2, ..., 10 (11 points).
+        let line = (0..=100).map(|i| [f64::from(i) / 10.0, 0.0]);
+        thin_polyline(line, 1.0, &mut out);
+        assert_eq!(out.len(), 11);
+        assert_eq!(out[0], [0.0, 0.0]);
+        assert_eq!(out[10], [10.0, 0.0]);
+        for w in out.windows(2) {
+            assert!((w[1][0] - w[0][0]) >= 1.0 - 1e-12);
+        }
+        // A path that stalls keeps its end; NaN points are dropped.
+        thin_polyline(
+            [[0.0, 0.0], [5.0, 0.0], [5.1, 0.0], [f64::NAN, 1.0]],
+            1.0,
+            &mut out,
+        );
+        assert_eq!(out, [[0.0, 0.0], [5.0, 0.0], [5.1, 0.0]]);
+        thin_polyline([], 1.0, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

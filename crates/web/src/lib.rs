@@ -12,6 +12,7 @@ use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
+use gradscape_core::render::thin_polyline;
 use gradscape_core::scene::{Run, Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
@@ -155,8 +156,10 @@ pub struct Viz {
     surface_dirty: bool,
     surface: HtmlCanvasElement,
     overlay: HtmlCanvasElement,
+    loss_axes_canvas: HtmlCanvasElement,
     loss: HtmlCanvasElement,
     loss_css: (f64, f64),
+    loss_axes: Option<LossAxes>,
     warnings: String,
 }
 
@@ -167,12 +170,14 @@ impl Viz {
     pub fn new(
         surface: HtmlCanvasElement,
         overlay: HtmlCanvasElement,
+        loss_axes: HtmlCanvasElement,
         loss: HtmlCanvasElement,
         keys: Vec<String>,
         values: Vec<String>,
     ) -> Result<Viz, JsError> {
         context(&surface)?;
         context(&overlay)?;
+        context(&loss_axes)?;
         context(&loss)?;
         let (scene, warnings) = Scene::from_params(&pairs(&keys, &values));
         let layout = Layout::new(640.0, 480.0, 1.0, scene.view());
@@ -184,8 +189,10 @@ impl Viz {
             surface_dirty: true,
             surface,
             overlay,
+            loss_axes_canvas: loss_axes,
             loss,
             loss_css: (640.0, 200.0),
+            loss_axes: None,
             warnings: json(&warnings),
         })
     }
@@ -332,8 +339,11 @@ impl Viz {
             loss_width.clamp(1.0, 10_000.0),
             loss_height.clamp(1.0, 10_000.0),
         );
-        self.loss.set_width((self.loss_css.0 * dpr).round() as u32);
-        self.loss.set_height((self.loss_css.1 * dpr).round() as u32);
+        for canvas in [&self.loss, &self.loss_axes_canvas] {
+            canvas.set_width((self.loss_css.0 * dpr).round() as u32);
+            canvas.set_height((self.loss_css.1 * dpr).round() as u32);
+        }
+        self.loss_axes = None;
         self.surface_dirty = true;
     }
 
@@ -509,12 +519,17 @@ impl Viz {
             f64::from(self.layout.plot_top),
         )
         .map_err(|_| JsError::new("could not draw the surface image"))?;
+        // The axes change only with the view, so they live on this canvas, not on the overlay
+        // that is redrawn on every pointer move.
+        let backend = CanvasBackend::with_canvas_object(self.surface.clone())
+            .ok_or_else(|| JsError::new("the surface canvas cannot be drawn on"))?;
+        draw_axes(&backend.into_drawing_area(), &self.layout).map_err(js_error)?;
         self.painted = Some(painted);
         self.surface_dirty = false;
         Ok(())
     }
 
-    /// Draws axes, minima, every visible path up to `step` updates, the start handles and the
+    /// Draws the minima, every visible path up to `step` updates, the start handles and the
     /// arrows of what each optimizer sees at `step`.
     pub fn render_overlay(&mut self, step: usize, arrows: bool) -> Result<(), JsError> {
         let ctx = context(&self.overlay)?;
@@ -523,11 +538,42 @@ impl Viz {
         let backend = CanvasBackend::with_canvas_object(self.overlay.clone())
             .ok_or_else(|| JsError::new("the overlay canvas cannot be drawn on"))?;
         let root = backend.into_drawing_area();
-        draw_overlay(&root, &self.scene, &self.layout, step, arrows).map_err(js_error)
+        let l = &self.layout;
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(
+            f64::from(l.plot_left),
+            f64::from(l.plot_top),
+            f64::from(l.plot_width),
+            f64::from(l.plot_height),
+        );
+        ctx.clip();
+        let drawn = draw_overlay(&root, &self.scene, l, step, arrows).map_err(js_error);
+        ctx.restore();
+        drawn
     }
 
-    /// Draws f against the iteration for every visible run, with `step` marked.
-    pub fn render_loss(&mut self, step: usize, log: bool) -> Result<(), JsError> {
+    /// Draws f against the iteration for every visible run, with `step` marked. With `refit`
+    /// the axes follow the data; without (while a start is dragged) they stay as they were and
+    /// only the curves are redrawn.
+    pub fn render_loss(&mut self, step: usize, log: bool, refit: bool) -> Result<(), JsError> {
+        let fitted = match self.loss_axes {
+            Some(axes) if !refit && axes.steps == self.scene.steps().max(1) as f64 => Some(axes),
+            _ => LossAxes::fit(&self.scene, log),
+        };
+        let r = self.layout.dpr;
+        if fitted != self.loss_axes {
+            let ctx = context(&self.loss_axes_canvas)?;
+            let c = &self.loss_axes_canvas;
+            ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
+            if let Some(axes) = fitted {
+                let backend = CanvasBackend::with_canvas_object(c.clone())
+                    .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
+                axes.draw(&backend.into_drawing_area(), r, true, None)
+                    .map_err(js_error)?;
+            }
+            self.loss_axes = fitted;
+        }
         let ctx = context(&self.loss)?;
         ctx.clear_rect(
             0.0,
@@ -535,10 +581,14 @@ impl Viz {
             f64::from(self.loss.width()),
             f64::from(self.loss.height()),
         );
-        let backend = CanvasBackend::with_canvas_object(self.loss.clone())
-            .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
-        let root = backend.into_drawing_area();
-        draw_loss(&root, &self.scene, self.layout.dpr, step, log).map_err(js_error)
+        if let Some(axes) = self.loss_axes {
+            let backend = CanvasBackend::with_canvas_object(self.loss.clone())
+                .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
+            let runs = loss_runs(&self.scene);
+            axes.draw(&backend.into_drawing_area(), r, false, Some((&runs, step)))
+                .map_err(js_error)?;
+        }
+        Ok(())
     }
 }
 
@@ -553,16 +603,66 @@ fn colour(hex: &str) -> RGBColor {
     RGBColor(byte(1), byte(3), byte(5))
 }
 
-/// Keeps far-away points (a diverging path) to a box around the view, so pixel coordinates stay
-/// small integers; plotters clips what lies outside the plot.
-fn clamp_to(view: &ViewBox, p: [f64; 2]) -> (f64, f64) {
-    let (w, h) = (view.xmax - view.xmin, view.ymax - view.ymin);
-    (
-        p[0].clamp(view.xmin - 50.0 * w, view.xmax + 50.0 * w),
-        p[1].clamp(view.ymin - 50.0 * h, view.ymax + 50.0 * h),
-    )
+/// A world point in device pixels, kept within a box around the canvas: a diverging path's far
+/// points still point the right way but stay small numbers for the canvas. The overlay is
+/// clipped to the plot.
+fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
+    let d = layout.world_to_device(p);
+    let limit = 1e5;
+    [d[0].clamp(-limit, limit), d[1].clamp(-limit, limit)]
 }
 
+/// A chart whose plotting area is exactly the layout's plot rectangle, so plotters' mapping and
+/// the core's agree to the pixel.
+fn chart_on<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    layout: &Layout,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String>
+where
+    DB::ErrorType: 'static,
+{
+    let v = layout.view;
+    let (w, h) = (layout.device_width(), layout.device_height());
+    let right = w.saturating_sub(layout.plot_left + layout.plot_width);
+    let bottom = h.saturating_sub(layout.plot_top + layout.plot_height);
+    ChartBuilder::on(root)
+        .margin_top(layout.plot_top)
+        .margin_right(right)
+        .x_label_area_size(bottom)
+        .y_label_area_size(layout.plot_left)
+        .build_cartesian_2d(v.xmin..v.xmax, v.ymin..v.ymax)
+        .map_err(err)
+}
+
+/// The axes with their tick labels and names, in the margins around the plot.
+fn draw_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let r = layout.dpr;
+    let mut chart = chart_on(root, layout)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x")
+        .y_desc("y")
+        .x_labels(8)
+        .y_labels(7)
+        .label_style(("sans-serif", (12.0 * r) as u32))
+        .axis_desc_style(("sans-serif", (13.0 * r) as u32))
+        .axis_style(BLACK.stroke_width(r.round().max(1.0) as u32))
+        .draw()
+        .map_err(err)
+}
+
+/// A device point as plotters' integer pixel coordinate.
+fn pixel(d: [f64; 2]) -> (i32, i32) {
+    (d[0].round() as i32, d[1].round() as i32)
+}
+
+/// Everything on the overlay, in device pixels on the whole canvas (clipped to the plot by the
+/// caller): the minima, the paths up to `step`, the current points, the arrows and the start
+/// handles.
 fn draw_overlay<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene,
@@ -574,44 +674,18 @@ where
     DB::ErrorType: 'static,
 {
     let r = layout.dpr;
-    let v = layout.view;
-    let (w, h) = (layout.device_width(), layout.device_height());
-    let right = w.saturating_sub(layout.plot_left + layout.plot_width);
-    let bottom = h.saturating_sub(layout.plot_top + layout.plot_height);
-    let mut chart = ChartBuilder::on(root)
-        .margin_top(layout.plot_top)
-        .margin_right(right)
-        .x_label_area_size(bottom)
-        .y_label_area_size(layout.plot_left)
-        .build_cartesian_2d(v.xmin..v.xmax, v.ymin..v.ymax)
-        .map_err(err)?;
-    let font = ("sans-serif", (12.0 * r) as u32);
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("x")
-        .y_desc("y")
-        .x_labels(8)
-        .y_labels(7)
-        .label_style(font)
-        .axis_desc_style(("sans-serif", (13.0 * r) as u32))
-        .axis_style(BLACK.stroke_width(r.round().max(1.0) as u32))
-        .draw()
-        .map_err(err)?;
-
     let px = |css: f64| (css * r).round().max(1.0) as u32;
-    let plot = chart.plotting_area();
+    let arm = (6.0 * r).round() as i32;
     // The known minima: white plus signs.
     for m in scene.function().minima() {
-        let (x, y) = (m.point[0], m.point[1]);
-        let arm = (6.0 * r) as i32;
-        let plus = EmptyElement::at((x, y))
+        let plus = EmptyElement::at(pixel(device(layout, m.point)))
             + PathElement::new(vec![(-arm, 0), (arm, 0)], WHITE.stroke_width(px(2.0)))
             + PathElement::new(vec![(0, -arm), (0, arm)], WHITE.stroke_width(px(2.0)));
-        plot.draw(&plus).map_err(err)?;
+        root.draw(&plus).map_err(err)?;
     }
 
     let runs = scene.runs();
+    let mut thinned = Vec::new();
     // In reverse, so the first optimizer's path lies on top.
     for (index, run) in runs.iter().enumerate().rev() {
         let entry = scene.optimizers()[run.optimizer_index];
@@ -625,70 +699,75 @@ where
         } else {
             shown.len().saturating_sub(16)
         };
-        let path: Vec<(f64, f64)> = shown[first..].iter().map(|p| clamp_to(&v, *p)).collect();
+        // Thinned to one point per two CSS pixels moved: a path that crowds into a minimum looks
+        // the same with far fewer strokes.
+        thin_polyline(
+            shown[first..].iter().map(|p| device(layout, *p)),
+            2.0 * r,
+            &mut thinned,
+        );
+        let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
         let c = colour(Scene::colour(run.optimizer_index));
-        plot.draw(&PathElement::new(
+        root.draw(&PathElement::new(
             path.clone(),
             WHITE.mix(0.85).stroke_width(px(4.0)),
         ))
         .map_err(err)?;
-        plot.draw(&PathElement::new(path.clone(), c.stroke_width(px(2.0))))
-            .map_err(err)?;
-        if path.len() <= 301 {
+        if shown.len() - first <= 301 {
             for p in &path {
-                plot.draw(&Circle::new(*p, px(2.5), c.filled()))
+                root.draw(&Circle::new(*p, px(2.5), c.filled()))
                     .map_err(err)?;
             }
         }
-        if let Some(&last) = path.last() {
-            plot.draw(&Circle::new(last, px(5.5), WHITE.filled()))
+        root.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
+            .map_err(err)?;
+        if let Some(&last) = shown.last() {
+            let at = pixel(device(layout, last));
+            root.draw(&Circle::new(at, px(5.5), WHITE.filled()))
                 .map_err(err)?;
-            plot.draw(&Circle::new(last, px(4.0), c.filled()))
+            root.draw(&Circle::new(at, px(4.0), c.filled()))
                 .map_err(err)?;
             if run.trajectory.diverged_at.is_some() && shown.len() == points.len() {
-                let arm = (6.0 * r) as i32;
-                let cross = EmptyElement::at(last)
+                let cross = EmptyElement::at(at)
                     + PathElement::new(vec![(-arm, -arm), (arm, arm)], c.stroke_width(px(2.0)))
                     + PathElement::new(vec![(-arm, arm), (arm, -arm)], c.stroke_width(px(2.0)));
-                plot.draw(&cross).map_err(err)?;
+                root.draw(&cross).map_err(err)?;
             }
         }
         if arrows {
             if let Some(view) = scene.step_view(index, step) {
-                draw_arrows(plot, layout, &view, c)?;
+                draw_arrows(root, layout, &view, c)?;
             }
         }
     }
     // Start handles on top: white discs with a dark ring, numbered when there are several.
     let several = scene.starts().len() > 1;
     for (i, p) in scene.starts().iter().enumerate() {
-        let at = clamp_to(&v, *p);
-        plot.draw(&Circle::new(at, px(8.0), BLACK.mix(0.75).filled()))
+        let at = pixel(device(layout, *p));
+        root.draw(&Circle::new(at, px(8.0), BLACK.mix(0.75).filled()))
             .map_err(err)?;
-        plot.draw(&Circle::new(at, px(6.5), WHITE.filled()))
+        root.draw(&Circle::new(at, px(6.5), WHITE.filled()))
             .map_err(err)?;
         if several {
-            let label = Text::new(
-                format!("{}", i + 1),
-                at,
-                ("sans-serif", (10.0 * r) as u32)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Center,
-                    )),
+            let centred = plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
             );
-            plot.draw(&label).map_err(err)?;
+            let font = ("sans-serif", (10.0 * r) as u32)
+                .into_font()
+                .color(&BLACK)
+                .pos(centred);
+            root.draw(&Text::new(format!("{}", i + 1), at, font))
+                .map_err(err)?;
         }
     }
     Ok(())
 }
 
-/// The gradient's direction (a fixed-length arrow along −∇f: where the optimizer is pushed) and,
-/// for Momentum and Nesterov, the velocity to scale (the next displacement).
+/// The way downhill (a fixed-length black arrow along −∇f, in screen terms) and, for Momentum
+/// and Nesterov, the velocity to scale (the next displacement) in the optimizer's colour.
 fn draw_arrows<DB: DrawingBackend>(
-    plot: &DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    root: &DrawingArea<DB, Shift>,
     layout: &Layout,
     view: &gradscape_core::scene::StepView,
     c: RGBColor,
@@ -697,7 +776,7 @@ where
     DB::ErrorType: 'static,
 {
     let r = layout.dpr;
-    let at = layout.world_to_device(view.point);
+    let at = device(layout, view.point);
     let arrow = |to: [f64; 2]| -> Vec<(i32, i32)> {
         let (dx, dy) = (to[0] - at[0], to[1] - at[1]);
         let len = dx.hypot(dy);
@@ -706,119 +785,145 @@ where
         }
         let (ux, uy) = (dx / len, dy / len);
         let head = 7.0 * r;
-        let tip = (dx.round() as i32, dy.round() as i32);
         let wing = |s: f64| {
-            (
-                (dx - head * ux + s * head * 0.5 * uy).round() as i32,
-                (dy - head * uy - s * head * 0.5 * ux).round() as i32,
-            )
+            pixel([
+                dx - head * ux + s * head * 0.5 * uy,
+                dy - head * uy - s * head * 0.5 * ux,
+            ])
         };
+        let tip = pixel([dx, dy]);
         vec![(0, 0), tip, wing(1.0), tip, wing(-1.0)]
     };
-    let anchor = layout.device_to_world(at);
+    let width = (2.0 * r).round().max(1.0) as u32;
+    // −∇f on screen: the gradient scaled by world units per pixel on each axis, y flipped.
     let g = view.gradient;
-    let norm = g[0].hypot(g[1]);
-    if norm > 0.0 && norm.is_finite() {
-        // −∇f in screen terms: world x right, world y up (screen y down).
+    let (sx, sy) = (
+        -g[0] * f64::from(layout.plot_width) / (layout.view.xmax - layout.view.xmin),
+        g[1] * f64::from(layout.plot_height) / (layout.view.ymax - layout.view.ymin),
+    );
+    let s = sx.hypot(sy);
+    if s > 0.0 && s.is_finite() {
         let length = 34.0 * r;
-        let (sx, sy) = (
-            -g[0] / layout_scale_x(layout),
-            g[1] / layout_scale_y(layout),
-        );
-        let s = sx.hypot(sy);
-        if s > 0.0 && s.is_finite() {
-            let tip = [at[0] + length * sx / s, at[1] + length * sy / s];
-            let shape = EmptyElement::at((anchor[0], anchor[1]))
-                + PathElement::new(arrow(tip), BLACK.stroke_width((2.0 * r) as u32));
-            plot.draw(&shape).map_err(err)?;
-        }
+        let tip = [at[0] + length * sx / s, at[1] + length * sy / s];
+        let shape =
+            EmptyElement::at(pixel(at)) + PathElement::new(arrow(tip), BLACK.stroke_width(width));
+        root.draw(&shape).map_err(err)?;
     }
-    if let Some(vel) = view.velocity {
-        let tip = layout.world_to_device([view.point[0] + vel[0], view.point[1] + vel[1]]);
-        let shape = EmptyElement::at((anchor[0], anchor[1]))
-            + PathElement::new(arrow(tip), c.stroke_width((2.0 * r) as u32));
-        plot.draw(&shape).map_err(err)?;
+    if let Some(v) = view.velocity {
+        let tip = device(layout, [view.point[0] + v[0], view.point[1] + v[1]]);
+        let shape =
+            EmptyElement::at(pixel(at)) + PathElement::new(arrow(tip), c.stroke_width(width));
+        root.draw(&shape).map_err(err)?;
     }
     Ok(())
 }
 
-/// World units per device pixel along x and y.
-fn layout_scale_x(layout: &Layout) -> f64 {
-    (layout.view.xmax - layout.view.xmin) / f64::from(layout.plot_width)
-}
-
-fn layout_scale_y(layout: &Layout) -> f64 {
-    (layout.view.ymax - layout.view.ymin) / f64::from(layout.plot_height)
-}
-
-fn draw_loss<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scene: &Scene,
-    r: f64,
-    step: usize,
+/// The loss chart's axes. They stay fixed between refits, so a drag redraws only the curves:
+/// plotters measures every tick label through the page's layout, too slow for every pointer move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LossAxes {
+    steps: f64,
+    bottom: f64,
+    top: f64,
     log: bool,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
-    let visible: Vec<&Run> = scene
+}
+
+/// The visible runs that have values.
+fn loss_runs(scene: &Scene) -> Vec<&Run> {
+    scene
         .runs()
         .iter()
         .filter(|run| {
             scene.optimizers()[run.optimizer_index].visible && !run.trajectory.values.is_empty()
         })
-        .collect();
-    let (lo, hi) = visible
-        .iter()
-        .flat_map(|run| run.trajectory.values.iter().copied())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !(lo.is_finite() && hi.is_finite()) {
-        return Ok(());
+        .collect()
+}
+
+impl LossAxes {
+    /// Axes that hold every visible value; a log axis only when every value is above 0.
+    fn fit(scene: &Scene, log: bool) -> Option<Self> {
+        let (lo, hi) = loss_runs(scene)
+            .iter()
+            .flat_map(|run| run.trajectory.values.iter().copied())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        if !(lo.is_finite() && hi.is_finite()) {
+            return None;
+        }
+        let steps = scene.steps().max(1) as f64;
+        Some(if log && lo > 0.0 {
+            // Room above and below the data for the log axis' labels.
+            let top = if hi > lo { hi * 1.5 } else { lo * 10.0 };
+            Self {
+                steps,
+                bottom: lo / 1.5,
+                top,
+                log: true,
+            }
+        } else {
+            let pad = if hi > lo { (hi - lo) * 0.05 } else { 1.0 };
+            Self {
+                steps,
+                bottom: lo - pad,
+                top: hi + pad,
+                log: false,
+            }
+        })
     }
-    let steps = scene.steps().max(1) as f64;
-    let mut builder = ChartBuilder::on(root);
-    builder
-        .margin((8.0 * r) as u32)
-        .margin_right((16.0 * r) as u32)
-        .x_label_area_size((34.0 * r) as u32)
-        .y_label_area_size((64.0 * r) as u32);
-    let curves = Curves {
-        runs: &visible,
-        step,
-        r,
-    };
-    if log && lo > 0.0 {
-        // A log axis needs room above and below the data to show its labels.
-        let (bottom, top) = (lo / 1.5, if hi > lo { hi * 1.5 } else { lo * 10.0 });
-        let chart = builder
-            .build_cartesian_2d(0.0..steps, (bottom..top).log_scale())
-            .map_err(err)?;
-        curves.draw(chart, "f (log scale)", (bottom, top))
-    } else {
-        let pad = if hi > lo { (hi - lo) * 0.05 } else { 1.0 };
-        let (bottom, top) = (lo - pad, hi + pad);
-        let chart = builder
-            .build_cartesian_2d(0.0..steps, bottom..top)
-            .map_err(err)?;
-        curves.draw(chart, "f", (bottom, top))
+
+    /// Builds the chart on `root` and draws its mesh and/or the curves of `runs` up to `step`.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        r: f64,
+        mesh: bool,
+        curves: Option<(&[&Run], usize)>,
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .margin((8.0 * r) as u32)
+            .margin_right((16.0 * r) as u32)
+            .x_label_area_size((34.0 * r) as u32)
+            .y_label_area_size((64.0 * r) as u32);
+        let layers = Layers {
+            r,
+            mesh,
+            curves,
+            bottom: self.bottom,
+            top: self.top,
+        };
+        if self.log {
+            let chart = builder
+                .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
+                .map_err(err)?;
+            layers.draw(chart, "f (log scale)")
+        } else {
+            let chart = builder
+                .build_cartesian_2d(0.0..self.steps, self.bottom..self.top)
+                .map_err(err)?;
+            layers.draw(chart, "f")
+        }
     }
 }
 
-/// The loss chart's curves, drawn on a linear or a log y axis.
-struct Curves<'a> {
-    runs: &'a [&'a Run],
-    step: usize,
+/// What to draw of the loss chart, on a linear or a log y axis.
+struct Layers<'a> {
     r: f64,
+    mesh: bool,
+    curves: Option<(&'a [&'a Run], usize)>,
+    bottom: f64,
+    top: f64,
 }
 
-impl Curves<'_> {
+impl Layers<'_> {
     fn draw<DB, Y>(
         &self,
         mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
         y_desc: &str,
-        (bottom, top): (f64, f64),
     ) -> DrawResult
     where
         DB: DrawingBackend,
@@ -826,34 +931,49 @@ impl Curves<'_> {
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let r = self.r;
-        let font = ("sans-serif", (12.0 * r) as u32);
         let px = |css: f64| (css * r).round().max(1.0) as u32;
-        chart
-            .configure_mesh()
-            .x_desc("iteration")
-            .y_desc(y_desc)
-            .label_style(font)
-            .axis_desc_style(font)
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(BLACK.mix(0.08))
-            .draw()
-            .map_err(err)?;
-        for run in self.runs {
-            let c = colour(Scene::colour(run.optimizer_index));
-            let series = run
-                .trajectory
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i as f64, *v));
+        if self.mesh {
+            let font = ("sans-serif", (12.0 * r) as u32);
             chart
-                .draw_series(LineSeries::new(series, c.stroke_width(px(2.0))))
+                .configure_mesh()
+                .x_desc("iteration")
+                .y_desc(y_desc)
+                .label_style(font)
+                .axis_desc_style(font)
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(BLACK.mix(0.08))
+                .draw()
                 .map_err(err)?;
         }
-        let x = self.step as f64;
+        let Some((runs, step)) = self.curves else {
+            return Ok(());
+        };
+        // Curves are mapped to pixels and thinned to one point per two CSS pixels, then drawn on
+        // the plotting area in its own pixel coordinates.
+        let area = chart.plotting_area().strip_coord_spec();
+        let (base_x, base_y) = chart.plotting_area().get_base_pixel();
+        // While the axes are held still, a curve may leave them: keep it on the edge.
+        let (w, h) = area.dim_in_pixel();
+        let (w, h) = (f64::from(w), f64::from(h));
+        let mut thinned = Vec::new();
+        for run in runs {
+            let c = colour(Scene::colour(run.optimizer_index));
+            let pixels = run.trajectory.values.iter().enumerate().map(|(i, v)| {
+                let (x, y) = chart.backend_coord(&(i as f64, *v));
+                [
+                    f64::from(x - base_x).clamp(0.0, w),
+                    f64::from(y - base_y).clamp(0.0, h),
+                ]
+            });
+            thin_polyline(pixels, 2.0 * r, &mut thinned);
+            let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
+            area.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
+                .map_err(err)?;
+        }
+        let x = step as f64;
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(x, bottom), (x, top)],
+                vec![(x, self.bottom), (x, self.top)],
                 BLACK.mix(0.45).stroke_width(px(1.0)),
             )))
             .map_err(err)?;

@@ -23,7 +23,7 @@ fn viz(query: &[(&str, &str)]) -> (Viz, HtmlCanvasElement) {
     let surface = canvas();
     let keys = query.iter().map(|(k, _)| k.to_string()).collect();
     let values = query.iter().map(|(_, v)| v.to_string()).collect();
-    let viz = Viz::new(surface.clone(), canvas(), canvas(), keys, values).unwrap();
+    let viz = Viz::new(surface.clone(), canvas(), canvas(), canvas(), keys, values).unwrap();
     (viz, surface)
 }
 
@@ -46,7 +46,7 @@ fn paints_the_surface_and_maps_pointer_positions() {
     assert_eq!((surface.width(), surface.height()), (800, 600));
     viz.render_surface().unwrap();
     viz.render_overlay(30, true).unwrap();
-    viz.render_loss(30, false).unwrap();
+    viz.render_loss(30, false, true).unwrap();
     let ctx = surface
         .get_context("2d")
         .unwrap()
