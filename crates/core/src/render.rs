@@ -125,13 +125,7 @@ pub fn contour_levels(lo: f64, hi: f64, count: usize, log: bool) -> Vec<f64> {
             .map(|k| lo - 1.0 + 10f64.powf(top * k as f64 / (count + 1) as f64))
             .collect();
     }
-    let rough = (hi - lo) / count as f64;
-    let magnitude = 10f64.powf(rough.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= rough)
-        .unwrap_or(10.0 * magnitude);
+    let step = round_step((hi - lo) / count as f64);
     let mut level = (lo / step).floor() * step + step;
     let mut levels = Vec::new();
     while level < hi && levels.len() < 4 * count {
@@ -169,6 +163,49 @@ pub fn thin_polyline(
     if let Some(p) = last_seen {
         out.push(p);
     }
+}
+
+/// The smallest of 1, 2 or 5 times a power of ten that is at least `rough`.
+fn round_step(rough: f64) -> f64 {
+    let magnitude = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// Axis ticks: round numbers (multiples of 1, 2 or 5 × 10ᵏ) in [lo, hi], at most about
+/// `count` + 1 of them, each with its label. Labels carry as many decimals as the step needs,
+/// and switch to exponent form for very large or very small steps.
+pub fn ticks(lo: f64, hi: f64, count: usize) -> Vec<(f64, String)> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || count == 0 {
+        return Vec::new();
+    }
+    let step = round_step((hi - lo) / count as f64);
+    if !step.is_finite() || step <= 0.0 {
+        return Vec::new();
+    }
+    let exponent = step.log10().floor();
+    let big = lo.abs().max(hi.abs());
+    let scientific = big >= 1e6 || exponent < -5.0;
+    let decimals = (-exponent).clamp(0.0, 12.0) as usize;
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last)
+        .take(4 * count + 1)
+        .map(|k| {
+            let v = k as f64 * step;
+            let label = if k == 0 {
+                "0".to_string()
+            } else if scientific {
+                format!("{v:.1e}")
+            } else {
+                format!("{v:.decimals$}")
+            };
+            (v, label)
+        })
+        .collect()
 }
 
 /// The viridis colour map (perceptually uniform, readable in grey and by colour-blind viewers) at
@@ -263,6 +300,25 @@ mod tests {
         assert_eq!(out, [[0.0, 0.0], [5.0, 0.0], [5.1, 0.0]]);
         thin_polyline([], 1.0, &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn ticks_are_round_and_labelled() {
+        let t = ticks(-10.0, 10.0, 8);
+        let values: Vec<f64> = t.iter().map(|(v, _)| *v).collect();
+        assert_eq!(values, [-10.0, -5.0, 0.0, 5.0, 10.0]);
+        assert_eq!(t[0].1, "-10");
+        let t = ticks(-1.0, 3.0, 8);
+        assert_eq!(
+            t.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(),
+            ["-1.0", "-0.5", "0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]
+        );
+        let t = ticks(0.001, 0.0012, 4);
+        assert_eq!(t[0].1, "0.00100");
+        let t = ticks(-2e7, 2e7, 4);
+        assert_eq!(t[0].1, "-2.0e7");
+        assert!(ticks(1.0, 1.0, 5).is_empty());
+        assert!(ticks(f64::NAN, 1.0, 5).is_empty());
     }
 
     #[test]

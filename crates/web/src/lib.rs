@@ -12,7 +12,7 @@ use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
-use gradscape_core::render::thin_polyline;
+use gradscape_core::render::{thin_polyline, ticks};
 use gradscape_core::scene::{Run, Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
@@ -612,47 +612,84 @@ fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
     [d[0].clamp(-limit, limit), d[1].clamp(-limit, limit)]
 }
 
-/// A chart whose plotting area is exactly the layout's plot rectangle, so plotters' mapping and
-/// the core's agree to the pixel.
-fn chart_on<'a, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    layout: &Layout,
-) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String>
-where
-    DB::ErrorType: 'static,
-{
-    let v = layout.view;
-    let (w, h) = (layout.device_width(), layout.device_height());
-    let right = w.saturating_sub(layout.plot_left + layout.plot_width);
-    let bottom = h.saturating_sub(layout.plot_top + layout.plot_height);
-    ChartBuilder::on(root)
-        .margin_top(layout.plot_top)
-        .margin_right(right)
-        .x_label_area_size(bottom)
-        .y_label_area_size(layout.plot_left)
-        .build_cartesian_2d(v.xmin..v.xmax, v.ymin..v.ymax)
-        .map_err(err)
-}
-
-/// The axes with their tick labels and names, in the margins around the plot.
+/// The axes with their ticks, labels and names, in the margins around the plot. Labels are
+/// placed by the canvas' own text alignment: plotters' mesh would measure each label by adding an
+/// element to the page and reading its size, forcing a layout per label on every zoom.
 fn draw_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
     let r = layout.dpr;
-    let mut chart = chart_on(root, layout)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("x")
-        .y_desc("y")
-        .x_labels(8)
-        .y_labels(7)
-        .label_style(("sans-serif", (12.0 * r) as u32))
-        .axis_desc_style(("sans-serif", (13.0 * r) as u32))
-        .axis_style(BLACK.stroke_width(r.round().max(1.0) as u32))
-        .draw()
-        .map_err(err)
+    let v = layout.view;
+    let (left, top) = (layout.plot_left as i32, layout.plot_top as i32);
+    let (right, bottom) = (
+        left + layout.plot_width as i32,
+        top + layout.plot_height as i32,
+    );
+    let line = BLACK.stroke_width(r.round().max(1.0) as u32);
+    let tick = (5.0 * r).round() as i32;
+    let gap = (7.0 * r).round() as i32;
+    let font = |h: HPos, v: VPos| {
+        ("sans-serif", (12.0 * r) as u32)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(h, v))
+    };
+    root.draw(&PathElement::new(
+        vec![(left, top), (left, bottom), (right, bottom)],
+        line,
+    ))
+    .map_err(err)?;
+    let x_count = (f64::from(layout.plot_width) / (90.0 * r)).round().max(2.0) as usize;
+    for (x, label) in ticks(v.xmin, v.xmax, x_count) {
+        let px = pixel(layout.world_to_device([x, v.ymin])).0;
+        root.draw(&PathElement::new(
+            vec![(px, bottom), (px, bottom + tick)],
+            line,
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            label,
+            (px, bottom + gap),
+            font(HPos::Center, VPos::Top),
+        ))
+        .map_err(err)?;
+    }
+    let y_count = (f64::from(layout.plot_height) / (60.0 * r))
+        .round()
+        .max(2.0) as usize;
+    for (y, label) in ticks(v.ymin, v.ymax, y_count) {
+        let py = pixel(layout.world_to_device([v.xmin, y])).1;
+        root.draw(&PathElement::new(vec![(left - tick, py), (left, py)], line))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            label,
+            (left - gap, py),
+            font(HPos::Right, VPos::Center),
+        ))
+        .map_err(err)?;
+    }
+    let title = |h, v| {
+        ("sans-serif", (13.0 * r) as u32)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(h, v))
+    };
+    let h = layout.device_height() as i32;
+    root.draw(&Text::new(
+        "x",
+        ((left + right) / 2, h - (4.0 * r) as i32),
+        title(HPos::Center, VPos::Bottom),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        "y",
+        ((4.0 * r) as i32, (top + bottom) / 2),
+        title(HPos::Left, VPos::Center),
+    ))
+    .map_err(err)?;
+    Ok(())
 }
 
 /// A device point as plotters' integer pixel coordinate.
