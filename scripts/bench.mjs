@@ -60,10 +60,23 @@ const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n)
     bytes = b;
     await context.close();
   }
+  // A reload in the same browser: its cache holds the files and V8's compiled module.
+  const warm = [];
+  {
+    const { context, page: p } = await page('');
+    for (let i = 0; i < 5; i += 1) {
+      await p.reload();
+      await p.waitForFunction(() => performance.getEntriesByName('gradscape:first-frame').length > 0);
+      warm.push(await p.evaluate(() => performance.getEntriesByName('gradscape:first-frame')[0].startTime));
+    }
+    await context.close();
+  }
   const total = Object.values(bytes).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
   results.first = median(firsts);
+  results.firstWarm = median(warm);
   results.bytes = total;
-  console.log(`first full frame after navigation: median ${ms(results.first)} of ${firsts.length} loads (goal ≤ 300 ms)`);
+  console.log(`first full frame after navigation: median ${ms(results.first)} of ${firsts.length} loads in a new browser context, ` +
+    `${ms(results.firstWarm)} on reload (goal ≤ 300 ms)`);
   console.log(`everything the page loads: ${(total.gzip / 1024).toFixed(1)} KB gzipped, ${(total.raw / 1024).toFixed(1)} KB raw, ${Object.keys(bytes).length} files (goal ≤ 200 KB gzipped)`);
 }
 

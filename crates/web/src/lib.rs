@@ -692,6 +692,9 @@ where
     Ok(())
 }
 
+/// How many steps a fading trail shows.
+const TRAIL: usize = 16;
+
 /// A device point as plotters' integer pixel coordinate.
 fn pixel(d: [f64; 2]) -> (i32, i32) {
     (d[0].round() as i32, d[1].round() as i32)
@@ -731,33 +734,51 @@ where
             continue;
         }
         let shown = &points[..=step.min(points.len() - 1)];
-        let first = if scene.trail() {
-            0
-        } else {
-            shown.len().saturating_sub(16)
-        };
-        // Thinned to one point per two CSS pixels moved: a path that crowds into a minimum looks
-        // the same with far fewer strokes.
-        thin_polyline(
-            shown[first..].iter().map(|p| device(layout, *p)),
-            2.0 * r,
-            &mut thinned,
-        );
-        let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
         let c = colour(Scene::colour(run.optimizer_index));
-        root.draw(&PathElement::new(
-            path.clone(),
-            WHITE.mix(0.85).stroke_width(px(4.0)),
-        ))
-        .map_err(err)?;
-        if shown.len() - first <= 301 {
-            for p in &path {
-                root.draw(&Circle::new(*p, px(2.5), c.filled()))
-                    .map_err(err)?;
+        if scene.trail() {
+            // Thinned to one point per two CSS pixels moved: a path that crowds into a minimum
+            // looks the same with far fewer strokes.
+            thin_polyline(
+                shown.iter().map(|p| device(layout, *p)),
+                2.0 * r,
+                &mut thinned,
+            );
+            let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
+            root.draw(&PathElement::new(
+                path.clone(),
+                WHITE.mix(0.85).stroke_width(px(4.0)),
+            ))
+            .map_err(err)?;
+            if shown.len() <= 301 {
+                for p in &path {
+                    root.draw(&Circle::new(*p, px(2.5), c.filled()))
+                        .map_err(err)?;
+                }
+            }
+            root.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
+                .map_err(err)?;
+        } else {
+            // A fading trail: the last few steps, older ones more transparent.
+            let tail = &shown[shown.len().saturating_sub(TRAIL + 1)..];
+            for (k, pair) in tail.windows(2).enumerate() {
+                let alpha = (k + 1) as f64 / tail.len().max(1) as f64;
+                let segment = vec![
+                    pixel(device(layout, pair[0])),
+                    pixel(device(layout, pair[1])),
+                ];
+                root.draw(&PathElement::new(
+                    segment,
+                    c.mix(alpha).stroke_width(px(2.0)),
+                ))
+                .map_err(err)?;
+                root.draw(&Circle::new(
+                    pixel(device(layout, pair[0])),
+                    px(2.5),
+                    c.mix(alpha).filled(),
+                ))
+                .map_err(err)?;
             }
         }
-        root.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
-            .map_err(err)?;
         if let Some(&last) = shown.last() {
             let at = pixel(device(layout, last));
             root.draw(&Circle::new(at, px(5.5), WHITE.filled()))
