@@ -1,4 +1,5 @@
-// A small static server for dist/: correct types (application/wasm), no caching, localhost only.
+// A small static server for dist/: correct types (application/wasm), revalidated caching (so a
+// reload is fast and still sees a rebuild), localhost only.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -27,10 +28,17 @@ export function serve(root, port = 0) {
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const info = await stat(file);
+      const modified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
+      if (req.headers['if-modified-since'] === modified) {
+        res.writeHead(304, { 'cache-control': 'no-cache', 'last-modified': modified }).end();
+        return;
+      }
       const body = await readFile(file);
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
-        'cache-control': 'no-store',
+        'cache-control': 'no-cache',
+        'last-modified': modified,
       });
       res.end(body);
     } catch {

@@ -117,6 +117,10 @@ pub struct Run {
     pub trajectory: Trajectory,
     /// Why this run has no points (the function is undefined at its start, say).
     pub error: Option<String>,
+    /// The optimizer's velocity and per-coordinate rates after the last recorded update, kept
+    /// from the run so showing the end costs no replay (None when the run diverged).
+    #[serde(skip)]
+    end_state: Option<OptimizerState>,
 }
 
 /// The optimizer's view of one step: where it is, what it sees, and its state.
@@ -130,6 +134,18 @@ pub struct StepView {
     pub velocity: Option<[f64; 2]>,
     /// AdaGrad's, RMSprop's and Adam's per-coordinate learning rate for the next update.
     pub rates: Option<[f64; 2]>,
+}
+
+/// An optimizer's velocity (Momentum, Nesterov) and per-coordinate rates (AdaGrad, RMSprop,
+/// Adam), for a point in the plane.
+type OptimizerState = (Option<[f64; 2]>, Option<[f64; 2]>);
+
+fn state_of(optimizer: &Optimizer) -> OptimizerState {
+    let pair = |v: &[f64]| [v[0], v[1]];
+    (
+        optimizer.velocity().map(pair),
+        optimizer.effective_learning_rates().map(|r| pair(&r)),
+    )
 }
 
 /// The page's whole state. Trajectories are recomputed by the setters, so they always match.
@@ -416,13 +432,23 @@ impl Scene {
             let run = &mut self.runs[s * n + o];
             run.optimizer_index = o;
             run.start_index = s;
-            run.error = run
-                .trajectory
-                .rerun(&self.function, entry.config, self.starts[s], self.steps)
-                .err()
-                .map(|e| e.to_string());
-            if run.error.is_some() {
-                run.trajectory = Trajectory::default();
+            let kept = run.trajectory.rerun_keeping_state(
+                &self.function,
+                entry.config,
+                self.starts[s],
+                self.steps,
+            );
+            run.end_state = None;
+            run.error = None;
+            match kept {
+                Ok(optimizer) if run.trajectory.diverged_at.is_none() => {
+                    run.end_state = Some(state_of(&optimizer));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    run.error = Some(e.to_string());
+                    run.trajectory = Trajectory::default();
+                }
             }
         }
     }
@@ -530,20 +556,25 @@ impl Scene {
         let t = &run.trajectory;
         let last = t.points.len().checked_sub(1)?;
         let step = step.min(last);
-        let config = self.optimizers.get(run.optimizer_index)?.config;
-        let mut optimizer = Optimizer::new(config).ok()?;
-        let mut point = t.points[0];
-        for gradient in &t.gradients[..step] {
-            optimizer.update(&mut point, gradient);
-        }
-        let pair = |v: &[f64]| [v[0], v[1]];
+        let (velocity, rates) = match run.end_state {
+            Some(state) if step == last => state,
+            _ => {
+                let config = self.optimizers.get(run.optimizer_index)?.config;
+                let mut optimizer = Optimizer::new(config).ok()?;
+                let mut point = t.points[0];
+                for gradient in &t.gradients[..step] {
+                    optimizer.update(&mut point, gradient);
+                }
+                state_of(&optimizer)
+            }
+        };
         Some(StepView {
             step,
             point: t.points[step],
             value: t.values[step],
             gradient: t.gradients[step],
-            velocity: optimizer.velocity().map(pair),
-            rates: optimizer.effective_learning_rates().map(|r| pair(&r)),
+            velocity,
+            rates,
         })
     }
 }
@@ -723,6 +754,15 @@ mod tests {
         assert_eq!(momentum.point, scene.runs()[1].trajectory.points[1]);
         assert!(scene.step_view(0, 1).unwrap().velocity.is_none());
         assert_eq!(scene.step_view(0, 999).unwrap().step, 30);
+        // The end comes from the state kept by the run; replaying gives the same numbers.
+        for r in 0..4 {
+            let kept = scene.step_view(r, 30).unwrap();
+            let mut run = scene.runs()[r].clone();
+            run.end_state = None;
+            let mut replayed_scene = scene.clone();
+            replayed_scene.runs[r] = run;
+            assert_eq!(replayed_scene.step_view(r, 30).unwrap(), kept);
+        }
         assert!(scene.step_view(99, 0).is_none());
     }
 }

@@ -92,6 +92,19 @@ impl Trajectory {
         start: [f64; 2],
         steps: usize,
     ) -> Result<(), TrajectoryError> {
+        self.rerun_keeping_state(function, config, start, steps)
+            .map(|_| ())
+    }
+
+    /// Like [`Trajectory::rerun`], returning the optimizer as it is after the last update (when
+    /// the run diverged, that update is the one whose point was not recorded).
+    pub fn rerun_keeping_state(
+        &mut self,
+        function: &Function,
+        config: OptimizerConfig,
+        start: [f64; 2],
+        steps: usize,
+    ) -> Result<Optimizer, TrajectoryError> {
         if steps == 0 || steps > MAX_STEPS {
             return Err(TrajectoryError::Steps(steps));
         }
@@ -127,7 +140,7 @@ impl Trajectory {
             self.values.push(value);
             self.gradients.push(gradient);
         }
-        Ok(())
+        Ok(optimizer)
     }
 
     /// The last point reached (None only for a trajectory that has not run).

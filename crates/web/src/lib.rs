@@ -949,10 +949,11 @@ impl LossAxes {
             .y_label_area_size((64.0 * r) as u32);
         let layers = Layers {
             r,
-            mesh,
+            mesh: mesh.then_some(root),
             curves,
             bottom: self.bottom,
             top: self.top,
+            log: self.log,
         };
         if self.log {
             let chart = builder
@@ -969,39 +970,113 @@ impl LossAxes {
 }
 
 /// What to draw of the loss chart, on a linear or a log y axis.
-struct Layers<'a> {
+struct Layers<'a, DB: DrawingBackend> {
     r: f64,
-    mesh: bool,
+    /// Where to draw the axes, if they are to be drawn.
+    mesh: Option<&'a DrawingArea<DB, Shift>>,
     curves: Option<(&'a [&'a Run], usize)>,
     bottom: f64,
     top: f64,
+    log: bool,
 }
 
-impl Layers<'_> {
-    fn draw<DB, Y>(
+impl<DB: DrawingBackend> Layers<'_, DB>
+where
+    DB::ErrorType: 'static,
+{
+    /// Ticks, faint grid lines, labels and names, placed by the canvas' text alignment (see
+    /// [`draw_axes`]). On a log axis the ticks are the powers of ten.
+    fn draw_axes<Y>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+        y_desc: &str,
+    ) -> DrawResult
+    where
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        let r = self.r;
+        let (x0, y0) = chart.plotting_area().get_base_pixel();
+        let (w, h) = chart.plotting_area().dim_in_pixel();
+        let (x1, y1) = (x0 + w as i32, y0 + h as i32);
+        let line = BLACK.stroke_width(r.round().max(1.0) as u32);
+        let grid = BLACK.mix(0.08).stroke_width(r.round().max(1.0) as u32);
+        let gap = (6.0 * r).round() as i32;
+        let font = |hp: HPos, vp: VPos| {
+            ("sans-serif", (12.0 * r) as u32)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(hp, vp))
+        };
+        let steps = chart.x_range().end;
+        let x_count = (f64::from(w) / (80.0 * r)).round().max(2.0) as usize;
+        for (x, label) in ticks(0.0, steps, x_count) {
+            let (px, _) = chart.backend_coord(&(x, self.bottom));
+            root.draw(&PathElement::new(vec![(px, y0), (px, y1)], grid))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                label,
+                (px, y1 + gap),
+                font(HPos::Center, VPos::Top),
+            ))
+            .map_err(err)?;
+        }
+        let y_ticks: Vec<(f64, String)> = if self.log {
+            let (lo, hi) = (
+                self.bottom.log10().ceil() as i32,
+                self.top.log10().floor() as i32,
+            );
+            let every = ((hi - lo) / 6 + 1).max(1) as usize;
+            (lo..=hi)
+                .step_by(every)
+                .map(|e| (10f64.powi(e), format!("1e{e}")))
+                .collect()
+        } else {
+            let count = (f64::from(h) / (40.0 * r)).round().max(2.0) as usize;
+            ticks(self.bottom, self.top, count)
+        };
+        for (y, label) in y_ticks {
+            let (_, py) = chart.backend_coord(&(0.0, y));
+            root.draw(&PathElement::new(vec![(x0, py), (x1, py)], grid))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                label,
+                (x0 - gap, py),
+                font(HPos::Right, VPos::Center),
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&PathElement::new(vec![(x0, y0), (x0, y1), (x1, y1)], line))
+            .map_err(err)?;
+        let (_, height) = root.dim_in_pixel();
+        root.draw(&Text::new(
+            "iteration",
+            ((x0 + x1) / 2, height as i32 - (2.0 * r) as i32),
+            font(HPos::Center, VPos::Bottom),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            y_desc.to_string(),
+            ((4.0 * r) as i32, (y0 + y1) / 2),
+            font(HPos::Left, VPos::Center),
+        ))
+        .map_err(err)?;
+        Ok(())
+    }
+
+    fn draw<Y>(
         &self,
         mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
         y_desc: &str,
     ) -> DrawResult
     where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let r = self.r;
         let px = |css: f64| (css * r).round().max(1.0) as u32;
-        if self.mesh {
-            let font = ("sans-serif", (12.0 * r) as u32);
-            chart
-                .configure_mesh()
-                .x_desc("iteration")
-                .y_desc(y_desc)
-                .label_style(font)
-                .axis_desc_style(font)
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(err)?;
+        if let Some(root) = self.mesh {
+            self.draw_axes(root, &chart, y_desc)?;
         }
         let Some((runs, step)) = self.curves else {
             return Ok(());
