@@ -24,6 +24,14 @@ fn tolerance(analytic: f64, f: f64) -> f64 {
     1e-6 * (1.0 + analytic.abs()) + 4.0 * f64::EPSILON * (1.0 + f.abs()) / 1e-5
 }
 
+/// The point at fractions (u, w) of the surface's view.
+fn point_in_view(s: &Surface, u: f64, w: f64) -> (f64, f64) {
+    (
+        s.view.xmin + u * (s.view.xmax - s.view.xmin),
+        s.view.ymin + w * (s.view.ymax - s.view.ymin),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -34,8 +42,7 @@ proptest! {
         w in 0.0..=1.0f64,
     ) {
         let s = &SURFACES[index];
-        let x = s.view.xmin + u * (s.view.xmax - s.view.xmin);
-        let y = s.view.ymin + w * (s.view.ymax - s.view.ymin);
+        let (x, y) = point_in_view(s, u, w);
         // Ackley's cone has no derivative at its tip.
         prop_assume!(s.id != "ackley" || x.hypot(y) > 1e-3);
         let analytic = s.gradient(x, y);
@@ -56,8 +63,7 @@ proptest! {
         w in 0.0..=1.0f64,
     ) {
         let s = &SURFACES[index];
-        let x = s.view.xmin + u * (s.view.xmax - s.view.xmin);
-        let y = s.view.ymin + w * (s.view.ymax - s.view.ymin);
+        let (x, y) = point_in_view(s, u, w);
         prop_assume!(s.id != "ackley" || x.hypot(y) > 1e-3);
         let typed = Expr::parse(s.formula).unwrap();
         let (value, gradient) = typed.value_and_gradient(x, y);
