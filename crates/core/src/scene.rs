@@ -17,6 +17,10 @@ use crate::trajectory::Trajectory;
 /// drag with several optimizers and starts stays within a frame.
 pub const MAX_PAGE_STEPS: usize = 20_000;
 
+/// The most updates all runs together may take: 32 optimizers from 32 starts for 20,000 steps
+/// would take seconds and close to a gigabyte, so a pasted URL cannot ask for that.
+pub const MAX_WORK: usize = 2_000_000;
+
 /// Animation speeds, in updates per second.
 pub const SPEED_RANGE: (f64, f64) = (0.5, 2000.0);
 
@@ -359,6 +363,19 @@ impl Scene {
                 Err(e) => warn("speed", format!("{e}; kept {}", self.speed)),
             }
         }
+        let runs = self.starts.len() * self.optimizers.len();
+        if runs * self.steps > MAX_WORK {
+            let steps = (MAX_WORK / runs.max(1)).max(1);
+            warn(
+                "steps",
+                format!(
+                    "{} steps for {runs} runs is more than the page computes at once \
+                     ({MAX_WORK} updates); using {steps}",
+                    self.steps
+                ),
+            );
+            self.steps = steps;
+        }
         if let Some(text) = get("hide") {
             match parse_indices(text) {
                 Ok(hidden) => {
@@ -513,6 +530,11 @@ impl Scene {
         }
         if !point.iter().all(|v| v.is_finite()) {
             return Err("a start point must be two finite numbers".into());
+        }
+        if (self.starts.len() + 1) * self.optimizers.len() * self.steps > MAX_WORK {
+            return Err(format!(
+                "another start point would take more than {MAX_WORK} updates; use fewer steps"
+            ));
         }
         self.starts.push(point);
         self.recompute();
@@ -696,6 +718,23 @@ mod tests {
         // Everything else is the default scene.
         let default = Scene::default();
         assert_eq!(scene.to_params(), default.to_params());
+    }
+
+    #[test]
+    fn too_much_work_is_cut_down_with_a_message() {
+        let opt = vec!["sgd"; 32].join(",");
+        let starts = vec!["1,1"; 32].join(";");
+        let (scene, warnings) = Scene::from_params(&[
+            ("opt", opt.as_str()),
+            ("start", starts.as_str()),
+            ("steps", "20000"),
+        ]);
+        // 1024 runs share 2,000,000 updates: 1953 steps each.
+        assert_eq!(scene.steps(), 1953);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].param, "steps");
+        let mut scene = scene;
+        assert!(scene.add_start([0.0, 0.0]).is_err());
     }
 
     #[test]
