@@ -52,7 +52,7 @@ node_modules() {
 }
 
 browser() {
-  if [[ -n ${CHROMIUM:-} && -x ${CHROMIUM} ]]; then return; fi
+  if [[ -n ${CHROMIUM:-} && -x ${CHROMIUM} && -n ${CHROMEDRIVER:-} && -x ${CHROMEDRIVER} ]]; then return; fi
   if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then return; fi
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     say "installing Debian's chromium and chromium-driver for the browser tests (apt-get)"
@@ -60,7 +60,7 @@ browser() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   else
     say "the browser tests need Chromium: install it (Debian: apt-get install chromium chromium-driver)"
-    say "or set CHROMIUM=/path/to/chrome, then run this again"
+    say "or set CHROMIUM=/path/to/chrome and CHROMEDRIVER=/path/to/chromedriver, then run this again"
     exit 1
   fi
 }
