@@ -292,6 +292,11 @@ async function main() {
     return warnings;
   }
 
+  const loadedPreset = cat.presets.find((x) => x.id === query.get('preset'));
+  if (loadedPreset) {
+    presetSelect.value = loadedPreset.id;
+    $('preset-note').textContent = loadedPreset.description;
+  }
   presetSelect.addEventListener('change', () => {
     if (!presetSelect.value) return;
     const warnings = applySettings([['preset', presetSelect.value]]);

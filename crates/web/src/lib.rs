@@ -20,6 +20,7 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -355,24 +356,24 @@ impl Viz {
     /// Moves start `i` under the pointer at CSS position (cx, cy), rounded to a tidy number at
     /// this zoom so the URL stays short.
     pub fn drag_start(&mut self, i: usize, cx: f64, cy: f64) -> Result<(), JsError> {
-        let [x, y] = self.layout.css_to_world([cx, cy]);
-        let v = self.scene.view();
-        let p = [
-            params::tidy(x, v.xmax - v.xmin),
-            params::tidy(y, v.ymax - v.ymin),
-        ];
+        let p = self.tidy_world(cx, cy);
         self.scene.set_start(i, p).map_err(js_error)
     }
 
     /// Adds a start point under the pointer; returns its index.
     pub fn add_start_at(&mut self, cx: f64, cy: f64) -> Result<usize, JsError> {
+        let p = self.tidy_world(cx, cy);
+        self.scene.add_start(p).map_err(js_error)
+    }
+
+    /// The world point under CSS position (cx, cy), to the precision a pointer has at this zoom.
+    fn tidy_world(&self, cx: f64, cy: f64) -> [f64; 2] {
         let [x, y] = self.layout.css_to_world([cx, cy]);
         let v = self.scene.view();
-        let p = [
+        [
             params::tidy(x, v.xmax - v.xmin),
             params::tidy(y, v.ymax - v.ymin),
-        ];
-        self.scene.add_start(p).map_err(js_error)
+        ]
     }
 
     /// Removes start point `i`.
@@ -612,6 +613,14 @@ fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
     [d[0].clamp(-limit, limit), d[1].clamp(-limit, limit)]
 }
 
+/// Black sans-serif text of `size` CSS pixels at device pixel ratio `r`, anchored at (h, v).
+fn label_style(r: f64, size: f64, h: HPos, v: VPos) -> TextStyle<'static> {
+    ("sans-serif", (size * r) as u32)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(h, v))
+}
+
 /// The axes with their ticks, labels and names, in the margins around the plot. Labels are
 /// placed by the canvas' own text alignment: plotters' mesh would measure each label by adding an
 /// element to the page and reading its size, forcing a layout per label on every zoom.
@@ -619,7 +628,6 @@ fn draw_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout)
 where
     DB::ErrorType: 'static,
 {
-    use plotters::style::text_anchor::{HPos, Pos, VPos};
     let r = layout.dpr;
     let v = layout.view;
     let (left, top) = (layout.plot_left as i32, layout.plot_top as i32);
@@ -630,12 +638,7 @@ where
     let line = BLACK.stroke_width(r.round().max(1.0) as u32);
     let tick = (5.0 * r).round() as i32;
     let gap = (7.0 * r).round() as i32;
-    let font = |h: HPos, v: VPos| {
-        ("sans-serif", (12.0 * r) as u32)
-            .into_font()
-            .color(&BLACK)
-            .pos(Pos::new(h, v))
-    };
+    let font = |h: HPos, v: VPos| label_style(r, 12.0, h, v);
     root.draw(&PathElement::new(
         vec![(left, top), (left, bottom), (right, bottom)],
         line,
@@ -670,12 +673,7 @@ where
         ))
         .map_err(err)?;
     }
-    let title = |h, v| {
-        ("sans-serif", (13.0 * r) as u32)
-            .into_font()
-            .color(&BLACK)
-            .pos(Pos::new(h, v))
-    };
+    let title = |h, v| label_style(r, 13.0, h, v);
     let h = layout.device_height() as i32;
     root.draw(&Text::new(
         "x",
@@ -807,14 +805,7 @@ where
         root.draw(&Circle::new(at, px(6.5), WHITE.filled()))
             .map_err(err)?;
         if several {
-            let centred = plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            );
-            let font = ("sans-serif", (10.0 * r) as u32)
-                .into_font()
-                .color(&BLACK)
-                .pos(centred);
+            let font = label_style(r, 10.0, HPos::Center, VPos::Center);
             root.draw(&Text::new(format!("{}", i + 1), at, font))
                 .map_err(err)?;
         }
@@ -995,7 +986,6 @@ where
     where
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        use plotters::style::text_anchor::{HPos, Pos, VPos};
         let r = self.r;
         let (x0, y0) = chart.plotting_area().get_base_pixel();
         let (w, h) = chart.plotting_area().dim_in_pixel();
@@ -1003,12 +993,7 @@ where
         let line = BLACK.stroke_width(r.round().max(1.0) as u32);
         let grid = BLACK.mix(0.08).stroke_width(r.round().max(1.0) as u32);
         let gap = (6.0 * r).round() as i32;
-        let font = |hp: HPos, vp: VPos| {
-            ("sans-serif", (12.0 * r) as u32)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(hp, vp))
-        };
+        let font = |hp: HPos, vp: VPos| label_style(r, 12.0, hp, vp);
         let steps = chart.x_range().end;
         let x_count = (f64::from(w) / (80.0 * r)).round().max(2.0) as usize;
         for (x, label) in ticks(0.0, steps, x_count) {
