@@ -235,6 +235,9 @@ pub const MAX_CONTOURS: usize = 1000;
 /// Band index of a pixel without a finite value.
 const NO_BAND: u16 = u16::MAX;
 
+/// Colour step of a pixel without a finite value.
+const NO_STEP: u16 = u16::MAX;
+
 /// The two greys of the checker of undefined pixels, and the size of its squares in pixels.
 const CHECKER: [[u8; 4]; 2] = [[96, 96, 96, 255], [128, 128, 128, 255]];
 const CHECKER_SHIFT: u32 = 3;
@@ -249,10 +252,12 @@ pub struct Painter {
     xs: Vec<f64>,
     /// f at the evaluated pixels (see [`coarse_pair`]), row-major from the top left.
     coarse: Vec<f64>,
-    /// One row of the coarse grid interpolated between two evaluated rows.
-    between: Vec<f64>,
-    /// f at each pixel of the row being shaded.
-    row: Vec<f64>,
+    /// The colour step of each coarse entry, or [`NO_STEP`].
+    coarse_steps: Vec<u16>,
+    /// One row of coarse steps interpolated between two evaluated rows.
+    between: Vec<u16>,
+    /// The colour step of each pixel of the row being shaded.
+    row: Vec<u16>,
     /// The colour and the band of each step of t (see [`Painter::shade`]).
     step_colour: Vec<[u8; 4]>,
     step_band: Vec<u16>,
@@ -298,8 +303,13 @@ impl Painter {
         let ok = fit(&mut self.xs, w, 0.0)
             && fit(&mut self.bands, w, NO_BAND)
             && fit(&mut self.below, w, NO_BAND)
-            && fit(&mut self.row, w, 0.0)
-            && fit(&mut self.between, coarse_len(w), 0.0)
+            && fit(&mut self.row, w, NO_STEP)
+            && fit(&mut self.between, coarse_len(w), NO_STEP)
+            && fit(
+                &mut self.coarse_steps,
+                coarse_len(w).saturating_mul(coarse_len(h)),
+                NO_STEP,
+            )
             && fit(
                 &mut self.coarse,
                 coarse_len(w).saturating_mul(coarse_len(h)),
@@ -422,21 +432,44 @@ impl Painter {
     ) {
         let lines = bands >= 2;
         let w = sampler.w;
-        let steps = Steps {
+        let last = self.step_colour.len().saturating_sub(1);
+        // The float-to-int cast saturates (NaN gives 0), so only the top needs a clamp.
+        let step = |f: f64| {
+            if f.is_finite() {
+                (step_of(f) as u32 as usize).min(last) as u16
+            } else {
+                NO_STEP
+            }
+        };
+        for (q, &f) in self.coarse_steps.iter_mut().zip(&self.coarse) {
+            *q = step(f);
+        }
+        let table = Steps {
             colour: &self.step_colour,
             band: &self.step_band,
-            step_of,
         };
         self.undefined = 0;
         let mut rows = self.rgba.chunks_exact_mut(4 * w).enumerate();
         let Some((_, mut rgba)) = rows.next() else {
             return;
         };
-        sampler.fill(0, &self.coarse, &mut self.between, &mut self.row);
-        self.undefined += steps.shade_row(&self.row, rgba, &mut self.bands, 0);
+        sampler.fill(
+            0,
+            &self.coarse_steps,
+            &mut self.between,
+            &mut self.row,
+            &step,
+        );
+        self.undefined += table.shade_row(&self.row, rgba, &mut self.bands, 0);
         for (j, next) in rows {
-            sampler.fill(j, &self.coarse, &mut self.between, &mut self.row);
-            self.undefined += steps.shade_row(&self.row, next, &mut self.below, j);
+            sampler.fill(
+                j,
+                &self.coarse_steps,
+                &mut self.between,
+                &mut self.row,
+                &step,
+            );
+            self.undefined += table.shade_row(&self.row, next, &mut self.below, j);
             if lines {
                 draw_lines(rgba, &self.bands, &self.below);
             }
@@ -470,11 +503,12 @@ fn coarse_pair(i: usize, n: usize) -> (usize, usize) {
     }
 }
 
-/// Values of f at the pixel centres: evaluated at every other pixel of every other row (and the
-/// last row and column), and between those the mean of the evaluated neighbours, which is the
-/// bilinear interpolation at the pixel's centre. Where a neighbour is not finite the pixel is
-/// evaluated itself. A 2-pixel-wide interpolation is invisible in colour and in the contour lines,
-/// and it cuts the evaluations, which dominate for typed-in functions, by four.
+/// Colour steps at the pixel centres. f is evaluated at every other pixel of every other row
+/// (and the last row and column) and turned into steps; a pixel between two evaluated ones gets
+/// the mean of their steps, the bilinear interpolation at its centre in colour space, unless one
+/// of them has no value, when the pixel is evaluated itself. A 2-pixel-wide interpolation is
+/// invisible in colour and in the contour lines, and it cuts the evaluations (which dominate for
+/// typed-in functions) and the colour mapping (a logarithm on the log scale) by four.
 struct Sampler<'a, Y> {
     function: &'a Function,
     xs: &'a [f64],
@@ -483,12 +517,30 @@ struct Sampler<'a, Y> {
     h: usize,
 }
 
+/// The rounded mean of two steps, or [`NO_STEP`] when either is.
+#[inline]
+fn mean_step(a: u16, b: u16) -> u16 {
+    if a == NO_STEP || b == NO_STEP {
+        NO_STEP
+    } else {
+        ((u32::from(a) + u32::from(b) + 1) >> 1) as u16
+    }
+}
+
 impl<Y: Fn(usize) -> f64> Sampler<'_, Y> {
-    /// Row j's values into `row`, from the coarse grid (`between` is scratch of one coarse row).
-    fn fill(&self, j: usize, coarse: &[f64], between: &mut [f64], row: &mut [f64]) {
+    /// Row j's steps into `row`, from the coarse steps (`between` is scratch of one coarse row);
+    /// `step` maps a value of f to its step.
+    fn fill(
+        &self,
+        j: usize,
+        coarse: &[u16],
+        between: &mut [u16],
+        row: &mut [u16],
+        step: &impl Fn(f64) -> u16,
+    ) {
         let (w, cw) = (self.w, coarse_len(self.w));
         let (r0, r1) = coarse_pair(j, self.h);
-        let source: &[f64] = if r0 == r1 {
+        let source: &[u16] = if r0 == r1 {
             &coarse[r0 * cw..(r0 + 1) * cw]
         } else {
             let (a, b) = (
@@ -496,7 +548,7 @@ impl<Y: Fn(usize) -> f64> Sampler<'_, Y> {
                 &coarse[r1 * cw..(r1 + 1) * cw],
             );
             for ((m, &a), &b) in between.iter_mut().zip(a).zip(b) {
-                *m = 0.5 * (a + b);
+                *m = mean_step(a, b);
             }
             between
         };
@@ -508,39 +560,38 @@ impl<Y: Fn(usize) -> f64> Sampler<'_, Y> {
                 *odd = if 2 * k + 2 == w {
                     source[k + 1]
                 } else {
-                    0.5 * (source[k] + source[k + 1])
+                    mean_step(source[k], source[k + 1])
                 };
             }
         }
-        // A non-finite mean means a non-finite neighbour: evaluate those pixels themselves.
+        // No step means a neighbour without a value: evaluate those pixels themselves.
         let y = (self.y_of)(j);
-        for (i, value) in row.iter_mut().enumerate() {
-            if !value.is_finite() {
-                *value = self.function.value(self.xs[i], y);
+        for (i, q) in row.iter_mut().enumerate() {
+            if *q == NO_STEP {
+                *q = step(self.function.value(self.xs[i], y));
             }
         }
     }
 }
 
-/// The step tables and the map from f to t · steps.
-struct Steps<'a, F> {
+/// The colour and the band of each step.
+struct Steps<'a> {
     colour: &'a [[u8; 4]],
     band: &'a [u16],
-    step_of: F,
 }
 
-impl<F: Fn(f64) -> f64> Steps<'_, F> {
+impl Steps<'_> {
     /// Colours row `j`, records each pixel's band, and returns how many pixels had no value.
-    fn shade_row(&self, values: &[f64], rgba: &mut [u8], bands: &mut [u16], j: usize) -> usize {
+    fn shade_row(&self, steps: &[u16], rgba: &mut [u8], bands: &mut [u16], j: usize) -> usize {
         let mut undefined = 0;
-        let last = self.colour.len() - 1;
-        let pixels = values.iter().zip(bands).zip(rgba.chunks_exact_mut(4));
-        for (i, ((&f, band), px)) in pixels.enumerate() {
-            if f.is_finite() {
-                // The float-to-int cast saturates (NaN gives 0), so only the top needs a clamp.
-                let q = ((self.step_of)(f) as u32 as usize).min(last);
-                px.copy_from_slice(&self.colour[q]);
-                *band = self.band[q];
+        let pixels = steps.iter().zip(bands).zip(rgba.chunks_exact_mut(4));
+        for (i, ((&q, band), px)) in pixels.enumerate() {
+            if let (Some(colour), Some(&b)) = (
+                self.colour.get(usize::from(q)),
+                self.band.get(usize::from(q)),
+            ) {
+                px.copy_from_slice(colour);
+                *band = b;
             } else {
                 let square = ((i >> CHECKER_SHIFT) ^ (j >> CHECKER_SHIFT)) & 1;
                 px.copy_from_slice(&CHECKER[square]);
@@ -637,8 +688,9 @@ fn draw_lines(rgba: &mut [u8], row: &[u16], below: &[u16]) {
         (differs(r) | differs(d)) & (b != NO_BAND)
     };
     let mut pixels = rgba.chunks_exact_mut(4);
-    for ((pair, &d), px) in row.windows(2).zip(below).zip(&mut pixels) {
-        if line(pair[0], pair[1], d) {
+    let right = row.get(1..).unwrap_or(&[]);
+    for (((&b, &r), &d), px) in row.iter().zip(right).zip(below).zip(&mut pixels) {
+        if line(b, r, d) {
             blend(px);
         }
     }
@@ -906,7 +958,13 @@ mod tests {
                     (0..3).all(|k| c[k] > base[k] || base[k] == 255),
                     "{c:?} {base:?}"
                 );
-                let change = 2.0 * x.abs().max(y.abs()) * step + step * step + 1e-12;
+                // Plus what the interpolation between evaluated pixels may add: the bilinear
+                // overshoot of x² + y² (2Δ² at most) and two colour steps of rounding.
+                let change = 2.0 * x.abs().max(y.abs()) * step
+                    + step * step
+                    + 2.0 * step * step
+                    + 2.0 * (painted.max - painted.min) / steps
+                    + 1e-12;
                 let near = painted.levels.iter().any(|l| (f - l).abs() <= change);
                 assert!(near, "({x}, {y}) f = {f}, levels {:?}", painted.levels);
             }
@@ -915,16 +973,17 @@ mod tests {
         assert!(lines > 700, "{lines}");
     }
 
-    /// Every pixel's value as the painter computes it, for f over pixel centres x = i, y = j.
-    fn sampled(text: &str, w: usize, h: usize) -> Vec<f64> {
+    /// Every pixel's step as the painter computes it, for f over pixel centres x = i, y = j,
+    /// with `step` mapping values to steps.
+    fn sampled(text: &str, w: usize, h: usize, step: impl Fn(f64) -> u16) -> Vec<u16> {
         let function = Function::parse(text).unwrap();
         let xs: Vec<f64> = (0..w).map(|i| i as f64).collect();
         let y_of = |j: usize| j as f64;
         let (cw, ch) = (coarse_len(w), coarse_len(h));
-        let mut coarse = vec![0.0; cw * ch];
+        let mut coarse = vec![0; cw * ch];
         for (k, row) in coarse.chunks_exact_mut(cw).enumerate() {
-            for (c, v) in row.iter_mut().enumerate() {
-                *v = function.value(xs[coarse_position(c, w)], y_of(coarse_position(k, h)));
+            for (c, q) in row.iter_mut().enumerate() {
+                *q = step(function.value(xs[coarse_position(c, w)], y_of(coarse_position(k, h))));
             }
         }
         let sampler = Sampler {
@@ -934,42 +993,40 @@ mod tests {
             w,
             h,
         };
-        let (mut between, mut row) = (vec![0.0; cw], vec![0.0; w]);
+        let (mut between, mut row) = (vec![0; cw], vec![0; w]);
         let mut all = Vec::new();
         for j in 0..h {
-            sampler.fill(j, &coarse, &mut between, &mut row);
+            sampler.fill(j, &coarse, &mut between, &mut row, &step);
             all.extend_from_slice(&row);
         }
         all
     }
 
     #[test]
-    fn interpolated_pixels_stay_within_the_bilinear_error() {
-        // x² + y² between evaluated pixels 2 apart: the mean of two neighbours overshoots the
-        // middle by exactly 1 along one axis, and the mean of four by 2 diagonally. Evaluated
-        // pixels (even i and j, and the last row and column) are exact.
+    fn interpolated_pixels_are_exact_for_a_plane_and_evaluated_next_to_holes() {
+        // f = x + 100y is linear, so the mean of two evaluated neighbours is exact: every pixel,
+        // evaluated or not, gets the step i + 100j.
+        let to_step = |f: f64| if f.is_finite() { f as u16 } else { NO_STEP };
         for (w, h) in [(7, 5), (8, 6), (1, 1), (2, 3)] {
-            let values = sampled("x^2 + y^2", w, h);
+            let steps = sampled("x + 100*y", w, h, to_step);
             for j in 0..h {
                 for i in 0..w {
-                    let exact = (i * i + j * j) as f64;
-                    let v = values[j * w + i];
-                    assert!(
-                        v >= exact && v - exact <= 2.0,
-                        "{w}×{h} ({i}, {j}): {v} vs {exact}"
-                    );
-                    let evaluated = |k: usize, n: usize| k % 2 == 0 || k + 1 == n;
-                    if evaluated(i, w) && evaluated(j, h) {
-                        assert_eq!(v, exact, "{w}×{h} ({i}, {j}) is evaluated");
-                    }
+                    assert_eq!(steps[j * w + i], (i + 100 * j) as u16, "{w}×{h} ({i}, {j})");
                 }
             }
         }
-        // Next to an undefined value, pixels are evaluated, not averaged: sqrt(x − 0.5) is NaN at
-        // x = 0, so pixel 1 (between 0 and 2) is sqrt(0.5) exactly.
-        let values = sampled("sqrt(x - 0.5)", 3, 1);
-        assert!(values[0].is_nan());
-        assert_eq!(values[1], 0.5f64.sqrt());
+        // Next to an undefined value, pixels are evaluated, not averaged: sqrt(x − 0.5) has no
+        // value at x = 0, so pixel 1 (between 0 and 2) is evaluated: 10·√0.5 = 7.07 → step 7.
+        let steps = sampled("sqrt(x - 0.5)", 3, 1, |f| {
+            if f.is_finite() {
+                (10.0 * f) as u16
+            } else {
+                NO_STEP
+            }
+        });
+        assert_eq!(steps, [NO_STEP, 7, 12]);
+        assert_eq!(mean_step(3, 4), 4);
+        assert_eq!(mean_step(3, NO_STEP), NO_STEP);
     }
 
     #[test]
