@@ -211,6 +211,32 @@ fn parse_indices(text: &str) -> Result<Vec<usize>, String> {
         .collect()
 }
 
+/// A warning about `param`, its message starting with the parameter's name.
+fn warning(param: &str, message: String) -> Warning {
+    Warning {
+        param: param.to_string(),
+        message: format!("{param}: {message}"),
+    }
+}
+
+/// `text` parsed by `parse`, or None (with a warning saying what is `kept` instead) when it does
+/// not parse, or when the parameter is absent.
+fn read<T>(
+    text: Option<&str>,
+    param: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    kept: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<T> {
+    match parse(text?) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            warnings.push(warning(param, format!("{e}; {kept}")));
+            None
+        }
+    }
+}
+
 /// Shortens untrusted text for a message, so a pasted megabyte does not fill the page.
 fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
@@ -283,113 +309,139 @@ impl Scene {
     fn apply_keys(&mut self, pairs: &[(&str, &str)]) -> Vec<Warning> {
         let mut warnings = Vec::new();
         let get = |key: &str| pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
-        let mut warn = |param: &str, message: String| {
-            warnings.push(Warning {
-                param: param.to_string(),
-                message: format!("{param}: {message}"),
-            })
-        };
+        // Only the function, the optimizers, the starts and the steps change the runs: a speed or
+        // colour-scale change must not recompute them (the speed slider sends one per tick).
+        let mut rerun = false;
         if let Some(id) = get("preset") {
             match find_preset(id) {
+                // Loading it reruns everything; later keys may ask again.
                 Some(preset) => self.load_preset(preset),
-                None => warn(
+                None => warnings.push(warning(
                     "preset",
                     format!(
                         "no preset '{}' (there are {}); kept the current settings",
                         excerpt(id),
                         PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
                     ),
-                ),
+                )),
             }
         }
-        if let Some(text) = get("f") {
-            match Function::parse(text) {
-                Ok(function) => {
-                    self.view = function.view();
-                    self.starts = vec![function.start()];
-                    self.log = function.log_scale();
-                    self.function = function;
-                }
-                Err(e) => warn("f", format!("{e}; kept {}", excerpt(self.function.label()))),
-            }
+        let kept_function = format!("kept {}", excerpt(self.function.label()));
+        if let Some(function) = read(
+            get("f"),
+            "f",
+            |t| Function::parse(t).map_err(|e| e.to_string()),
+            &kept_function,
+            &mut warnings,
+        ) {
+            self.view = function.view();
+            self.starts = vec![function.start()];
+            self.log = function.log_scale();
+            self.function = function;
+            rerun = true;
         }
-        if let Some(text) = get("opt") {
-            match params::parse_optimizers(text) {
-                Ok(configs) => {
-                    self.optimizers = configs
-                        .into_iter()
-                        .map(|config| Entry {
-                            config,
-                            visible: true,
-                        })
-                        .collect();
-                }
-                Err(e) => warn("opt", format!("{e}; kept the current optimizers")),
-            }
+        if let Some(configs) = read(
+            get("opt"),
+            "opt",
+            params::parse_optimizers,
+            "kept the current optimizers",
+            &mut warnings,
+        ) {
+            self.optimizers = configs
+                .into_iter()
+                .map(|config| Entry {
+                    config,
+                    visible: true,
+                })
+                .collect();
+            rerun = true;
         }
-        if let Some(text) = get("start") {
-            match params::parse_points(text) {
-                Ok(points) => self.starts = points,
-                Err(e) => warn("start", format!("{e}; kept the current start points")),
-            }
+        if let Some(points) = read(
+            get("start"),
+            "start",
+            params::parse_points,
+            "kept the current start points",
+            &mut warnings,
+        ) {
+            self.starts = points;
+            rerun = true;
         }
-        if let Some(text) = get("steps") {
-            match parse_steps(text) {
-                Ok(n) => self.steps = n,
-                Err(e) => warn("steps", format!("{e}; kept {}", self.steps)),
-            }
+        if let Some(n) = read(
+            get("steps"),
+            "steps",
+            parse_steps,
+            &format!("kept {}", self.steps),
+            &mut warnings,
+        ) {
+            self.steps = n;
+            rerun = true;
         }
-        if let Some(text) = get("view") {
-            match params::parse_view(text) {
-                Ok(view) => self.view = view,
-                Err(e) => warn("view", format!("{e}; kept the current view")),
-            }
+        if let Some(view) = read(
+            get("view"),
+            "view",
+            params::parse_view,
+            "kept the current view",
+            &mut warnings,
+        ) {
+            self.view = view;
         }
-        if let Some(text) = get("log") {
-            match parse_bool(text) {
-                Ok(b) => self.log = b,
-                Err(e) => warn("log", format!("{e}; kept {}", u8::from(self.log))),
-            }
+        if let Some(b) = read(
+            get("log"),
+            "log",
+            parse_bool,
+            &format!("kept {}", u8::from(self.log)),
+            &mut warnings,
+        ) {
+            self.log = b;
         }
-        if let Some(text) = get("trail") {
-            match parse_bool(text) {
-                Ok(b) => self.trail = b,
-                Err(e) => warn("trail", format!("{e}; kept {}", u8::from(self.trail))),
-            }
+        if let Some(b) = read(
+            get("trail"),
+            "trail",
+            parse_bool,
+            &format!("kept {}", u8::from(self.trail)),
+            &mut warnings,
+        ) {
+            self.trail = b;
         }
-        if let Some(text) = get("speed") {
-            match parse_speed(text) {
-                Ok(v) => self.speed = v,
-                Err(e) => warn("speed", format!("{e}; kept {}", self.speed)),
-            }
+        if let Some(v) = read(
+            get("speed"),
+            "speed",
+            parse_speed,
+            &format!("kept {}", self.speed),
+            &mut warnings,
+        ) {
+            self.speed = v;
         }
         let runs = self.starts.len() * self.optimizers.len();
         if runs * self.steps > MAX_WORK {
             let steps = (MAX_WORK / runs.max(1)).max(1);
-            warn(
+            warnings.push(warning(
                 "steps",
                 format!(
                     "{} steps for {runs} runs is more than the page computes at once \
                      ({MAX_WORK} updates); using {steps}",
                     self.steps
                 ),
-            );
+            ));
             self.steps = steps;
+            rerun = true;
         }
-        if let Some(text) = get("hide") {
-            match parse_indices(text) {
-                Ok(hidden) => {
-                    for (i, entry) in self.optimizers.iter_mut().enumerate() {
-                        entry.visible = !hidden.contains(&i);
-                    }
-                }
-                Err(e) => warn("hide", format!("{e}; showing every optimizer")),
+        if let Some(hidden) = read(
+            get("hide"),
+            "hide",
+            parse_indices,
+            "showing every optimizer",
+            &mut warnings,
+        ) {
+            for (i, entry) in self.optimizers.iter_mut().enumerate() {
+                entry.visible = !hidden.contains(&i);
             }
         }
-        self.recompute();
+        if rerun || self.runs.len() != runs {
+            self.recompute();
+        }
         warnings
     }
-
     /// The settings as URL parameters, enough to rebuild this scene exactly.
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         let v = self.view;

@@ -621,6 +621,23 @@ fn label_style(r: f64, size: f64, h: HPos, v: VPos) -> TextStyle<'static> {
         .pos(Pos::new(h, v))
 }
 
+/// One tick: its mark (or grid line) from `mark[0]` to `mark[1]`, and its label at `at`.
+fn draw_tick<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    mark: [(i32, i32); 2],
+    style: ShapeStyle,
+    label: String,
+    at: (i32, i32),
+    font: TextStyle<'static>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    root.draw(&PathElement::new(mark.to_vec(), style))
+        .map_err(err)?;
+    root.draw(&Text::new(label, at, font)).map_err(err)
+}
+
 /// The axes with their ticks, labels and names, in the margins around the plot. Labels are
 /// placed by the canvas' own text alignment: plotters' mesh would measure each label by adding an
 /// element to the page and reading its size, forcing a layout per label on every zoom.
@@ -647,31 +664,28 @@ where
     let x_count = (f64::from(layout.plot_width) / (90.0 * r)).round().max(2.0) as usize;
     for (x, label) in ticks(v.xmin, v.xmax, x_count) {
         let px = pixel(layout.world_to_device([x, v.ymin])).0;
-        root.draw(&PathElement::new(
-            vec![(px, bottom), (px, bottom + tick)],
+        draw_tick(
+            root,
+            [(px, bottom), (px, bottom + tick)],
             line,
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
             label,
             (px, bottom + gap),
             font(HPos::Center, VPos::Top),
-        ))
-        .map_err(err)?;
+        )?;
     }
     let y_count = (f64::from(layout.plot_height) / (60.0 * r))
         .round()
         .max(2.0) as usize;
     for (y, label) in ticks(v.ymin, v.ymax, y_count) {
         let py = pixel(layout.world_to_device([v.xmin, y])).1;
-        root.draw(&PathElement::new(vec![(left - tick, py), (left, py)], line))
-            .map_err(err)?;
-        root.draw(&Text::new(
+        draw_tick(
+            root,
+            [(left - tick, py), (left, py)],
+            line,
             label,
             (left - gap, py),
             font(HPos::Right, VPos::Center),
-        ))
-        .map_err(err)?;
+        )?;
     }
     let title = |h, v| label_style(r, 13.0, h, v);
     let h = layout.device_height() as i32;
@@ -998,14 +1012,14 @@ where
         let x_count = (f64::from(w) / (80.0 * r)).round().max(2.0) as usize;
         for (x, label) in ticks(0.0, steps, x_count) {
             let (px, _) = chart.backend_coord(&(x, self.bottom));
-            root.draw(&PathElement::new(vec![(px, y0), (px, y1)], grid))
-                .map_err(err)?;
-            root.draw(&Text::new(
+            draw_tick(
+                root,
+                [(px, y0), (px, y1)],
+                grid,
                 label,
                 (px, y1 + gap),
                 font(HPos::Center, VPos::Top),
-            ))
-            .map_err(err)?;
+            )?;
         }
         let y_ticks: Vec<(f64, String)> = if self.log {
             let (lo, hi) = (
@@ -1023,14 +1037,14 @@ where
         };
         for (y, label) in y_ticks {
             let (_, py) = chart.backend_coord(&(0.0, y));
-            root.draw(&PathElement::new(vec![(x0, py), (x1, py)], grid))
-                .map_err(err)?;
-            root.draw(&Text::new(
+            draw_tick(
+                root,
+                [(x0, py), (x1, py)],
+                grid,
                 label,
                 (x0 - gap, py),
                 font(HPos::Right, VPos::Center),
-            ))
-            .map_err(err)?;
+            )?;
         }
         root.draw(&PathElement::new(vec![(x0, y0), (x0, y1), (x1, y1)], line))
             .map_err(err)?;
