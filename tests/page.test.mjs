@@ -217,10 +217,12 @@ test('play, pause, step and reset drive the animation', async () => {
   assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 0 });
   await api(() => window.gradscape.step(3));
   assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 3 });
-  await api(() => window.gradscape.setState({ speed: 200 }));
+  // 27 steps at 20 per second: over a second of animation, and a late frame moves it at most 2 steps,
+  // so it is still playing when asked straight after play().
+  await api(() => window.gradscape.setState({ speed: 20 }));
   await api(() => window.gradscape.play());
   assert.equal((await api(() => window.gradscape.status())).playing, true);
-  await page.waitForFunction(() => !window.gradscape.status().playing, null, { timeout: 5000 });
+  await page.waitForFunction(() => !window.gradscape.status().playing, null, { timeout: 20000 });
   assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 30 });
   await page.click('#reset');
   await page.click('#step');

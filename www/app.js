@@ -136,7 +136,9 @@ async function main() {
     rafId = 0;
     if (anim.playing) {
       if (!anim.last) anim.last = now;
-      anim.carry += ((now - anim.last) / 1000) * viz.speed();
+      // A frame that comes late (a busy machine, a tab brought back) moves the animation as far as
+      // a tenth of a second would, so a pause in drawing never skips the run to its end.
+      anim.carry += (Math.min(now - anim.last, 100) / 1000) * viz.speed();
       anim.last = now;
       const whole = Math.floor(anim.carry);
       if (whole > 0) {
