@@ -5,13 +5,18 @@
 //! command line (`gradscape-cli`) are thin layers over it, so every number either of them shows can
 //! be checked here with plain `cargo test`.
 
+pub mod data;
 pub mod expr;
 pub mod gradient;
 pub mod math;
+pub mod matrix;
+pub mod net;
 pub mod optim;
 pub mod paint;
 pub mod params;
 pub mod render;
+pub mod rng;
 pub mod scene;
 pub mod surface;
+pub mod train;
 pub mod trajectory;

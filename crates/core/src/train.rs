@@ -1,0 +1,245 @@
+//! Training races: several optimizers train copies of one network, from the same initial weights,
+//! on the same sequence of mini-batches (the book's chapter 6 comparison, Figure 6-9).
+
+use crate::data::{Dataset, Split};
+use crate::matrix::Matrix;
+use crate::net::{Activation, Init, NetError, Network, Workspace};
+use crate::optim::{Optimizer, OptimizerConfig};
+use crate::rng::Rng;
+
+/// The most iterations and examples per batch a race accepts.
+pub const MAX_ITERATIONS: usize = 1_000_000;
+pub const MAX_BATCH: usize = 100_000;
+
+/// How a race's network is built and trained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub init: Init,
+    pub batch: usize,
+    pub iterations: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            hidden: vec![50],
+            activation: Activation::Relu,
+            init: Init::He,
+            batch: 100,
+            iterations: 1000,
+            seed: 0,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks the numbers, in words.
+    pub fn validate(&self) -> Result<(), NetError> {
+        if self.hidden.contains(&0) {
+            return Err(NetError("hidden layers need at least one unit".into()));
+        }
+        if self.batch == 0 || self.batch > MAX_BATCH {
+            return Err(NetError(format!(
+                "batch must be 1…{MAX_BATCH} (got {})",
+                self.batch
+            )));
+        }
+        if self.iterations == 0 || self.iterations > MAX_ITERATIONS {
+            return Err(NetError(format!(
+                "iterations must be 1…{MAX_ITERATIONS} (got {})",
+                self.iterations
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One optimizer in a race and what it has done.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub optimizer: Optimizer,
+    pub net: Network,
+    /// The loss on each iteration's batch, before that iteration's update.
+    pub loss: Vec<f64>,
+    /// The iteration whose loss (or weights) stopped being finite; training stops there.
+    pub diverged_at: Option<usize>,
+    /// Snapshots of the weights (at iteration 0 and then evenly spaced), for the loss landscape.
+    pub path: Vec<Vec<f32>>,
+}
+
+/// A race: every member starts from the same weights and sees the same batches.
+#[derive(Debug, Clone)]
+pub struct Race {
+    data: Dataset,
+    config: TrainConfig,
+    members: Vec<Member>,
+    batches: Rng,
+    iteration: usize,
+    snapshot_every: usize,
+    x: Matrix,
+    t: Vec<usize>,
+    ws: Workspace,
+}
+
+impl Race {
+    /// A race of `optimizers` on `data`, weights drawn from the config's seed.
+    pub fn new(
+        data: Dataset,
+        config: TrainConfig,
+        optimizers: &[OptimizerConfig],
+    ) -> Result<Race, NetError> {
+        config.validate()?;
+        let mut sizes = vec![data.features.len()];
+        sizes.extend(&config.hidden);
+        sizes.push(data.classes);
+        let net = Network::new(
+            &sizes,
+            config.activation,
+            config.init,
+            &mut Rng::new(config.seed, 1),
+        )?;
+        Race::from_network(data, config, optimizers, net)
+    }
+
+    /// A race whose members all start from `net` (a network read from a file, or a point picked
+    /// on the loss landscape).
+    pub fn from_network(
+        data: Dataset,
+        config: TrainConfig,
+        optimizers: &[OptimizerConfig],
+        net: Network,
+    ) -> Result<Race, NetError> {
+        config.validate()?;
+        if data.train.is_empty() {
+            return Err(NetError("the data set has no training examples".into()));
+        }
+        if net.inputs() != data.features.len() || net.classes() < data.classes {
+            return Err(NetError(format!(
+                "the network takes {} inputs and {} classes; the data has {} features and {} classes",
+                net.inputs(),
+                net.classes(),
+                data.features.len(),
+                data.classes
+            )));
+        }
+        let mut members = Vec::with_capacity(optimizers.len());
+        for optimizer in optimizers {
+            let optimizer = Optimizer::new(*optimizer).map_err(|e| NetError(e.to_string()))?;
+            members.push(Member {
+                optimizer,
+                net: net.clone(),
+                loss: Vec::with_capacity(config.iterations.min(100_000)),
+                diverged_at: None,
+                path: vec![to_f32(net.params())],
+            });
+        }
+        // At most about 65 snapshots, and at most ~32 MB of them over the whole race.
+        let budget = 8_000_000 / (net.params().len() * optimizers.len().max(1)).max(1);
+        let snapshots = budget.clamp(2, 64);
+        let snapshot_every = config.iterations.div_ceil(snapshots).max(1);
+        Ok(Race {
+            batches: Rng::new(config.seed, 2),
+            data,
+            config,
+            members,
+            iteration: 0,
+            snapshot_every,
+            x: Matrix::default(),
+            t: Vec::new(),
+            ws: Workspace::default(),
+        })
+    }
+
+    /// The settings of the race.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The data it trains on.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// The members, in the order of the optimizers given.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// Iterations done.
+    pub fn iteration(&self) -> usize {
+        self.iteration
+    }
+
+    /// Whether every iteration is done.
+    pub fn done(&self) -> bool {
+        self.iteration >= self.config.iterations
+    }
+
+    /// One iteration: draw a batch (with replacement, as the book's `np.random.choice`), then for
+    /// each member the loss and gradient on it and one update. Returns false once done.
+    pub fn step(&mut self) -> bool {
+        if self.done() {
+            return false;
+        }
+        let train = &self.data.train;
+        let n = u32::try_from(train.len()).unwrap_or(u32::MAX);
+        let batch = self.config.batch;
+        self.x.reshape(batch, train.x.cols);
+        self.t.clear();
+        for r in 0..batch {
+            let i = self.batches.below(n) as usize;
+            self.x.data[r * train.x.cols..(r + 1) * train.x.cols].copy_from_slice(train.x.row(i));
+            self.t.push(train.t[i]);
+        }
+        let it = self.iteration;
+        for member in &mut self.members {
+            if member.diverged_at.is_some() {
+                continue;
+            }
+            let loss = member.net.gradient(&self.x, &self.t, &mut self.ws);
+            if !loss.is_finite() || self.ws.grads.iter().any(|g| !g.is_finite()) {
+                member.diverged_at = Some(it);
+                continue;
+            }
+            member.loss.push(loss);
+            member
+                .optimizer
+                .update(member.net.params_mut(), &self.ws.grads);
+            if member.net.params().iter().any(|p| !p.is_finite()) {
+                member.diverged_at = Some(it + 1);
+            }
+        }
+        self.iteration += 1;
+        if self.iteration % self.snapshot_every == 0 || self.done() {
+            for member in &mut self.members {
+                if member.diverged_at.is_none() {
+                    member.path.push(to_f32(member.net.params()));
+                }
+            }
+        }
+        true
+    }
+
+    /// Up to `n` iterations; returns how many ran.
+    pub fn run(&mut self, n: usize) -> usize {
+        (0..n).take_while(|_| self.step()).count()
+    }
+
+    /// A member's accuracy on the training or the held-out examples (None if there are none).
+    pub fn accuracy(&mut self, member: usize, held_out: bool) -> Option<f64> {
+        let split: &Split = if held_out {
+            self.data.test.as_ref()?
+        } else {
+            &self.data.train
+        };
+        let m = self.members.get(member)?;
+        Some(m.net.accuracy(&split.x, &split.t, &mut self.ws))
+    }
+}
+
+fn to_f32(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
+}
