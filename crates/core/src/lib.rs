@@ -8,6 +8,7 @@
 pub mod data;
 pub mod expr;
 pub mod gradient;
+pub mod landscape;
 pub mod math;
 pub mod matrix;
 pub mod net;

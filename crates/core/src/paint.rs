@@ -14,6 +14,19 @@ use crate::math::{exp, ln};
 use crate::render::viridis;
 use crate::surface::{Function, ViewBox};
 
+/// Anything the painter can colour: a value at each point of the plane (NaN or ±∞ where it has
+/// none). Surfaces f(x, y) are fields, and so is a slice of a network's loss.
+pub trait Field {
+    fn value(&self, x: f64, y: f64) -> f64;
+}
+
+impl Field for Function {
+    #[inline]
+    fn value(&self, x: f64, y: f64) -> f64 {
+        Function::value(self, x, y)
+    }
+}
+
 /// Where the plot sits on a canvas: sizes in device pixels, and the mapping between world
 /// coordinates (x, y) and pixels. y grows upwards in the world and downwards on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -282,9 +295,9 @@ impl Painter {
     /// between `contours` bands evenly spaced in t (at most [`MAX_CONTOURS`]; 0 or 1 draws no
     /// lines). Returns the range and the `contours − 1` line levels. If the buffers cannot be
     /// allocated, nothing is painted and [`Painter::rgba`] is empty.
-    pub fn paint(
+    pub fn paint<F: Field + ?Sized>(
         &mut self,
-        function: &Function,
+        function: &F,
         layout: &Layout,
         scale: Scale,
         contours: usize,
@@ -424,9 +437,9 @@ impl Painter {
     /// the contour lines. Row j + 1 is coloured before row j's lines are drawn, since those
     /// compare with the row below; so only one row of values and two rows of bands are kept, and
     /// each row is finished while in cache.
-    fn shade(
+    fn shade<F: Field + ?Sized>(
         &mut self,
-        sampler: &Sampler<'_, impl Fn(usize) -> f64>,
+        sampler: &Sampler<'_, F, impl Fn(usize) -> f64>,
         bands: usize,
         step_of: impl Fn(f64) -> f64,
     ) {
@@ -509,8 +522,8 @@ fn coarse_pair(i: usize, n: usize) -> (usize, usize) {
 /// of them has no value, when the pixel is evaluated itself. A 2-pixel-wide interpolation is
 /// invisible in colour and in the contour lines, and it cuts the evaluations (which dominate for
 /// typed-in functions) and the colour mapping (a logarithm on the log scale) by four.
-struct Sampler<'a, Y> {
-    function: &'a Function,
+struct Sampler<'a, F: ?Sized, Y> {
+    function: &'a F,
     xs: &'a [f64],
     y_of: &'a Y,
     w: usize,
@@ -527,7 +540,7 @@ fn mean_step(a: u16, b: u16) -> u16 {
     }
 }
 
-impl<Y: Fn(usize) -> f64> Sampler<'_, Y> {
+impl<F: Field + ?Sized, Y: Fn(usize) -> f64> Sampler<'_, F, Y> {
     /// Row j's steps into `row`, from the coarse steps (`between` is scratch of one coarse row);
     /// `step` maps a value of f to its step.
     fn fill(
