@@ -1,6 +1,8 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
-import init, { Viz, catalog, memory_bytes as memoryBytes } from './pkg/gradscape_web.js';
+import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes } from './pkg/gradscape_web.js';
+import { buildOptimizerPanel, withOneMore } from './panel.js';
+import { startNetworkView, NET_KEYS } from './network.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
@@ -28,7 +30,7 @@ function encodeValue(v) {
     .replace(/%5E/g, '^').replace(/%2F/g, '/');
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed']);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'tab', ...NET_KEYS]);
 
 async function main() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
@@ -53,6 +55,27 @@ async function main() {
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
+  const network = startNetworkView({ Trainer, query, cat, onChange: () => syncUrl() });
+
+  // ---- views ------------------------------------------------------------------------------
+  let currentTab = 'surfaces';
+  const hints = {
+    surfaces: 'Drag the white start point, click the surface to add another, press Play.',
+    network: 'Pick a data set and the optimizers, press Train; drag on the landscape to start again from there.',
+  };
+  function showTab(tab) {
+    currentTab = tab === 'network' ? 'network' : 'surfaces';
+    $('app').hidden = currentTab !== 'surfaces';
+    $('net').hidden = currentTab !== 'network';
+    $('tab-surfaces').setAttribute('aria-selected', String(currentTab === 'surfaces'));
+    $('tab-network').setAttribute('aria-selected', String(currentTab === 'network'));
+    $('top-hint').textContent = hints[currentTab];
+    network.show(currentTab === 'network');
+    if (currentTab === 'surfaces') requestAnimationFrame(() => resize());
+    syncUrl();
+  }
+  $('tab-surfaces').addEventListener('click', () => showTab('surfaces'));
+  $('tab-network').addEventListener('click', () => showTab('network'));
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
@@ -82,7 +105,8 @@ async function main() {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
       const params = JSON.parse(viz.params());
-      const parts = [...params, ...extra].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+      const tab = currentTab === 'network' ? [['tab', 'network']] : [];
+      const parts = [...params, ...tab, ...network.urlParams(), ...extra].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
       history.replaceState(null, '', `${location.pathname}?${parts.join('&')}${location.hash}`);
     }, 60);
   }
@@ -370,105 +394,10 @@ async function main() {
   }
 
   function buildOptimizers() {
-    const box = $('optimizers');
-    const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
-    box.replaceChildren();
-    const list = optimizerList();
-    list.forEach((o, i) => {
-      const card = document.createElement('fieldset');
-      card.className = 'optimizer';
-      card.style.borderLeftColor = o.colour;
-      const legend = document.createElement('legend');
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = o.colour;
-      const kind = document.createElement('select');
-      kind.id = `opt-${i}-kind`;
-      kind.setAttribute('aria-label', `Optimizer ${i + 1}`);
-      for (const c of cat.optimizers) kind.add(new Option(c.name, c.id));
-      kind.value = o.id;
-      kind.addEventListener('change', () => {
-        const def = cat.optimizers.find((c) => c.id === kind.value);
-        list[i] = { ...o, id: def.id, hyperparameters: def.hyperparameters.map((h) => [h.name, h.default]) };
-        commitOptimizers(list);
-      });
-      const show = document.createElement('input');
-      show.type = 'checkbox';
-      show.id = `opt-${i}-visible`;
-      show.checked = o.visible;
-      show.title = 'Show this optimizer';
-      show.setAttribute('aria-label', `Show ${o.name}`);
-      show.addEventListener('change', () => {
-        viz.set_visible(i, show.checked);
-        list[i].visible = show.checked;
-        commitOptimizers(list);
-      });
-      const remove = document.createElement('button');
-      remove.type = 'button';
-      remove.className = 'remove';
-      remove.textContent = '×';
-      remove.title = `Remove ${o.name}`;
-      remove.setAttribute('aria-label', `Remove ${o.name}`);
-      remove.disabled = list.length <= 1;
-      remove.addEventListener('click', () => {
-        list.splice(i, 1);
-        commitOptimizers(list);
-      });
-      legend.append(swatch, kind, show, remove);
-      card.append(legend);
-      const def = cat.optimizers.find((c) => c.id === o.id);
-      o.hyperparameters.forEach(([name, value], h) => {
-        const meta = def.hyperparameters.find((x) => x.name === name);
-        const row = document.createElement('div');
-        row.className = 'hyper';
-        const label = document.createElement('label');
-        label.textContent = name;
-        label.htmlFor = `opt-${i}-${name}`;
-        const slider = document.createElement('input');
-        slider.type = 'range';
-        slider.setAttribute('aria-label', `${o.name} ${name} slider`);
-        const toSlider = (v) => (meta.log ? Math.log10(v) : v);
-        const fromSlider = (s) => (meta.log ? Number(Math.pow(10, s).toPrecision(3)) : Number(Number(s).toFixed(4)));
-        slider.min = toSlider(meta.min);
-        slider.max = toSlider(meta.max);
-        slider.step = meta.log ? 0.01 : 0.001;
-        slider.value = toSlider(value);
-        const number = document.createElement('input');
-        number.type = 'text';
-        number.inputMode = 'decimal';
-        number.id = `opt-${i}-${name}`;
-        number.value = String(value);
-        number.size = 8;
-        // While a slider moves, the panel is not rebuilt (that would end the drag).
-        const setValue = (v, panel) => {
-          const before = list[i].hyperparameters[h][1];
-          list[i].hyperparameters[h] = [name, v];
-          const warnings = commitOptimizers(list, { panel });
-          const bad = warnings.some((w) => w.param === 'opt');
-          number.setAttribute('aria-invalid', bad ? 'true' : 'false');
-          if (bad) list[i].hyperparameters[h] = [name, before];
-        };
-        slider.addEventListener('input', () => {
-          const v = fromSlider(Number(slider.value));
-          number.value = String(v);
-          setValue(v, false);
-        });
-        number.addEventListener('change', () => setValue(number.value.trim(), false));
-        row.append(label, slider, number);
-        card.append(row);
-      });
-      box.append(card);
-    });
-    if (focused && $(focused)) $(focused).focus();
+    buildOptimizerPanel($('optimizers'), optimizerList(), commitOptimizers, 'opt', cat, (i, v) => viz.set_visible(i, v));
   }
 
-  $('add-optimizer').addEventListener('click', () => {
-    const list = optimizerList();
-    const used = new Set(list.map((o) => o.id));
-    const next = cat.optimizers.find((c) => !used.has(c.id)) || cat.optimizers[0];
-    list.push({ id: next.id, visible: true, hyperparameters: next.hyperparameters.map((h) => [h.name, h.default]) });
-    commitOptimizers(list);
-  });
+  $('add-optimizer').addEventListener('click', () => commitOptimizers(withOneMore(optimizerList(), cat)));
 
   // ---- start points list ----------------------------------------------------------------------
   function buildStarts() {
@@ -609,6 +538,10 @@ async function main() {
   function state() {
     const out = {};
     for (const [k, v] of JSON.parse(viz.params())) out[k] = v;
+    for (const [k, v] of network.params()) out[k] = v;
+    out.tab = currentTab;
+    for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
+    out.nlog = out.nlog === '1';
     out.steps = Number(out.steps);
     out.speed = Number(out.speed);
     out.log = out.log === '1';
@@ -619,8 +552,12 @@ async function main() {
   const api = {
     state,
     setState(partial) {
-      const entries = Object.entries(partial || {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
-      const warnings = applySettings(entries);
+      const all = Object.entries(partial || {});
+      const netPart = Object.fromEntries(all.filter(([k]) => NET_KEYS.includes(k)));
+      const netWarnings = Object.keys(netPart).length ? network.setState(netPart) : [];
+      if ('tab' in (partial || {})) showTab(String(partial.tab));
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const warnings = [...applySettings(entries), ...netWarnings];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
       drawNow();
@@ -655,10 +592,23 @@ async function main() {
     status: () => ({ playing: anim.playing, step: currentStep() }),
     render: drawNow,
     memory: () => ({ wasmBytes: memoryBytes() }),
+    // The network view.
+    train: () => network.train(),
+    pauseTraining: () => network.pause(),
+    resetTraining: () => network.reset(),
+    lossCurves: () => network.lossCurves(),
+    trainStatus: () => network.status(),
+    makeLandscape: (member) => network.makeLandscape(member),
+    landscape: () => network.landscape(),
+    landscapeToClient: (a, b) => network.landscapeToClient(a, b),
   };
 
   loading.hidden = true;
   syncControls();
+  showTab(query.get('tab'));
+  if (query.has('tab') && !['surfaces', 'network'].includes(query.get('tab'))) {
+    messages.push({ param: 'tab', message: `tab: no view '${query.get('tab').slice(0, 60)}' (there are surfaces and network); showed surfaces` });
+  }
   showMessages();
   resize();
   syncUrl();

@@ -136,19 +136,11 @@ fn resolve(args: &FigureArgs) -> Result<Figure, String> {
 /// Writes the figure `args` describe.
 pub fn run(args: &FigureArgs) -> Result<(), String> {
     let (path, kind) = output_path(&args.out)?;
-    for (name, side) in [("--width", args.width), ("--height", args.height)] {
-        if !(100..=MAX_SIDE).contains(&side) {
-            return Err(format!(
-                "{name} must be between 100 and {MAX_SIDE} pixels (got {side})"
-            ));
-        }
-    }
+    check_size(args.width, args.height)?;
     let figure = resolve(args)?;
     let size = (args.width, args.height);
     let failed = |e: String| format!("could not write '{}': {e}", path.display());
-    // plotters measures text with this font for both backends, to lay out labels.
-    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| "the built-in font could not be read".to_string())?;
+    register_font()?;
     match kind {
         Kind::Svg => {
             let root = SVGBackend::new(&path, size).into_drawing_area();
@@ -163,6 +155,24 @@ pub fn run(args: &FigureArgs) -> Result<(), String> {
     }
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+/// Checks `--width` and `--height`.
+pub(crate) fn check_size(width: u32, height: u32) -> Result<(), String> {
+    for (name, side) in [("--width", width), ("--height", height)] {
+        if !(100..=MAX_SIDE).contains(&side) {
+            return Err(format!(
+                "{name} must be between 100 and {MAX_SIDE} pixels (got {side})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// plotters measures text with this font for both backends, to lay out labels.
+pub(crate) fn register_font() -> Result<(), String> {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| "the built-in font could not be read".to_string())
 }
 
 /// One panel per optimizer, in a grid as near square as fits (2 × 2 for Figure 6-8).
@@ -255,7 +265,7 @@ fn output_kind(path: &Path) -> Result<Kind, String> {
 }
 
 /// The output file and its kind, checked before any drawing starts.
-fn output_path(path: &Path) -> Result<(PathBuf, Kind), String> {
+pub(crate) fn output_path(path: &Path) -> Result<(PathBuf, Kind), String> {
     let kind = output_kind(path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {

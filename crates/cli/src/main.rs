@@ -2,6 +2,8 @@
 //! and for figures in slides. Every number comes from `gradscape-core`, as on the page.
 
 mod figure;
+mod loss_figure;
+mod network;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
@@ -38,6 +40,14 @@ enum Command {
     Trajectory(TrajectoryArgs),
     /// Draw optimizers' paths over a surface's contour lines, as SVG or PNG.
     Figure(figure::FigureArgs),
+    /// Train a network with one optimizer and print its loss on every mini-batch.
+    Train(network::TrainArgs),
+    /// Train copies of one network with several optimizers on the same batches (Figure 6-9).
+    Compare(network::CompareArgs),
+    /// The loss of a saved network on a data file and, with --gradients, its gradients.
+    Loss(network::LossArgs),
+    /// Compare a saved network's backpropagated gradients with numerical ones, per array.
+    Gradcheck(network::GradcheckArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,6 +159,10 @@ fn main() -> ExitCode {
         Command::Functions { format } => list_functions(format),
         Command::Trajectory(args) => trajectory(&args),
         Command::Figure(args) => figure::run(&args).map_err(Failure::Message),
+        Command::Train(args) => network::train(&args),
+        Command::Compare(args) => network::compare(&args),
+        Command::Loss(args) => network::loss(&args),
+        Command::Gradcheck(args) => network::gradcheck(&args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
@@ -172,13 +186,19 @@ fn clap_failure(e: &clap::Error) -> ExitCode {
         }
         _ => {
             let rendered = e.render().to_string();
+            // clap's first paragraph: for missing arguments it lists them on indented lines,
+            // which are joined so the one line still says which.
             let first = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments")
-                .trim();
-            let first = if first.starts_with("error:") {
-                first.to_string()
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = if first.is_empty() {
+                "error: invalid arguments".to_string()
+            } else if first.starts_with("error:") {
+                first
             } else {
                 format!("error: {first}")
             };

@@ -20,4 +20,5 @@ pub mod rng;
 pub mod scene;
 pub mod surface;
 pub mod train;
+pub mod train_scene;
 pub mod trajectory;

@@ -212,7 +212,7 @@ fn parse_indices(text: &str) -> Result<Vec<usize>, String> {
 }
 
 /// A warning about `param`, its message starting with the parameter's name.
-fn warning(param: &str, message: String) -> Warning {
+pub(crate) fn warning(param: &str, message: String) -> Warning {
     Warning {
         param: param.to_string(),
         message: format!("{param}: {message}"),
@@ -221,7 +221,7 @@ fn warning(param: &str, message: String) -> Warning {
 
 /// `text` parsed by `parse`, or None (with a warning saying what is `kept` instead) when it does
 /// not parse, or when the parameter is absent.
-fn read<T>(
+pub(crate) fn read<T>(
     text: Option<&str>,
     param: &str,
     parse: impl Fn(&str) -> Result<T, String>,
@@ -238,7 +238,7 @@ fn read<T>(
 }
 
 /// Shortens untrusted text for a message, so a pasted megabyte does not fill the page.
-fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
     let head: String = chars.by_ref().take(60).collect();
     if chars.next().is_some() {

@@ -8,12 +8,15 @@
 
 use std::fmt::Display;
 
+mod train;
+pub use train::Trainer;
+
 use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
 use gradscape_core::render::{thin_polyline, ticks};
-use gradscape_core::scene::{Run, Scene, PRESETS};
+use gradscape_core::scene::{Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -35,16 +38,16 @@ pub fn start() {
 }
 
 /// The one way errors leave this crate.
-fn js_error(e: impl Display) -> JsError {
+pub(crate) fn js_error(e: impl Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-fn json<T: Serialize + ?Sized>(value: &T) -> String {
+pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> String {
     // Serialising our own plain structs of finite numbers and strings cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+pub(crate) fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
     canvas
         .get_context("2d")
         .map_err(|_| JsError::new("the canvas has no 2D context"))?
@@ -53,7 +56,7 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsErr
         .map_err(|_| JsError::new("the canvas has no 2D context"))
 }
 
-fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)> {
+pub(crate) fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)> {
     keys.iter().cloned().zip(values.iter().cloned()).collect()
 }
 
@@ -95,6 +98,7 @@ pub fn catalog() -> String {
         optimizers: Vec<Opt>,
         presets: &'a [gradscape_core::scene::Preset],
         palette: &'a [&'static str],
+        datasets: &'a [&'static str],
     }
     let optimizers = IDS
         .iter()
@@ -123,6 +127,7 @@ pub fn catalog() -> String {
         optimizers,
         presets: &PRESETS,
         palette: &gradscape_core::scene::PALETTE,
+        datasets: &gradscape_core::data::NAMES,
     })
 }
 
@@ -524,7 +529,7 @@ impl Viz {
         // that is redrawn on every pointer move.
         let backend = CanvasBackend::with_canvas_object(self.surface.clone())
             .ok_or_else(|| JsError::new("the surface canvas cannot be drawn on"))?;
-        draw_axes(&backend.into_drawing_area(), &self.layout).map_err(js_error)?;
+        draw_axes(&backend.into_drawing_area(), &self.layout, ["x", "y"]).map_err(js_error)?;
         self.painted = Some(painted);
         self.surface_dirty = false;
         Ok(())
@@ -560,7 +565,7 @@ impl Viz {
     pub fn render_loss(&mut self, step: usize, log: bool, refit: bool) -> Result<(), JsError> {
         let fitted = match self.loss_axes {
             Some(axes) if !refit && axes.steps == self.scene.steps().max(1) as f64 => Some(axes),
-            _ => LossAxes::fit(&self.scene, log),
+            _ => LossAxes::fit(&loss_series(&self.scene), self.scene.steps(), log, "f"),
         };
         let r = self.layout.dpr;
         if fitted != self.loss_axes {
@@ -585,9 +590,14 @@ impl Viz {
         if let Some(axes) = self.loss_axes {
             let backend = CanvasBackend::with_canvas_object(self.loss.clone())
                 .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
-            let runs = loss_runs(&self.scene);
-            axes.draw(&backend.into_drawing_area(), r, false, Some((&runs, step)))
-                .map_err(js_error)?;
+            let series = loss_series(&self.scene);
+            axes.draw(
+                &backend.into_drawing_area(),
+                r,
+                false,
+                Some((&series, step)),
+            )
+            .map_err(js_error)?;
         }
         Ok(())
     }
@@ -599,7 +609,7 @@ fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String
     e.to_string()
 }
 
-fn colour(hex: &str) -> RGBColor {
+pub(crate) fn colour(hex: &str) -> RGBColor {
     let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
     RGBColor(byte(1), byte(3), byte(5))
 }
@@ -641,7 +651,11 @@ where
 /// The axes with their ticks, labels and names, in the margins around the plot. Labels are
 /// placed by the canvas' own text alignment: plotters' mesh would measure each label by adding an
 /// element to the page and reading its size, forcing a layout per label on every zoom.
-fn draw_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult
+pub(crate) fn draw_axes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+    names: [&str; 2],
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -690,13 +704,13 @@ where
     let title = |h, v| label_style(r, 13.0, h, v);
     let h = layout.device_height() as i32;
     root.draw(&Text::new(
-        "x",
+        names[0].to_string(),
         ((left + right) / 2, h - (4.0 * r) as i32),
         title(HPos::Center, VPos::Bottom),
     ))
     .map_err(err)?;
     root.draw(&Text::new(
-        "y",
+        names[1].to_string(),
         ((4.0 * r) as i32, (top + bottom) / 2),
         title(HPos::Left, VPos::Center),
     ))
@@ -884,37 +898,54 @@ where
 /// The loss chart's axes. They stay fixed between refits, so a drag redraws only the curves:
 /// plotters measures every tick label through the page's layout, too slow for every pointer move.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct LossAxes {
+pub(crate) struct LossAxes {
     steps: f64,
     bottom: f64,
     top: f64,
     log: bool,
+    y_name: &'static str,
 }
 
-/// The visible runs that have values.
-fn loss_runs(scene: &Scene) -> Vec<&Run> {
+/// One curve of a loss chart: the palette index of its colour and its values, one per iteration.
+pub(crate) struct Series<'a> {
+    pub(crate) colour: usize,
+    pub(crate) values: &'a [f64],
+}
+
+/// The visible runs that have values, as curves.
+fn loss_series(scene: &Scene) -> Vec<Series<'_>> {
     scene
         .runs()
         .iter()
         .filter(|run| {
             scene.optimizers()[run.optimizer_index].visible && !run.trajectory.values.is_empty()
         })
+        .map(|run| Series {
+            colour: run.optimizer_index,
+            values: &run.trajectory.values,
+        })
         .collect()
 }
 
 impl LossAxes {
-    /// Axes that hold every visible value; a log axis only when every value is above 0.
-    fn fit(scene: &Scene, log: bool) -> Option<Self> {
-        let (lo, hi) = loss_runs(scene)
+    /// Axes over 0…`steps` that hold every value of `series`; a log axis only when every value is
+    /// above 0. `y_name` labels the y axis.
+    pub(crate) fn fit(
+        series: &[Series],
+        steps: usize,
+        log: bool,
+        y_name: &'static str,
+    ) -> Option<Self> {
+        let (lo, hi) = series
             .iter()
-            .flat_map(|run| run.trajectory.values.iter().copied())
+            .flat_map(|s| s.values.iter().copied())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             });
         if !(lo.is_finite() && hi.is_finite()) {
             return None;
         }
-        let steps = scene.steps().max(1) as f64;
+        let steps = steps.max(1) as f64;
         Some(if log && lo > 0.0 {
             // Room above and below the data for the log axis' labels.
             let top = if hi > lo { hi * 1.5 } else { lo * 10.0 };
@@ -923,6 +954,7 @@ impl LossAxes {
                 bottom: lo / 1.5,
                 top,
                 log: true,
+                y_name,
             }
         } else {
             let pad = if hi > lo { (hi - lo) * 0.05 } else { 1.0 };
@@ -931,17 +963,52 @@ impl LossAxes {
                 bottom: lo - pad,
                 top: hi + pad,
                 log: false,
+                y_name,
             }
         })
     }
 
+    /// The same axes with their ends moved out to round numbers (0 and the next 1, 2 or 5 × 10ᵏ
+    /// above the top on a linear axis; whole powers of ten on a log axis), so a chart that grows
+    /// while a network trains keeps its axes for many frames.
+    pub(crate) fn rounded_out(self) -> Self {
+        if self.log {
+            Self {
+                bottom: 10f64.powf(self.bottom.log10().floor()),
+                top: 10f64.powf(self.top.log10().ceil()),
+                ..self
+            }
+        } else {
+            let nice = |v: f64| {
+                if !(v.is_finite() && v > 0.0) {
+                    return v;
+                }
+                let p = 10f64.powf(v.log10().floor());
+                [1.0, 2.0, 5.0, 10.0]
+                    .iter()
+                    .map(|m| m * p)
+                    .find(|&c| c >= v)
+                    .unwrap_or(10.0 * p)
+            };
+            Self {
+                bottom: if self.bottom >= -0.1 * self.top.abs() {
+                    0.0
+                } else {
+                    -nice(-self.bottom)
+                },
+                top: nice(self.top),
+                ..self
+            }
+        }
+    }
+
     /// Builds the chart on `root` and draws its mesh and/or the curves of `runs` up to `step`.
-    fn draw<DB: DrawingBackend>(
+    pub(crate) fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
         r: f64,
         mesh: bool,
-        curves: Option<(&[&Run], usize)>,
+        curves: Option<(&[Series], usize)>,
     ) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -964,12 +1031,12 @@ impl LossAxes {
             let chart = builder
                 .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
                 .map_err(err)?;
-            layers.draw(chart, "f (log scale)")
+            layers.draw(chart, &format!("{} (log scale)", self.y_name))
         } else {
             let chart = builder
                 .build_cartesian_2d(0.0..self.steps, self.bottom..self.top)
                 .map_err(err)?;
-            layers.draw(chart, "f")
+            layers.draw(chart, self.y_name)
         }
     }
 }
@@ -979,7 +1046,7 @@ struct Layers<'a, DB: DrawingBackend> {
     r: f64,
     /// Where to draw the axes, if they are to be drawn.
     mesh: Option<&'a DrawingArea<DB, Shift>>,
-    curves: Option<(&'a [&'a Run], usize)>,
+    curves: Option<(&'a [Series<'a>], usize)>,
     bottom: f64,
     top: f64,
     log: bool,
@@ -1088,9 +1155,9 @@ where
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (f64::from(w), f64::from(h));
         let mut thinned = Vec::new();
-        for run in runs {
-            let c = colour(Scene::colour(run.optimizer_index));
-            let pixels = run.trajectory.values.iter().enumerate().map(|(i, v)| {
+        for series in runs {
+            let c = colour(Scene::colour(series.colour));
+            let pixels = series.values.iter().enumerate().map(|(i, v)| {
                 let (x, y) = chart.backend_coord(&(i as f64, *v));
                 [
                     f64::from(x - base_x).clamp(0.0, w),

@@ -1,0 +1,469 @@
+// The network view: a training race of the same optimizers on a small network (the book's
+// chapters 4–6). Training runs in slices inside animation frames, so the page stays responsive;
+// every number comes from the wasm module's Trainer (gradscape-core).
+import { buildOptimizerPanel, withOneMore } from './panel.js';
+
+export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
+
+const $ = (id) => document.getElementById(id);
+
+/** Numbers for people. */
+function fmt(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e5 || a < 1e-3 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+const pct = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+
+/** Milliseconds of training per animation frame: the rest of the frame draws. */
+const TRAIN_BUDGET_MS = 9;
+/** Decision regions: a 100 × 100 grid per optimizer, redrawn every frame. */
+const REGION_GRID = 100;
+/** Landscape grid points per side. */
+const LANDSCAPE_GRID = 25;
+
+export function startNetworkView({ Trainer, query, cat, onChange }) {
+  const keys = [];
+  const values = [];
+  for (const [k, v] of query) {
+    if (NET_KEYS.includes(k)) {
+      keys.push(k);
+      values.push(v);
+    }
+  }
+  const trainer = new Trainer(keys, values);
+  const defaults = new Map(JSON.parse(new Trainer([], []).params()));
+  let messages = JSON.parse(trainer.initial_warnings());
+  let active = false;
+  let running = false;
+  let msPerIteration = 0.5;
+  let rafId = 0;
+  let waiters = [];
+  let lastSlow = 0;
+  let accuracies = null;
+  let drag = null; // plane coordinates of a start being dragged on the landscape
+  const scratch = document.createElement('canvas');
+
+  // ---- settings -----------------------------------------------------------------------------
+  const dataSelect = $('net-data');
+  for (const d of cat.datasets) dataSelect.add(new Option(d, d));
+
+  function params() {
+    return JSON.parse(trainer.params());
+  }
+
+  function showMessages() {
+    const box = $('net-messages');
+    box.replaceChildren();
+    for (const w of messages) {
+      const p = document.createElement('p');
+      p.className = 'warning';
+      p.dataset.param = w.param;
+      p.textContent = w.message; // never markup: values come from the URL or the fields
+      box.append(p);
+    }
+  }
+
+  function apply(entries) {
+    const before = trainer.iteration();
+    const warnings = JSON.parse(trainer.apply(entries.map((e) => e[0]), entries.map((e) => String(e[1]))));
+    messages = warnings;
+    showMessages();
+    const restarted = trainer.iteration() === 0 && (before !== 0 || entries.some(([k]) => !['dirs', 'nlog'].includes(k)));
+    if (restarted) {
+      running = false;
+      accuracies = null;
+      build();
+    }
+    syncControls();
+    onChange();
+    requestDraw();
+    return warnings;
+  }
+
+  function syncControls() {
+    const p = Object.fromEntries(params());
+    dataSelect.value = p.data;
+    for (const [id, key] of [['net-hidden', 'hidden'], ['net-batch', 'batch'], ['net-iters', 'iters'], ['net-seed', 'seed']]) {
+      if (document.activeElement !== $(id)) $(id).value = p[key];
+    }
+    $('net-act').value = p.act;
+    const init = $('net-init');
+    if (![...init.options].some((o) => o.value === p.init)) init.add(new Option(p.init, p.init));
+    init.value = p.init;
+    $('land-dirs').value = p.dirs;
+    $('net-log').checked = p.nlog === '1';
+    $('train').textContent = running ? 'Pause' : trainer.done() ? 'Done' : trainer.iteration() > 0 ? 'Resume' : 'Train';
+    $('train').disabled = trainer.done() && !running;
+  }
+
+  const fields = [['net-data', 'data'], ['net-hidden', 'hidden'], ['net-act', 'act'], ['net-init', 'init'], ['net-batch', 'batch'], ['net-iters', 'iters'], ['net-seed', 'seed']];
+  for (const [id, key] of fields) {
+    $(id).addEventListener('change', () => {
+      const warnings = apply([[key, $(id).value.trim()]]);
+      $(id).setAttribute('aria-invalid', warnings.some((w) => w.param === key) ? 'true' : 'false');
+    });
+  }
+  $('net-new-seed').addEventListener('click', () => apply([['seed', Math.floor(Math.random() * 1e9)]]));
+  $('net-log').addEventListener('change', () => apply([['nlog', $('net-log').checked ? 1 : 0]]));
+  $('land-dirs').addEventListener('change', () => apply([['dirs', $('land-dirs').value]]));
+
+  function optimizerList() {
+    return JSON.parse(trainer.optimizers());
+  }
+  function commitOptimizers(list) {
+    const nopt = list.map((o) => `${o.id}(${o.hyperparameters.map(([k, v]) => `${k}=${v}`).join(',')})`).join(',');
+    return apply([['nopt', nopt]]);
+  }
+  $('net-add-optimizer').addEventListener('click', () => commitOptimizers(withOneMore(optimizerList(), cat)));
+
+  // ---- the panels that depend on the optimizers and the data ---------------------------------
+  let panels = [];
+  function build() {
+    buildOptimizerPanel($('net-optimizers'), optimizerList(), commitOptimizers, 'nopt', cat, null);
+    const list = optimizerList();
+    const kind = trainer.kind();
+    const regions = $('regions');
+    regions.replaceChildren();
+    panels = [];
+    $('regions-title').hidden = kind !== '2d';
+    $('regions-hint').hidden = kind !== '2d';
+    if (kind === '2d') {
+      list.forEach((o, i) => {
+        const figure = document.createElement('figure');
+        figure.className = 'region';
+        const canvas = document.createElement('canvas');
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `${o.name}'s decision regions`);
+        const caption = document.createElement('figcaption');
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = o.colour;
+        caption.append(swatch, document.createTextNode(o.name));
+        figure.append(canvas, caption);
+        regions.append(figure);
+        panels.push(canvas);
+        void i;
+      });
+    }
+    $('digits').replaceChildren();
+    for (const id of ['gradcheck-member', 'land-member']) {
+      const select = $(id);
+      const keep = select.value;
+      select.replaceChildren(...list.map((o, i) => new Option(`${i + 1}. ${o.name}`, String(i))));
+      if (Number(keep) < list.length) select.value = keep;
+    }
+    $('gradcheck-table').tBodies[0].replaceChildren();
+    sizeCanvases();
+  }
+
+  // ---- sizes ----------------------------------------------------------------------------------
+  let landSize = '';
+  function sizeCanvases() {
+    const dpr = window.devicePixelRatio || 1;
+    const wrap = $('net-loss-wrap').getBoundingClientRect();
+    for (const id of ['net-loss-axes', 'net-loss']) {
+      const c = $(id);
+      const w = Math.max(1, Math.round(wrap.width * dpr));
+      const h = Math.max(1, Math.round(wrap.height * dpr));
+      if (c.width !== w || c.height !== h) {
+        c.width = w;
+        c.height = h;
+        trainer.loss_resized();
+      }
+    }
+    for (const c of panels) {
+      const r = c.getBoundingClientRect();
+      const w = Math.max(1, Math.round(r.width * dpr));
+      if (c.width !== w || c.height !== w) {
+        c.width = w;
+        c.height = w;
+      }
+    }
+    const land = $('land-wrap').getBoundingClientRect();
+    const size = [land.width, land.height, dpr].join();
+    if (size !== landSize || !trainerLandscapeSized) {
+      landSize = size;
+      for (const id of ['land-surface', 'land-overlay']) {
+        $(id).width = Math.max(1, Math.round(land.width * dpr));
+        $(id).height = Math.max(1, Math.round(land.height * dpr));
+      }
+      trainer.resize_landscape(land.width, land.height, dpr);
+      trainerLandscapeSized = trainer.landscape_info() !== 'null';
+    }
+  }
+  let trainerLandscapeSized = false;
+  new ResizeObserver(() => {
+    if (active) {
+      sizeCanvases();
+      requestDraw();
+    }
+  }).observe($('net'));
+
+  // ---- training -------------------------------------------------------------------------------
+  function requestDraw() {
+    if (!rafId) rafId = requestAnimationFrame(frame);
+  }
+
+  function finished() {
+    running = false;
+    const curves = lossCurves();
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve(curves);
+  }
+
+  function trainSlice() {
+    const t0 = performance.now();
+    const n = Math.max(1, Math.min(Math.floor(TRAIN_BUDGET_MS / msPerIteration), trainer.iterations() - trainer.iteration()));
+    const ran = trainer.run(n);
+    const dt = performance.now() - t0;
+    if (ran > 0) msPerIteration = Math.max(0.001, 0.7 * msPerIteration + 0.3 * (dt / ran));
+    performance.measure('gradscape:train', { start: t0, end: t0 + dt });
+    if (trainer.done()) finished();
+  }
+
+  function frame() {
+    rafId = 0;
+    if (running) trainSlice();
+    const info = JSON.parse(trainer.landscape_info());
+    if (info && !info.done) {
+      const t = performance.now();
+      while (!trainer.fill_landscape(1) && performance.now() - t < 6);
+    }
+    if (active) draw();
+    const pending = info && !JSON.parse(trainer.landscape_info()).done;
+    if (running || pending) requestDraw();
+  }
+
+  function draw() {
+    const t0 = performance.now();
+    const dpr = window.devicePixelRatio || 1;
+    trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked);
+    const now = performance.now();
+    const slow = now - lastSlow > 400 || !running;
+    if (slow || !accuracies) {
+      lastSlow = now;
+      accuracies = JSON.parse(trainer.accuracies());
+    }
+    updateTable();
+    panels.forEach((canvas, i) => trainer.render_regions(i, canvas, scratch, REGION_GRID, dpr));
+    if (trainer.kind() === 'digits' && slow) drawDigits();
+    const info = JSON.parse(trainer.landscape_info());
+    if (info) {
+      trainer.render_landscape($('land-surface'), $('land-overlay'), $('land-log').checked, drag);
+      $('land-status').textContent = info.done
+        ? `through ${optimizerList()[info.member]?.name ?? ''}, ${info.directions === 'pca' ? 'principal' : 'random'} directions, ±${fmt(info.extent)}`
+        : 'computing…';
+    }
+    const it = trainer.iteration();
+    const total = trainer.iterations();
+    $('train-progress').value = it / total;
+    $('train-counter').textContent = `iteration ${it} / ${total}`;
+    syncControls();
+    performance.measure('gradscape:net-frame', { start: t0, end: performance.now() });
+  }
+
+  function updateTable() {
+    const body = $('net-table').tBodies[0];
+    const rows = JSON.parse(trainer.summaries());
+    while (body.rows.length > rows.length) body.deleteRow(-1);
+    while (body.rows.length < rows.length) {
+      const tr = body.insertRow();
+      for (let k = 0; k < 5; k++) tr.insertCell();
+    }
+    rows.forEach((s, i) => {
+      const cells = body.rows[i].cells;
+      const label = `<span class="swatch" style="background:${s.colour}"></span>`;
+      if (cells[0].dataset.label !== s.label) {
+        cells[0].innerHTML = label; // our own colour, from the palette
+        cells[0].append(document.createTextNode(s.label));
+        cells[0].dataset.label = s.label;
+      }
+      cells[1].textContent = fmt(s.loss);
+      const [train, test] = (accuracies && accuracies[i]) || [null, null];
+      cells[2].textContent = pct(train);
+      cells[3].textContent = pct(test);
+      cells[4].textContent = s.divergedAt !== null && s.divergedAt !== undefined ? `diverged at iteration ${s.divergedAt}` : '';
+      cells[4].className = s.divergedAt !== null && s.divergedAt !== undefined ? 'error' : '';
+    });
+  }
+
+  function drawDigits() {
+    const { images, labels, predicted } = JSON.parse(trainer.digits(12));
+    const box = $('digits');
+    const names = optimizerList().map((o) => o.name);
+    if (box.children.length !== images.length) {
+      box.replaceChildren();
+      images.forEach((pixels, k) => {
+        const fig = document.createElement('figure');
+        fig.className = 'digit';
+        const c = document.createElement('canvas');
+        c.width = 8;
+        c.height = 8;
+        c.setAttribute('role', 'img');
+        c.setAttribute('aria-label', `a handwritten ${labels[k]}`);
+        const img = c.getContext('2d').createImageData(8, 8);
+        pixels.forEach((v, p) => {
+          const g = Math.round(255 * (1 - v));
+          img.data.set([g, g, g, 255], 4 * p);
+        });
+        c.getContext('2d').putImageData(img, 0, 0);
+        const cap = document.createElement('figcaption');
+        fig.append(c, cap);
+        box.append(fig);
+      });
+    }
+    [...box.children].forEach((fig, k) => {
+      const cap = fig.querySelector('figcaption');
+      cap.replaceChildren(document.createTextNode(`${labels[k]}:`));
+      predicted.forEach((p, m) => {
+        const s = document.createElement('span');
+        s.className = p[k] === labels[k] ? 'right' : 'wrong';
+        s.title = names[m] || '';
+        s.textContent = ` ${p[k]}`;
+        cap.append(s);
+      });
+    });
+  }
+
+  function play() {
+    if (trainer.done()) return;
+    running = true;
+    syncControls();
+    requestDraw();
+  }
+  function pause() {
+    running = false;
+    syncControls();
+    requestDraw();
+  }
+  function reset() {
+    running = false;
+    trainer.reset();
+    accuracies = null;
+    syncControls();
+    onChange();
+    requestDraw();
+  }
+  $('train').addEventListener('click', () => (running ? pause() : play()));
+  $('train-reset').addEventListener('click', reset);
+
+  // ---- gradient check -------------------------------------------------------------------------
+  $('gradcheck').addEventListener('click', () => {
+    const rows = JSON.parse(trainer.gradient_check(Number($('gradcheck-member').value) || 0));
+    const body = $('gradcheck-table').tBodies[0];
+    body.replaceChildren();
+    for (const r of rows) {
+      const tr = body.insertRow();
+      tr.insertCell().textContent = r.name;
+      tr.insertCell().textContent = r.difference.toExponential(2);
+      tr.insertCell().textContent = r.checked === r.total ? `all ${r.total}` : `${r.checked} of ${r.total}`;
+    }
+  });
+
+  // ---- landscape ------------------------------------------------------------------------------
+  $('land-make').addEventListener('click', () => makeLandscape());
+  $('land-log').addEventListener('change', () => {
+    trainer.resize_landscape(...landDims());
+    requestDraw();
+  });
+  function landDims() {
+    const r = $('land-wrap').getBoundingClientRect();
+    return [r.width, r.height, window.devicePixelRatio || 1];
+  }
+  function makeLandscape() {
+    trainer.make_landscape(Number($('land-member').value) || 0, LANDSCAPE_GRID);
+    trainerLandscapeSized = false;
+    sizeCanvases();
+    requestDraw();
+  }
+  const landOverlay = $('land-overlay');
+  function planeAt(e) {
+    const r = landOverlay.getBoundingClientRect();
+    const p = trainer.landscape_at(e.clientX - r.left, e.clientY - r.top);
+    return p.length === 2 ? [p[0], p[1]] : null;
+  }
+  landOverlay.addEventListener('pointerdown', (e) => {
+    const p = planeAt(e);
+    if (!p) return;
+    landOverlay.setPointerCapture(e.pointerId);
+    drag = p;
+    running = false;
+    requestDraw();
+  });
+  landOverlay.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    const p = planeAt(e);
+    if (p) drag = p;
+    requestDraw();
+  });
+  function endDrag() {
+    if (!drag) return;
+    const [a, b] = drag;
+    drag = null;
+    try {
+      trainer.start_from_landscape(a, b);
+      accuracies = null;
+      play();
+    } catch (err) {
+      messages = [{ param: 'landscape', message: err.message }];
+      showMessages();
+    }
+  }
+  landOverlay.addEventListener('pointerup', endDrag);
+  landOverlay.addEventListener('pointercancel', () => {
+    drag = null;
+    requestDraw();
+  });
+
+  // ---- API --------------------------------------------------------------------------------------
+  function lossCurves() {
+    return JSON.parse(trainer.loss_curves());
+  }
+
+  build();
+  syncControls();
+  showMessages();
+
+  return {
+    /** The settings that differ from the defaults, for the URL. */
+    urlParams: () => params().filter(([k, v]) => defaults.get(k) !== v),
+    params,
+    keys: NET_KEYS,
+    setState(partial) {
+      return apply(Object.entries(partial).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
+    },
+    show(on) {
+      active = on;
+      if (on) {
+        sizeCanvases();
+        requestDraw();
+      }
+    },
+    train() {
+      const promise = new Promise((resolve) => waiters.push(resolve));
+      if (trainer.done()) finished();
+      else play();
+      return promise;
+    },
+    pause,
+    reset,
+    lossCurves,
+    status: () => ({ training: running, iteration: trainer.iteration(), iterations: trainer.iterations() }),
+    makeLandscape(member = 0) {
+      $('land-member').value = String(member);
+      makeLandscape();
+    },
+    landscapeToClient(a, b) {
+      const p = trainer.landscape_to_css(a, b);
+      const r = landOverlay.getBoundingClientRect();
+      return p.length === 2 ? { x: r.left + p[0], y: r.top + p[1] } : null;
+    },
+    landscape: () => JSON.parse(trainer.landscape_info()),
+    render() {
+      if (active) draw();
+    },
+  };
+}
