@@ -6,6 +6,11 @@
 //   bytes:   everything the page loads, gzipped
 //   soak:    memory (JS heap and wasm memory) over an animation of SOAK seconds (default 60;
 //            `npm run bench -- 600` for ten minutes)
+//   digits:  the network view's digits race (4 optimizers, 64-100-10, batch 100, 1000 iterations):
+//            time to finish and frames per second meanwhile
+//   spiral:  2-8-8-3 on the spiral, 4 optimizers, each panel's decision regions redrawn every
+//            frame: frames per second, and training examples per second
+// BENCH=network runs only the last two.
 import { chromium } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -49,8 +54,57 @@ async function page(query, viewport = { width: 1700, height: 1000 }) {
 
 const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
 
+const ONLY = process.env.BENCH || '';
+const wanted = (name) => !ONLY || ONLY.split(',').includes(name);
+
+// ---- the network view -------------------------------------------------------------------------------
+/** Trains with the page's own loop and counts animation frames meanwhile. */
+async function race(query, seconds) {
+  const { context, page: p } = await page(query);
+  const out = await p.evaluate(async (limit) => {
+    let frames = 0;
+    let counting = true;
+    const gaps = [];
+    let last = performance.now();
+    const tick = (t) => {
+      frames += 1;
+      gaps.push(t - last);
+      last = t;
+      if (counting) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const t0 = performance.now();
+    const done = window.gradscape.train();
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), limit * 1000));
+    const finished = await Promise.race([done, timeout]);
+    const elapsed = performance.now() - t0;
+    counting = false;
+    window.gradscape.pauseTraining();
+    const status = window.gradscape.trainStatus();
+    const sorted = gaps.slice(1).sort((a, b) => a - b);
+    return { finished: finished !== null, elapsed, frames, iterations: status.iteration, p95: sorted[Math.floor(sorted.length * 0.95)] };
+  }, seconds);
+  await context.close();
+  return out;
+}
+
+if (wanted('network')) {
+  const digits = await race('?tab=network&data=digits&hidden=100&batch=100&iters=1000&nopt=sgd,momentum,adagrad,adam', 60);
+  const fps = (digits.frames / digits.elapsed) * 1000;
+  results.digits = { ...digits, fps };
+  console.log(`digits race, 4 optimizers, 64-100-10, batch 100, 1000 iterations: ${digits.finished ? 'finished' : 'NOT finished'} in ` +
+    `${(digits.elapsed / 1000).toFixed(2)} s at ${fps.toFixed(1)} frames/s (95th percentile frame gap ${ms(digits.p95)}) (goal ≤ 5 s at ≥ 30 frames/s)`);
+  const spiral = await race('?tab=network&data=spiral&hidden=8,8&batch=10&iters=100000&nopt=sgd(lr=0.1),momentum(lr=0.1),adagrad(lr=0.1),adam(lr=0.01)', 10);
+  const sfps = (spiral.frames / spiral.elapsed) * 1000;
+  const perSecond = (spiral.iterations / spiral.elapsed) * 1000;
+  results.spiral = { ...spiral, fps: sfps, iterationsPerSecond: perSecond };
+  console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (64×64 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
+    `(goal ≥ 60; TensorFlow Playground: about 15), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s ` +
+    `(TensorFlow Playground: about 300,000)`);
+}
+
 // ---- first frame and bytes ------------------------------------------------------------------------
-{
+if (wanted('surface')) {
   const firsts = [];
   let bytes;
   for (let i = 0; i < 5; i += 1) {
@@ -81,7 +135,7 @@ const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n)
 }
 
 // ---- drag: 6 optimizers × 1000 steps on Rosenbrock -----------------------------------------------------
-{
+if (wanted('surface')) {
   const opt = 'sgd(lr=0.001),momentum(lr=0.0005),nesterov(lr=0.0005),adagrad(lr=0.5),rmsprop(lr=0.01),adam(lr=0.05)';
   const { context, page: p } = await page(`?f=rosenbrock&opt=${opt}&start=-1.5,2&steps=1000`);
   await p.evaluate(() => performance.clearMeasures());
@@ -107,7 +161,7 @@ const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n)
 }
 
 // ---- surface redraw after zoom/pan at 1280×800 CSS pixels --------------------------------------------------
-{
+if (wanted('surface')) {
   const { context, page: p } = await page('?f=rosenbrock&log=1', { width: 1400, height: 1100 });
   await p.addStyleTag({ content: '#app { display: block !important; } .plot { width: 1280px !important; height: 800px !important; }' });
   await p.waitForTimeout(300);
@@ -140,7 +194,7 @@ const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n)
 }
 
 // ---- memory over an animation --------------------------------------------------------------------------------
-{
+if (wanted('soak')) {
   const { context, page: p } = await page('?preset=rosenbrock-valley&speed=2000');
   const cdp = await context.newCDPSession(p);
   const sample = async () => {

@@ -16,10 +16,11 @@ function fmt(v) {
 }
 const pct = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
 
-/** Milliseconds of training per animation frame: the rest of the frame draws. */
-const TRAIN_BUDGET_MS = 9;
-/** Decision regions: a 100 × 100 grid per optimizer, redrawn every frame. */
-const REGION_GRID = 100;
+/** The frame time aimed at: training gets what drawing leaves of it (at least 2 ms), so a page
+ * that draws little trains more per frame. */
+const FRAME_TARGET_MS = 13;
+/** Decision regions: a 64 × 64 grid per optimizer, scaled up smoothly, redrawn every frame. */
+const REGION_GRID = 64;
 /** Landscape grid points per side. */
 const LANDSCAPE_GRID = 25;
 
@@ -44,6 +45,7 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
   let accuracies = null;
   let drag = null; // plane coordinates of a start being dragged on the landscape
   const scratch = document.createElement('canvas');
+  const pointsLayer = document.createElement('canvas');
 
   // ---- settings -----------------------------------------------------------------------------
   const dataSelect = $('net-data');
@@ -214,9 +216,11 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
     for (const resolve of done) resolve(curves);
   }
 
+  let lastDrawMs = 4;
   function trainSlice() {
     const t0 = performance.now();
-    const n = Math.max(1, Math.min(Math.floor(TRAIN_BUDGET_MS / msPerIteration), trainer.iterations() - trainer.iteration()));
+    const budget = Math.max(2, FRAME_TARGET_MS - lastDrawMs);
+    const n = Math.max(1, Math.min(Math.floor(budget / msPerIteration), trainer.iterations() - trainer.iteration()));
     const ran = trainer.run(n);
     const dt = performance.now() - t0;
     if (ran > 0) msPerIteration = Math.max(0.001, 0.7 * msPerIteration + 0.3 * (dt / ran));
@@ -241,6 +245,8 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
     const t0 = performance.now();
     const dpr = window.devicePixelRatio || 1;
     trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked);
+    const tLoss = performance.now();
+    performance.measure('gradscape:net-loss', { start: t0, end: tLoss });
     const now = performance.now();
     const slow = now - lastSlow > 400 || !running;
     if (slow || !accuracies) {
@@ -248,7 +254,9 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
       accuracies = JSON.parse(trainer.accuracies());
     }
     updateTable();
-    panels.forEach((canvas, i) => trainer.render_regions(i, canvas, scratch, REGION_GRID, dpr));
+    const tRegions = performance.now();
+    panels.forEach((canvas, i) => trainer.render_regions(i, canvas, scratch, pointsLayer, REGION_GRID, dpr));
+    performance.measure('gradscape:net-regions', { start: tRegions, end: performance.now() });
     if (trainer.kind() === 'digits' && slow) drawDigits();
     const info = JSON.parse(trainer.landscape_info());
     if (info) {
@@ -262,7 +270,9 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
     $('train-progress').value = it / total;
     $('train-counter').textContent = `iteration ${it} / ${total}`;
     syncControls();
-    performance.measure('gradscape:net-frame', { start: t0, end: performance.now() });
+    const t1 = performance.now();
+    lastDrawMs = 0.8 * lastDrawMs + 0.2 * (t1 - t0);
+    performance.measure('gradscape:net-frame', { start: t0, end: t1 });
   }
 
   function updateTable() {

@@ -27,6 +27,58 @@ pub struct Trainer {
     painter: Painter,
     landscape_layout: Option<Layout>,
     landscape_painted: bool,
+    /// What the cached layer of data points was drawn for: size, data set and seed.
+    points_key: Option<(u32, u32, String, u64)>,
+}
+
+impl Trainer {
+    /// The data on a transparent canvas: each class in its colour, one path per class and
+    /// split (filled dots for training examples, rings for held-out ones).
+    fn draw_points(
+        &self,
+        canvas: &HtmlCanvasElement,
+        view: gradscape_core::surface::ViewBox,
+        dpr: f64,
+    ) -> Result<(), JsError> {
+        let ctx = context(canvas)?;
+        let (w, h) = (f64::from(canvas.width()), f64::from(canvas.height()));
+        ctx.clear_rect(0.0, 0.0, w, h);
+        let data = self.scene.race().data();
+        let radius = 2.6 * dpr;
+        let splits =
+            std::iter::once((&data.train, true)).chain(data.test.as_ref().map(|t| (t, false)));
+        for (split, filled) in splits {
+            for class in 0..data.classes {
+                let [r, g, b] = CLASS_COLOURS[class % CLASS_COLOURS.len()];
+                ctx.begin_path();
+                for (row, _) in split
+                    .x
+                    .data
+                    .chunks_exact(2)
+                    .zip(&split.t)
+                    .filter(|(_, &t)| t == class)
+                {
+                    let x = (row[0] - view.xmin) / (view.xmax - view.xmin) * w;
+                    let y = (view.ymax - row[1]) / (view.ymax - view.ymin) * h;
+                    ctx.move_to(x + radius, y);
+                    ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU)
+                        .map_err(|_| JsError::new("could not draw a point"))?;
+                }
+                let colour = format!("rgb({r},{g},{b})");
+                if filled {
+                    ctx.set_fill_style_str(&colour);
+                    ctx.fill();
+                    ctx.set_line_width(dpr);
+                    ctx.set_stroke_style_str("rgba(0,0,0,0.65)");
+                } else {
+                    ctx.set_line_width(1.6 * dpr);
+                    ctx.set_stroke_style_str(&colour);
+                }
+                ctx.stroke();
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -65,6 +117,7 @@ impl Trainer {
             painter: Painter::new(),
             landscape_layout: None,
             landscape_painted: false,
+            points_key: None,
         }
     }
 
@@ -286,27 +339,32 @@ impl Trainer {
     }
 
     /// Draws optimizer `member`'s decision regions (an n × n grid, scaled up smoothly through
-    /// `scratch`) and the data on `canvas`: training points filled, held-out points as rings.
+    /// `scratch`) and the data on `canvas`: training points filled, held-out points as rings. The
+    /// points never move, so they are drawn once onto `points` (a canvas the caller keeps) and
+    /// copied from there.
     pub fn render_regions(
         &mut self,
         member: usize,
         canvas: &HtmlCanvasElement,
         scratch: &HtmlCanvasElement,
+        points: &HtmlCanvasElement,
         n: u32,
         dpr: f64,
     ) -> Result<(), JsError> {
         let ctx = context(canvas)?;
         let (w, h) = (f64::from(canvas.width()), f64::from(canvas.height()));
-        ctx.clear_rect(0.0, 0.0, w, h);
         let Some(view) = self.scene.bounds() else {
+            ctx.clear_rect(0.0, 0.0, w, h);
             return Ok(());
         };
         self.scene.regions(member, n as usize, &mut self.rgba);
         if self.rgba.len() != (n as usize) * (n as usize) * 4 {
             return Ok(());
         }
-        scratch.set_width(n);
-        scratch.set_height(n);
+        if scratch.width() != n || scratch.height() != n {
+            scratch.set_width(n);
+            scratch.set_height(n);
+        }
         let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.rgba), n, n)
             .map_err(|_| JsError::new("could not make the regions image"))?;
         context(scratch)?
@@ -315,39 +373,26 @@ impl Trainer {
         ctx.set_image_smoothing_enabled(true);
         ctx.draw_image_with_html_canvas_element_and_dw_and_dh(scratch, 0.0, 0.0, w, h)
             .map_err(|_| JsError::new("could not draw the regions"))?;
-        let data = self.scene.race().data();
-        let to_px = |row: &[f64]| {
-            (
-                (row[0] - view.xmin) / (view.xmax - view.xmin) * w,
-                (view.ymax - row[1]) / (view.ymax - view.ymin) * h,
-            )
-        };
-        let radius = 2.6 * dpr;
-        ctx.set_line_width(dpr);
-        ctx.set_stroke_style_str("rgba(0,0,0,0.65)");
-        for (split, filled) in
-            std::iter::once((&data.train, true)).chain(data.test.as_ref().map(|t| (t, false)))
-        {
-            for (row, &t) in split.x.data.chunks_exact(2).zip(&split.t) {
-                let (x, y) = to_px(row);
-                let [r, g, b] = CLASS_COLOURS[t % CLASS_COLOURS.len()];
-                ctx.begin_path();
-                ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU)
-                    .map_err(|_| JsError::new("could not draw a point"))?;
-                if filled {
-                    ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
-                    ctx.fill();
-                    ctx.stroke();
-                } else {
-                    ctx.set_stroke_style_str(&format!("rgb({r},{g},{b})"));
-                    ctx.set_line_width(1.6 * dpr);
-                    ctx.stroke();
-                    ctx.set_line_width(dpr);
-                    ctx.set_stroke_style_str("rgba(0,0,0,0.65)");
-                }
-            }
+        let key = (
+            canvas.width(),
+            canvas.height(),
+            self.scene.settings().dataset.clone(),
+            self.scene.settings().seed,
+        );
+        if self.points_key.as_ref() != Some(&key) {
+            points.set_width(canvas.width());
+            points.set_height(canvas.height());
+            self.draw_points(points, view, dpr)?;
+            self.points_key = Some(key);
         }
+        ctx.draw_image_with_html_canvas_element(points, 0.0, 0.0)
+            .map_err(|_| JsError::new("could not draw the points"))?;
         Ok(())
+    }
+
+    /// Forgets the drawn data points (after the data changed).
+    pub fn points_changed(&mut self) {
+        self.points_key = None;
     }
 
     /// The first `count` held-out digits as JSON `{images: [[64 values in 0…1]], labels,

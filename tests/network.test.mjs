@@ -1,0 +1,151 @@
+// The network view in headless Chromium: it trains live without freezing the page, draws its
+// charts, agrees with the command line bit for bit, and names bad settings.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { start, open } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Runs the `gradscape` command (the build `cargo test` left, or through cargo). */
+function gradscape(args) {
+  const bin = 'target/debug/gradscape';
+  const out = existsSync(bin)
+    ? execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : execFileSync('cargo', ['run', '-q', '-p', 'gradscape-cli', '--', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return JSON.parse(out);
+}
+
+/** Whether a canvas holds any pixel that is not fully transparent. */
+const drawnOn = (page, selector) =>
+  page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+    return false;
+  }, selector);
+
+const RACE = { data: 'spiral', hidden: '8,8', batch: 20, iters: 300, seed: 5, nopt: 'sgd(lr=0.1),adam(lr=0.01)' };
+const query = (o) => `?tab=network&${Object.entries(o).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+
+test('the network view trains in slices, draws its charts and matches the CLI bit for bit', async () => {
+  const p = await open(env, query(RACE));
+  const { page } = p;
+  assert.equal(await page.locator('#net').isVisible(), true);
+  assert.equal(await page.locator('#app').isHidden(), true);
+  assert.equal(await page.locator('#regions canvas').count(), 2);
+  // Count the iterations seen by animation frames while it trains: a page that froze until
+  // training ended would see one value.
+  const seen = await page.evaluate(async () => {
+    const values = new Set();
+    let on = true;
+    const tick = () => {
+      values.add(window.gradscape.trainStatus().iteration);
+      if (on) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const curves = await window.gradscape.train();
+    on = false;
+    return { frames: values.size, curves };
+  });
+  assert.ok(seen.frames > 3, `training spread over ${seen.frames} frames`);
+  const status = await page.evaluate(() => window.gradscape.trainStatus());
+  assert.deepEqual(status, { training: false, iteration: 300, iterations: 300 });
+  assert.equal(await page.textContent('#train-counter'), 'iteration 300 / 300');
+  for (const sel of ['#net-loss', '#net-loss-axes', '#regions canvas']) assert.ok(await drawnOn(page, sel), `${sel} is drawn`);
+
+  const cli = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',
+    '--seed', '5', '--optimizers', RACE.nopt, '--format', 'json']);
+  assert.equal(cli.optimizers.length, 2);
+  seen.curves.forEach((curve, i) => {
+    const native = cli.optimizers[i];
+    assert.equal(curve.loss.length, 300);
+    // The same numbers to the last bit: seeded data, weights and batches, and the same
+    // arithmetic natively and in WebAssembly.
+    assert.deepEqual(curve.loss, native.loss, `${curve.optimizer}'s losses`);
+    assert.equal(curve.trainAccuracy, native.train_accuracy);
+    assert.equal(curve.testAccuracy, native.test_accuracy);
+  });
+  // Adam learns the spiral in 300 iterations far better than chance (1/3).
+  assert.ok(seen.curves[1].trainAccuracy > 0.6, `${seen.curves[1].trainAccuracy}`);
+  // The URL holds the settings.
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('tab'), 'network');
+  assert.equal(url.searchParams.get('hidden'), '8,8');
+  assert.equal(url.searchParams.get('nopt'), 'sgd(lr=0.1),adam(lr=0.01,beta1=0.9,beta2=0.999)');
+  p.check();
+  await p.close();
+});
+
+test('gradient check, loss landscape and a start dragged on it', async () => {
+  const p = await open(env, query({ ...RACE, iters: 100 }));
+  const { page } = p;
+  await page.evaluate(() => window.gradscape.train());
+  await page.click('#gradcheck-box summary');
+  await page.click('#gradcheck');
+  const rows = await page.$$eval('#gradcheck-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), ['W1', 'b1', 'W2', 'b2', 'W3', 'b3']);
+  // The book's chapter 5: backprop and central differences agree to about 1e-6 or better.
+  for (const [name, diff] of rows) assert.ok(Number(diff) < 1e-6, `${name}: ${diff}`);
+
+  await page.evaluate(() => window.gradscape.makeLandscape(1));
+  await page.waitForFunction(() => window.gradscape.landscape()?.done === true, null, { timeout: 20000 });
+  assert.ok(await drawnOn(page, '#land-surface'));
+  const before = await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]);
+  // Drag the white start (at the projected initial weights) to (0.5, 0.5) of the plane.
+  await page.locator('#land-overlay').scrollIntoViewIfNeeded();
+  const from = await page.evaluate(() => window.gradscape.landscapeToClient(0, 0));
+  const to = await page.evaluate(() => window.gradscape.landscapeToClient(0.5, 0.5));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  // Every optimizer trains again from the picked weights: a new first loss, the same for all.
+  await page.waitForFunction(() => window.gradscape.trainStatus().iteration > 0);
+  const curves = await page.evaluate(() => window.gradscape.lossCurves());
+  assert.notEqual(curves[0].loss[0], before);
+  assert.equal(curves[0].loss[0], curves[1].loss[0]);
+  p.check();
+  await p.close();
+});
+
+test('digits: test images with each optimizer\'s predicted label', async () => {
+  const p = await open(env, query({ data: 'digits', hidden: '16', iters: 30, batch: 50, nopt: 'adam(lr=0.01)' }));
+  const { page } = p;
+  await page.evaluate(() => window.gradscape.train());
+  await page.evaluate(() => window.gradscape.render());
+  assert.equal(await page.locator('#regions canvas').count(), 0);
+  assert.equal(await page.locator('#digits figure').count(), 12);
+  const caption = await page.textContent('#digits figure figcaption');
+  assert.match(caption, /^\d: \d$/);
+  p.check();
+  await p.close();
+});
+
+test('bad network settings are named on the page, never run as markup, and replaced', async () => {
+  const p = await open(env, '?tab=network&data=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&hidden=8,999&batch=0&nopt=sgd(lr=-1)');
+  const { page } = p;
+  const params = await page.$$eval('#net-messages .warning', (ps) => ps.map((x) => x.dataset.param));
+  assert.deepEqual(params, ['data', 'hidden', 'batch', 'nopt']);
+  assert.equal(await page.locator('#net-messages img').count(), 0);
+  assert.match(await page.textContent('#net-messages'), /data: no data set '<img src=x onerror=alert\(1\)>'/);
+  const state = await page.evaluate(() => window.gradscape.state());
+  assert.equal(state.data, 'spiral');
+  assert.equal(state.hidden, '16,16');
+  // Typing a bad width in the field says so and keeps the network.
+  await page.fill('#net-hidden', '8,x');
+  await page.press('#net-hidden', 'Enter');
+  await page.locator('#net-hidden').blur();
+  assert.match(await page.textContent('#net-messages'), /hidden: 'x' is not a layer width/);
+  assert.equal(await page.getAttribute('#net-hidden', 'aria-invalid'), 'true');
+  p.check();
+  await p.close();
+});
