@@ -154,7 +154,7 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
       const select = $(id);
       const keep = select.value;
       select.replaceChildren(...list.map((o, i) => new Option(`${i + 1}. ${o.name}`, String(i))));
-      if (Number(keep) < list.length) select.value = keep;
+      if (keep !== '' && Number(keep) < list.length) select.value = keep;
     }
     $('gradcheck-table').tBodies[0].replaceChildren();
     sizeCanvases();
