@@ -259,7 +259,11 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
     performance.measure('gradscape:net-regions', { start: tRegions, end: performance.now() });
     if (trainer.kind() === 'digits' && slow) drawDigits();
     const info = JSON.parse(trainer.landscape_info());
-    if (info) {
+    if (!info) {
+      // A new race (new settings) has no landscape yet: none is shown.
+      for (const id of ['land-surface', 'land-overlay']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
+      $('land-status').textContent = 'not made yet';
+    } else {
       trainer.render_landscape($('land-surface'), $('land-overlay'), $('land-log').checked, drag);
       $('land-status').textContent = info.done
         ? `through ${optimizerList()[info.member]?.name ?? ''}, ${info.directions === 'pca' ? 'principal' : 'random'} directions, ±${fmt(info.extent)}`
