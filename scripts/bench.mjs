@@ -98,7 +98,7 @@ if (wanted('network')) {
   const sfps = (spiral.frames / spiral.elapsed) * 1000;
   const perSecond = (spiral.iterations / spiral.elapsed) * 1000;
   results.spiral = { ...spiral, fps: sfps, iterationsPerSecond: perSecond };
-  console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (64×64 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
+  console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (48×48 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
     `(goal ≥ 60; TensorFlow Playground: about 15), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s ` +
     `(TensorFlow Playground: about 300,000)`);
 }

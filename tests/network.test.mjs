@@ -58,7 +58,7 @@ test('the network view trains in slices, draws its charts and matches the CLI bi
   assert.ok(seen.frames > 3, `training spread over ${seen.frames} frames`);
   const status = await page.evaluate(() => window.gradscape.trainStatus());
   assert.deepEqual(status, { training: false, iteration: 300, iterations: 300 });
-  assert.equal(await page.textContent('#train-counter'), 'iteration 300 / 300');
+  await page.waitForFunction(() => document.getElementById('train-counter').textContent === 'iteration 300 / 300');
   for (const sel of ['#net-loss', '#net-loss-axes', '#regions canvas']) assert.ok(await drawnOn(page, sel), `${sel} is drawn`);
 
   const cli = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',

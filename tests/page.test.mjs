@@ -227,7 +227,8 @@ test('play, pause, step and reset drive the animation', async () => {
   await page.click('#reset');
   await page.click('#step');
   assert.deepEqual(await api(() => window.gradscape.status()), { playing: false, step: 1 });
-  assert.match(await page.textContent('#counter'), /step 1 \/ 30/);
+  // The counter is drawn on the next frame.
+  await page.waitForFunction(() => /step 1 \/ 30/.test(document.getElementById('counter').textContent));
   p.check();
   await p.close();
 });

@@ -15,7 +15,7 @@ use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
-use gradscape_core::render::{thin_polyline, ticks};
+use gradscape_core::render::{column_extremes, thin_polyline, ticks};
 use gradscape_core::scene::{Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
@@ -1155,6 +1155,7 @@ where
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (f64::from(w), f64::from(h));
         let mut thinned = Vec::new();
+        let mut strips = Vec::new();
         for series in runs {
             let c = colour(Scene::colour(series.colour));
             let pixels = series.values.iter().enumerate().map(|(i, v)| {
@@ -1164,7 +1165,9 @@ where
                     f64::from(y - base_y).clamp(0.0, h),
                 ]
             });
-            thin_polyline(pixels, 2.0 * r, &mut thinned);
+            // A long noisy curve: at most four points per CSS pixel column, then thinned.
+            column_extremes(pixels, r, &mut strips);
+            thin_polyline(strips.iter().copied(), 2.0 * r, &mut thinned);
             let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
             area.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
                 .map_err(err)?;
