@@ -22,5 +22,7 @@ rm -rf dist
 mkdir -p dist/www/pkg
 cp index.html dist/
 cp www/*.js www/*.css dist/www/
+# The digits data set, fetched by the page when it is chosen.
+cp crates/core/data/digits.csv.gz dist/www/
 cp www/pkg/gradscape_web.js www/pkg/gradscape_web_bg.wasm dist/www/pkg/
 echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

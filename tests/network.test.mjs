@@ -118,8 +118,16 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
 });
 
 test('digits: test images with each optimizer\'s predicted label', async () => {
+  // The digits are fetched when first chosen: from the menu here, from the URL below.
+  const first = await open(env, query({ hidden: '16', iters: 30, batch: 50, nopt: 'adam(lr=0.01)' }));
+  await first.page.selectOption('#net-data', 'digits');
+  await first.page.waitForFunction(() => window.gradscape.state().data === 'digits');
+  assert.equal((await first.page.evaluate(() => window.gradscape.train())).length, 1);
+  first.check();
+  await first.close();
   const p = await open(env, query({ data: 'digits', hidden: '16', iters: 30, batch: 50, nopt: 'adam(lr=0.01)' }));
   const { page } = p;
+  assert.equal(await page.evaluate(() => window.gradscape.state().data), 'digits');
   await page.evaluate(() => window.gradscape.train());
   await page.evaluate(() => window.gradscape.render());
   assert.equal(await page.locator('#regions canvas').count(), 0);

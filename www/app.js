@@ -1,6 +1,6 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
-import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes } from './pkg/gradscape_web.js';
+import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable } from './pkg/gradscape_web.js';
 import { buildOptimizerPanel, withOneMore } from './panel.js';
 import { startNetworkView, NET_KEYS } from './network.js';
 
@@ -55,7 +55,7 @@ async function main() {
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
-  const network = startNetworkView({ Trainer, query, cat, onChange: () => syncUrl() });
+  const network = await startNetworkView({ Trainer, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
 
   // ---- views ------------------------------------------------------------------------------
   let currentTab = 'surfaces';

@@ -25,7 +25,31 @@ const REGION_GRID = 48;
 /** Landscape grid points per side. */
 const LANDSCAPE_GRID = 25;
 
-export function startNetworkView({ Trainer, query, cat, onChange }) {
+/** Fetches the digits data set once (it is not part of the module: most visits never use it),
+ * ungzips it with the browser's DecompressionStream and gives it to the core. */
+let digitsLoading = null;
+function loadDigits({ provide, available }) {
+  if (available()) return Promise.resolve();
+  if (!digitsLoading) {
+    digitsLoading = (async () => {
+      const res = await fetch(new URL('digits.csv.gz', import.meta.url));
+      if (!res.ok) throw new Error(`the digits data could not be loaded (HTTP ${res.status})`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      // A server may already have undone the gzip (Content-Encoding): then it is the text.
+      const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      const text = gzip
+        ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+        : new TextDecoder().decode(bytes);
+      provide(text);
+    })().catch((e) => {
+      digitsLoading = null;
+      throw e;
+    });
+  }
+  return digitsLoading;
+}
+
+export async function startNetworkView({ Trainer, query, cat, onChange, digits }) {
   const keys = [];
   const values = [];
   for (const [k, v] of query) {
@@ -34,9 +58,17 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
       values.push(v);
     }
   }
+  let startWarnings = [];
+  if (query.get('data')?.trim().toLowerCase() === 'digits') {
+    try {
+      await loadDigits(digits);
+    } catch (e) {
+      startWarnings = [{ param: 'data', message: `data: ${e.message}; used spiral` }];
+    }
+  }
   const trainer = new Trainer(keys, values);
   const defaults = new Map(JSON.parse(new Trainer([], []).params()));
-  let messages = JSON.parse(trainer.initial_warnings());
+  let messages = [...JSON.parse(trainer.initial_warnings()), ...startWarnings];
   let active = false;
   let running = false;
   let msPerIteration = 0.5;
@@ -104,9 +136,26 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
   const fields = [['net-data', 'data'], ['net-hidden', 'hidden'], ['net-act', 'act'], ['net-init', 'init'], ['net-batch', 'batch'], ['net-iters', 'iters'], ['net-seed', 'seed']];
   for (const [id, key] of fields) {
     $(id).addEventListener('change', () => {
-      const warnings = apply([[key, $(id).value.trim()]]);
+      const warnings = applyEntries([[key, $(id).value.trim()]]);
       $(id).setAttribute('aria-invalid', warnings.some((w) => w.param === key) ? 'true' : 'false');
     });
+  }
+
+  /** `apply`, first fetching the digits if they are asked for and not here yet (then the
+   * settings apply when they arrive, and no warnings are returned now). */
+  function applyEntries(entries) {
+    const wantsDigits = entries.some(([k, v]) => k === 'data' && String(v).trim().toLowerCase() === 'digits');
+    if (!wantsDigits || digits.available()) return apply(entries);
+    $('train-counter').textContent = 'loading the digits…';
+    loadDigits(digits).then(
+      () => apply(entries),
+      (e) => {
+        messages = [{ param: 'data', message: `data: ${e.message}; kept ${Object.fromEntries(params()).data}` }];
+        showMessages();
+        syncControls();
+      },
+    );
+    return [];
   }
   $('net-new-seed').addEventListener('click', () => apply([['seed', Math.floor(Math.random() * 1e9)]]));
   $('net-log').addEventListener('change', () => apply([['nlog', $('net-log').checked ? 1 : 0]]));
@@ -449,7 +498,7 @@ export function startNetworkView({ Trainer, query, cat, onChange }) {
     params,
     keys: NET_KEYS,
     setState(partial) {
-      return apply(Object.entries(partial).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
+      return applyEntries(Object.entries(partial).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
     },
     show(on) {
       active = on;

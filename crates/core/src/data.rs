@@ -5,6 +5,7 @@ use crate::matrix::Matrix;
 use crate::rng::Rng;
 use std::f64::consts::PI;
 use std::fmt;
+#[cfg(feature = "embedded-digits")]
 use std::io::Read;
 
 /// Examples and their labels.
@@ -343,14 +344,46 @@ fn blobs(rng: &mut Rng) -> Examples {
         .collect()
 }
 
+/// The digits CSV a host gave with [`provide_digits`] (a build without the embedded data).
+static PROVIDED_DIGITS: std::sync::OnceLock<Examples> = std::sync::OnceLock::new();
+
+/// Gives the digits data (the text of `data/digits.csv.gz`, decompressed) to a build without the
+/// embedded copy; the page fetches it when the digits are first chosen. Checks every row.
+pub fn provide_digits(csv: &str) -> Result<(), DataError> {
+    let examples = parse_digits(csv)?;
+    // A second call gives the same data; keeping the first is right.
+    let _ = PROVIDED_DIGITS.set(examples);
+    Ok(())
+}
+
+/// Whether the digits can be used now.
+pub fn digits_available() -> bool {
+    cfg!(feature = "embedded-digits") || PROVIDED_DIGITS.get().is_some()
+}
+
 /// The 1797 handwritten digits shipped in `data/digits.csv.gz` (see `data/README.md`), pixels
 /// 0…16 scaled to [0, 1].
 fn digits() -> Result<Examples, DataError> {
-    static GZ: &[u8] = include_bytes!("../data/digits.csv.gz");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(GZ)
-        .read_to_string(&mut text)
-        .map_err(|e| DataError::new(format!("the digits data cannot be read: {e}")))?;
+    #[cfg(feature = "embedded-digits")]
+    {
+        static GZ: &[u8] = include_bytes!("../data/digits.csv.gz");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(GZ)
+            .read_to_string(&mut text)
+            .map_err(|e| DataError::new(format!("the digits data cannot be read: {e}")))?;
+        parse_digits(&text)
+    }
+    #[cfg(not(feature = "embedded-digits"))]
+    {
+        PROVIDED_DIGITS
+            .get()
+            .cloned()
+            .ok_or_else(|| DataError::new("the digits data is not loaded yet"))
+    }
+}
+
+/// Rows of 64 pixels 0…16 and a label 0…9, comma-separated.
+fn parse_digits(text: &str) -> Result<Examples, DataError> {
     let mut out = Vec::with_capacity(1797);
     for (i, line) in text.lines().enumerate() {
         let cells: Vec<&str> = line.split(',').collect();
@@ -363,7 +396,13 @@ fn digits() -> Result<Examples, DataError> {
             pixels.push(c.trim().parse::<f64>().map_err(|_| bad())? / 16.0);
         }
         let label: usize = cells[64].trim().parse().map_err(|_| bad())?;
+        if label > 9 {
+            return Err(bad());
+        }
         out.push((pixels, label));
+    }
+    if out.is_empty() {
+        return Err(DataError::new("the digits data is empty"));
     }
     Ok(out)
 }

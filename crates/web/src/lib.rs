@@ -60,6 +60,19 @@ pub(crate) fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)>
     keys.iter().cloned().zip(values.iter().cloned()).collect()
 }
 
+/// Gives the core the digits data set (the CSV text of `digits.csv.gz`), which the page fetches
+/// when the digits are first chosen rather than with the module.
+#[wasm_bindgen]
+pub fn provide_digits(csv: &str) -> Result<(), JsError> {
+    gradscape_core::data::provide_digits(csv).map_err(js_error)
+}
+
+/// Whether the digits data set can be used now.
+#[wasm_bindgen]
+pub fn digits_available() -> bool {
+    gradscape_core::data::digits_available()
+}
+
 /// The size of the module's linear memory in bytes (it only grows; the memory benchmark checks
 /// that it stops growing).
 #[wasm_bindgen]
