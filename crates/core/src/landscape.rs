@@ -123,10 +123,7 @@ impl Landscape {
                 let mut path: Vec<[f64; 2]> = m
                     .path
                     .iter()
-                    .map(|p| {
-                        let p: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
-                        landscape.project(&p)
-                    })
+                    .map(|p| landscape.project_snapshot(p))
                     .collect();
                 path.push(landscape.project(m.net.params()));
                 path
@@ -171,12 +168,17 @@ impl Landscape {
 
     /// The plane coordinates nearest to `weights` (least squares on the two directions).
     pub fn project(&self, weights: &[f64]) -> [f64; 2] {
+        self.project_values(weights.iter().copied())
+    }
+
+    /// The same for a weight snapshot (kept in f32), without converting it first.
+    pub fn project_snapshot(&self, weights: &[f32]) -> [f64; 2] {
+        self.project_values(weights.iter().map(|&v| f64::from(v)))
+    }
+
+    fn project_values(&self, weights: impl Iterator<Item = f64>) -> [f64; 2] {
         let (mut g11, mut g12, mut g22, mut r1, mut r2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for ((w, c), (u, v)) in weights
-            .iter()
-            .zip(&self.center)
-            .zip(self.d1.iter().zip(&self.d2))
-        {
+        for (w, (c, (u, v))) in weights.zip(self.center.iter().zip(self.d1.iter().zip(&self.d2))) {
             let d = w - c;
             g11 += u * u;
             g12 += u * v;

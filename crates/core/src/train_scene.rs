@@ -277,6 +277,8 @@ pub struct TrainScene {
     start: Option<Network>,
     landscape: Option<Landscape>,
     landscape_member: usize,
+    /// Each member's snapshots projected on the landscape so far (see `landscape_paths`).
+    projected: Vec<Vec<[f64; 2]>>,
     ws: Workspace,
     grid: Matrix,
 }
@@ -301,6 +303,7 @@ impl TrainScene {
             start: None,
             landscape: None,
             landscape_member: 0,
+            projected: Vec::new(),
             ws: Workspace::default(),
             grid: Matrix::default(),
         })
@@ -346,6 +349,7 @@ impl TrainScene {
         };
         if let Ok(race) = race {
             self.race = race;
+            self.projected.clear();
         }
     }
 
@@ -505,6 +509,7 @@ impl TrainScene {
         )?;
         self.landscape = Some(landscape);
         self.landscape_member = member;
+        self.projected.clear();
         Ok(())
     }
 
@@ -541,26 +546,30 @@ impl TrainScene {
             net.clone(),
         )?;
         self.start = Some(net);
+        self.projected.clear();
         Ok(())
     }
 
-    /// The race's paths projected on the landscape, as it trains.
-    pub fn landscape_paths(&self) -> Vec<Vec<[f64; 2]>> {
+    /// The race's paths projected on the landscape, as it trains: each member's weight snapshots
+    /// and then its current weights. Snapshots never change once taken, so each is projected
+    /// once and kept; only the current weights are projected again on each call.
+    pub fn landscape_paths(&mut self) -> Vec<Vec<[f64; 2]>> {
         let Some(landscape) = &self.landscape else {
             return Vec::new();
         };
-        self.race
-            .members()
+        let members = self.race.members();
+        self.projected.resize_with(members.len(), Vec::new);
+        members
             .iter()
-            .map(|m| {
-                let mut path: Vec<[f64; 2]> = m
-                    .path
-                    .iter()
-                    .map(|p| {
-                        let p: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
-                        landscape.project(&p)
-                    })
-                    .collect();
+            .zip(&mut self.projected)
+            .map(|(m, done)| {
+                let start = done.len();
+                done.extend(
+                    m.path[start.min(m.path.len())..]
+                        .iter()
+                        .map(|p| landscape.project_snapshot(p)),
+                );
+                let mut path = done.clone();
                 path.push(landscape.project(m.net.params()));
                 path
             })
@@ -594,6 +603,7 @@ impl Default for TrainScene {
             start: None,
             landscape: None,
             landscape_member: 0,
+            projected: Vec::new(),
             ws: Workspace::default(),
             grid: Matrix::default(),
         }

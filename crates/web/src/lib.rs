@@ -56,6 +56,30 @@ pub(crate) fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingConte
         .map_err(|_| JsError::new("the canvas has no 2D context"))
 }
 
+/// Optimizers (each with whether it is shown) as the optimizer panel reads them: JSON
+/// `[{id, name, colour, visible, hyperparameters: [[name, value]]}]`, coloured by position.
+pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)>) -> String {
+    #[derive(Serialize)]
+    struct Item {
+        id: &'static str,
+        name: &'static str,
+        colour: &'static str,
+        visible: bool,
+        hyperparameters: Vec<(&'static str, f64)>,
+    }
+    let items: Vec<Item> = list
+        .enumerate()
+        .map(|(i, (config, visible))| Item {
+            id: config.id(),
+            name: config.name(),
+            colour: Scene::colour(i),
+            visible,
+            hyperparameters: config.hyperparameters(),
+        })
+        .collect();
+    json(&items)
+}
+
 pub(crate) fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)> {
     keys.iter().cloned().zip(values.iter().cloned()).collect()
 }
@@ -294,28 +318,12 @@ impl Viz {
 
     /// The optimizers as JSON `[{id, name, colour, visible, hyperparameters: [[name, value]]}]`.
     pub fn optimizers(&self) -> String {
-        #[derive(Serialize)]
-        struct Item {
-            id: &'static str,
-            name: &'static str,
-            colour: &'static str,
-            visible: bool,
-            hyperparameters: Vec<(&'static str, f64)>,
-        }
-        let list: Vec<Item> = self
-            .scene
-            .optimizers()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| Item {
-                id: e.config.id(),
-                name: e.config.name(),
-                colour: Scene::colour(i),
-                visible: e.visible,
-                hyperparameters: e.config.hyperparameters(),
-            })
-            .collect();
-        json(&list)
+        optimizer_items(
+            self.scene
+                .optimizers()
+                .iter()
+                .map(|e| (e.config, e.visible)),
+        )
     }
 
     /// The start points as JSON `[[x, y], ...]`.

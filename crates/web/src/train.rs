@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
 
-use crate::{context, draw_axes, js_error, json, pairs, LossAxes, Series};
+use crate::{context, draw_axes, js_error, json, optimizer_items, pairs, LossAxes, Series};
 
 /// The network view of the page.
 #[wasm_bindgen]
@@ -181,31 +181,9 @@ impl Trainer {
         }
     }
 
-    /// The optimizers as JSON, in the surface view's format.
+    /// The optimizers as JSON, in the surface view's format (all shown).
     pub fn optimizers(&self) -> String {
-        #[derive(Serialize)]
-        struct Item {
-            id: &'static str,
-            name: &'static str,
-            colour: &'static str,
-            visible: bool,
-            hyperparameters: Vec<(&'static str, f64)>,
-        }
-        let list: Vec<Item> = self
-            .scene
-            .settings()
-            .optimizers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Item {
-                id: c.id(),
-                name: c.name(),
-                colour: Scene::colour(i),
-                visible: true,
-                hyperparameters: c.hyperparameters(),
-            })
-            .collect();
-        json(&list)
+        optimizer_items(self.scene.settings().optimizers.iter().map(|c| (*c, true)))
     }
 
     /// Each optimizer's last loss, divergence and label, as JSON (cheap enough for every frame).
