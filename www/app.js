@@ -38,7 +38,9 @@ async function main() {
     return;
   }
   try {
-    await init();
+    // The module index.html began compiling, or (if that failed) the glue's own fetch.
+    const compiled = await window.gradscapeModule;
+    await init(compiled ? { module_or_path: compiled } : undefined);
   } catch (e) {
     fatal(`gradscape could not start: ${e && e.message ? e.message : e}. Reload the page; if it persists, see the browser console.`);
     throw e;
@@ -55,7 +57,10 @@ async function main() {
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
-  const network = await startNetworkView({ Trainer, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
+  // The network view starts after the first frame of the surfaces, unless it is the one shown.
+  let network = null;
+  const startNetwork = () => startNetworkView({ Trainer, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
+  if (query.get('tab') === 'network') network = await startNetwork();
 
   // ---- views ------------------------------------------------------------------------------
   let currentTab = 'surfaces';
@@ -70,7 +75,7 @@ async function main() {
     $('tab-surfaces').setAttribute('aria-selected', String(currentTab === 'surfaces'));
     $('tab-network').setAttribute('aria-selected', String(currentTab === 'network'));
     $('top-hint').textContent = hints[currentTab];
-    network.show(currentTab === 'network');
+    network?.show(currentTab === 'network');
     if (currentTab === 'surfaces') requestAnimationFrame(() => resize());
     syncUrl();
   }
@@ -104,6 +109,10 @@ async function main() {
   function syncUrl() {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
+      if (!network) {
+        syncUrl();
+        return;
+      }
       const params = JSON.parse(viz.params());
       const tab = currentTab === 'network' ? [['tab', 'network']] : [];
       const parts = [...params, ...tab, ...network.urlParams(), ...extra].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
@@ -611,6 +620,12 @@ async function main() {
   }
   showMessages();
   resize();
+  if (!network) {
+    // Lets the browser show the first frame before the network view is built.
+    await new Promise((ok) => setTimeout(ok, 0));
+    network = await startNetwork();
+    network.show(currentTab === 'network');
+  }
   syncUrl();
   window.gradscape = api;
   window.dispatchEvent(new CustomEvent('gradscape:ready'));

@@ -344,14 +344,13 @@ impl Painter {
         // pixels between lie within their range.
         let (cw, ch) = (coarse_len(w), coarse_len(h));
         for (k, row) in self.coarse.chunks_exact_mut(cw).enumerate() {
-            let y = y_of(coarse_position(k, h));
-            for (c, value) in row.iter_mut().enumerate() {
-                *value = function.value(self.xs[coarse_position(c, w)], y);
-            }
+            evaluate_row(function, &self.xs, y_of(coarse_position(k, h)), row);
         }
         debug_assert_eq!(self.coarse.len(), cw * ch);
         let mut range = Range::EMPTY;
-        range.add(&self.coarse);
+        for row in self.coarse.chunks_exact(cw) {
+            range.add(row);
+        }
         let Range { lo, hi, .. } = range;
         // Taken out of self while `shade` borrows self.
         let xs = std::mem::take(&mut self.xs);
@@ -454,8 +453,9 @@ impl Painter {
                 NO_STEP
             }
         };
-        for (q, &f) in self.coarse_steps.iter_mut().zip(&self.coarse) {
-            *q = step(f);
+        let cw = coarse_len(w);
+        for (steps, values) in self.coarse_steps.chunks_mut(cw).zip(self.coarse.chunks(cw)) {
+            steps_of_row(values, steps, &step);
         }
         let table = Steps {
             colour: &self.step_colour,
@@ -492,6 +492,27 @@ impl Painter {
         if lines {
             draw_lines(rgba, &self.bands, &self.bands);
         }
+    }
+}
+
+/// One coarse row: f at every other pixel of `xs` (and the last) on the row at `y`.
+///
+/// This and the other per-row functions are not inlined: the browser first runs a module's
+/// quickly compiled code and swaps in optimised code function by function, at the next call, so
+/// a paint made of row calls speeds up while it runs (the first frame's paint takes half as long).
+#[inline(never)]
+fn evaluate_row<F: Field + ?Sized>(function: &F, xs: &[f64], y: f64, row: &mut [f64]) {
+    let w = xs.len();
+    for (c, value) in row.iter_mut().enumerate() {
+        *value = function.value(xs[coarse_position(c, w)], y);
+    }
+}
+
+/// The steps of one coarse row's values (not inlined, as [`evaluate_row`]).
+#[inline(never)]
+fn steps_of_row(values: &[f64], steps: &mut [u16], step: &impl Fn(f64) -> u16) {
+    for (q, &f) in steps.iter_mut().zip(values) {
+        *q = step(f);
     }
 }
 
@@ -543,6 +564,7 @@ fn mean_step(a: u16, b: u16) -> u16 {
 impl<F: Field + ?Sized, Y: Fn(usize) -> f64> Sampler<'_, F, Y> {
     /// Row j's steps into `row`, from the coarse steps (`between` is scratch of one coarse row);
     /// `step` maps a value of f to its step.
+    #[inline(never)]
     fn fill(
         &self,
         j: usize,
@@ -595,6 +617,7 @@ struct Steps<'a> {
 
 impl Steps<'_> {
     /// Colours row `j`, records each pixel's band, and returns how many pixels had no value.
+    #[inline(never)]
     fn shade_row(&self, steps: &[u16], rgba: &mut [u8], bands: &mut [u16], j: usize) -> usize {
         let mut undefined = 0;
         let pixels = steps.iter().zip(bands).zip(rgba.chunks_exact_mut(4));
@@ -632,7 +655,8 @@ impl Range {
     };
 
     /// Takes in one row. The comparisons are branches, not f64::min, as they rarely change
-    /// anything and the call hides their latency.
+    /// anything and the call hides their latency. Not inlined, as [`evaluate_row`].
+    #[inline(never)]
     fn add(&mut self, row: &[f64]) {
         for &f in row {
             if !f.is_finite() {
@@ -694,6 +718,7 @@ impl<'a> LogTable<'a> {
 /// Blends towards white every pixel of a row whose band differs from its right or lower
 /// neighbour's (both defined), so lines read on the dark and the light end of viridis alike.
 /// The last row passes itself as `below`.
+#[inline(never)]
 fn draw_lines(rgba: &mut [u8], row: &[u16], below: &[u16]) {
     // Non-short-circuit operators: one well-predicted branch per pixel instead of four.
     let line = |b: u16, r: u16, d: u16| {
