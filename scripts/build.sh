@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
-echo "build: compiling the wasm module (release)"
-cargo build --quiet --release -p gradscape-web --target wasm32-unknown-unknown
+echo "build: compiling the wasm module (release, profile web)"
+cargo build --quiet --profile web -p gradscape-web --target wasm32-unknown-unknown
 echo "build: generating the JS glue (wasm-bindgen --target web)"
 rm -rf www/pkg
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  target/wasm32-unknown-unknown/release/gradscape_web.wasm
+  target/wasm32-unknown-unknown/web/gradscape_web.wasm
 if [[ -x node_modules/.bin/wasm-opt ]]; then
   echo "build: optimising the wasm module (wasm-opt -O3)"
   node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
@@ -21,8 +21,10 @@ fi
 rm -rf dist
 mkdir -p dist/www/pkg
 cp index.html dist/
-cp www/*.js www/*.css dist/www/
+# Minified (esbuild, file by file: no bundle), which takes about a third off what a visit loads.
+node_modules/.bin/esbuild www/*.js www/*.css --minify --log-level=warning --outdir=dist/www
 # The digits data set, fetched by the page when it is chosen.
 cp crates/core/data/digits.csv.gz dist/www/
-cp www/pkg/gradscape_web.js www/pkg/gradscape_web_bg.wasm dist/www/pkg/
+node_modules/.bin/esbuild www/pkg/gradscape_web.js --minify --log-level=warning --outdir=dist/www/pkg
+cp www/pkg/gradscape_web_bg.wasm dist/www/pkg/
 echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

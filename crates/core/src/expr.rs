@@ -848,7 +848,7 @@ enum Primary {
 }
 
 fn unknown_name(name: &str, column: usize, is_call: bool) -> ParseError {
-    let lower = name.to_lowercase();
+    let lower = name.to_ascii_lowercase();
     let known = |n: &str| matches!(n, "x" | "y" | "pi" | "e") || Func::lookup(n).is_some();
     let kind = if is_call { "function" } else { "name" };
     let error = ParseError::new(format!("unknown {kind} '{name}'"), column);
