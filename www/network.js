@@ -49,6 +49,12 @@ function loadDigits({ provide, available }) {
   return digitsLoading;
 }
 
+/** Sets an element's text only when it changes: an unchanged write still costs the frame a
+ * style and layout pass. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 export async function startNetworkView({ Trainer, query, cat, onChange, digits }) {
   const keys = [];
   const values = [];
@@ -129,8 +135,13 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
     init.value = p.init;
     $('land-dirs').value = p.dirs;
     $('net-log').checked = p.nlog === '1';
-    $('train').textContent = running ? 'Pause' : trainer.done() ? 'Done' : trainer.iteration() > 0 ? 'Resume' : 'Train';
-    $('train').disabled = trainer.done() && !running;
+    syncTrainButton();
+  }
+
+  function syncTrainButton() {
+    setText($('train'), running ? 'Pause' : trainer.done() ? 'Done' : trainer.iteration() > 0 ? 'Resume' : 'Train');
+    const disabled = trainer.done() && !running;
+    if ($('train').disabled !== disabled) $('train').disabled = disabled;
   }
 
   const fields = [['net-data', 'data'], ['net-hidden', 'hidden'], ['net-act', 'act'], ['net-init', 'init'], ['net-batch', 'batch'], ['net-iters', 'iters'], ['net-seed', 'seed']];
@@ -267,6 +278,7 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
   }
 
   let lastDrawMs = 4;
+  let landscapeShown = true;
   function trainSlice() {
     const t0 = performance.now();
     const target = trainer.kind() === '2d' ? FRAME_TARGET_MS['2d'] : FRAME_TARGET_MS.other;
@@ -311,20 +323,25 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
     if (trainer.kind() === 'digits' && slow) drawDigits();
     const info = JSON.parse(trainer.landscape_info());
     if (!info) {
-      // A new race (new settings) has no landscape yet: none is shown.
-      for (const id of ['land-surface', 'land-overlay']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
-      $('land-status').textContent = 'not made yet';
+      // A new race (new settings) has no landscape yet: none is shown (cleared once, as an
+      // untouched canvas costs the frame nothing).
+      if (landscapeShown) {
+        for (const id of ['land-surface', 'land-overlay']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
+        landscapeShown = false;
+      }
+      setText($('land-status'), 'not made yet');
     } else {
       trainer.render_landscape($('land-surface'), $('land-overlay'), $('land-log').checked, drag);
-      $('land-status').textContent = info.done
+      landscapeShown = true;
+      setText($('land-status'), info.done
         ? `through ${optimizerList()[info.member]?.name ?? ''}, ${info.directions === 'pca' ? 'principal' : 'random'} directions, ±${fmt(info.extent)}`
-        : 'computing…';
+        : 'computing…');
     }
     const it = trainer.iteration();
     const total = trainer.iterations();
-    $('train-progress').value = it / total;
-    $('train-counter').textContent = `iteration ${it} / ${total}`;
-    syncControls();
+    if ($('train-progress').value !== it / total) $('train-progress').value = it / total;
+    setText($('train-counter'), `iteration ${it} / ${total}`);
+    syncTrainButton();
     const t1 = performance.now();
     lastDrawMs = 0.8 * lastDrawMs + 0.2 * (t1 - t0);
     performance.measure('gradscape:net-frame', { start: t0, end: t1 });
@@ -346,12 +363,13 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
         cells[0].append(document.createTextNode(s.label));
         cells[0].dataset.label = s.label;
       }
-      cells[1].textContent = fmt(s.loss);
+      setText(cells[1], fmt(s.loss));
       const [train, test] = (accuracies && accuracies[i]) || [null, null];
-      cells[2].textContent = pct(train);
-      cells[3].textContent = pct(test);
-      cells[4].textContent = s.divergedAt !== null && s.divergedAt !== undefined ? `diverged at iteration ${s.divergedAt}` : '';
-      cells[4].className = s.divergedAt !== null && s.divergedAt !== undefined ? 'error' : '';
+      setText(cells[2], pct(train));
+      setText(cells[3], pct(test));
+      const diverged = s.divergedAt !== null && s.divergedAt !== undefined;
+      setText(cells[4], diverged ? `diverged at iteration ${s.divergedAt}` : '');
+      if (cells[4].className !== (diverged ? 'error' : '')) cells[4].className = diverged ? 'error' : '';
     });
   }
 

@@ -4,6 +4,11 @@
 //! run-time CPU detection, so it never picks a fused multiply-add kernel: every product is the
 //! same sequence of IEEE multiplications and additions natively and in WebAssembly, and a seed
 //! gives the same training run bit for bit in the CLI and in the page.
+//!
+//! matrixmultiply has no kernel for WebAssembly's 128-bit SIMD, only a portable scalar one, so
+//! the page's module (built with `simd128`) multiplies with [`simd`]'s kernel instead: two
+//! columns per instruction, and for each element of C the very sums matrixmultiply forms (from
+//! zero, in the order of k, restarted every 256 terms and added to C), so the bits are the same.
 
 /// A row-major matrix: element (i, j) is `data[i * cols + j]`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -71,6 +76,33 @@ pub fn gemm(
         }
         return;
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd::gemm(m, k, n, a, op_a, b, op_b, beta, c);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    gemm_matrixmultiply(m, k, n, a, op_a, b, op_b, beta, c);
+}
+
+/// [`gemm`] through matrixmultiply on every target (the WebAssembly tests compare the SIMD
+/// kernel with it, bit for bit).
+///
+/// # Panics
+/// As [`gemm`].
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_matrixmultiply(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    op_a: Op,
+    b: &[f64],
+    op_b: Op,
+    beta: f64,
+    c: &mut [f64],
+) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
     let (rsa, csa) = match op_a {
         Op::N => (k, 1),
         Op::T => (1, m),
@@ -107,6 +139,146 @@ pub fn gemm(
             n_i,
             1,
         );
+    }
+}
+
+/// The product for WebAssembly's 128-bit SIMD (see the module's notes).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::Op;
+    use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128};
+    use std::cell::RefCell;
+
+    /// matrixmultiply's depth block for f64: its sums start again every `KC` terms.
+    const KC: usize = 256;
+    /// Rows of A per block.
+    const MR: usize = 4;
+
+    thread_local! {
+        /// op(B) row-major when B is transposed, and a block of A, packed.
+        static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f64],
+        op_a: Op,
+        b: &[f64],
+        op_b: Op,
+        beta: f64,
+        c: &mut [f64],
+    ) {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let (packed_b, panel) = &mut *scratch;
+            if op_b == Op::T {
+                // op(B)[p][j] = B[j][p], B stored n × k.
+                packed_b.clear();
+                packed_b.resize(k * n, 0.0);
+                for (j, column) in b[..k * n].chunks_exact(k).enumerate() {
+                    for (p, &v) in column.iter().enumerate() {
+                        packed_b[p * n + j] = v;
+                    }
+                }
+            }
+            let rows_b: &[f64] = if op_b == Op::T { packed_b } else { &b[..k * n] };
+            let a_at = |i: usize, p: usize| match op_a {
+                Op::N => a[i * k + p],
+                Op::T => a[p * m + i],
+            };
+            let c = &mut c[..m * n];
+            for k0 in (0..k).step_by(KC) {
+                let depth = KC.min(k - k0);
+                // The first block scales C by beta; the later ones add to it.
+                let beta = if k0 == 0 { beta } else { 1.0 };
+                let rows_b = &rows_b[k0 * n..(k0 + depth) * n];
+                for i0 in (0..m).step_by(MR) {
+                    let rows = MR.min(m - i0);
+                    // The block of A as `depth` groups of MR values (zero past the last row).
+                    panel.clear();
+                    panel.resize(depth * MR, 0.0);
+                    for (p, group) in panel.chunks_exact_mut(MR).enumerate() {
+                        for (r, v) in group.iter_mut().take(rows).enumerate() {
+                            *v = a_at(i0 + r, k0 + p);
+                        }
+                    }
+                    let c_rows = &mut c[i0 * n..(i0 + rows) * n];
+                    block(panel, rows_b, n, rows, beta, c_rows);
+                }
+            }
+        });
+    }
+
+    /// Up to MR rows of C from a packed block of A (`panel`, depth × MR) and `depth` rows of
+    /// op(B): four columns at a time in two vectors, then two, then one.
+    #[inline(never)]
+    fn block(panel: &[f64], rows_b: &[f64], n: usize, rows: usize, beta: f64, c: &mut [f64]) {
+        let mut j = 0;
+        while j + 4 <= n {
+            // Eight accumulators in locals, not an array: written out, they stay in registers.
+            let zero = f64x2_splat(0.0);
+            let (mut c00, mut c01, mut c10, mut c11) = (zero, zero, zero, zero);
+            let (mut c20, mut c21, mut c30, mut c31) = (zero, zero, zero, zero);
+            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
+                let bb = &row_b[j..j + 4];
+                let (b0, b1) = (f64x2(bb[0], bb[1]), f64x2(bb[2], bb[3]));
+                let (a0, a1) = (f64x2_splat(group[0]), f64x2_splat(group[1]));
+                let (a2, a3) = (f64x2_splat(group[2]), f64x2_splat(group[3]));
+                c00 = f64x2_add(c00, f64x2_mul(a0, b0));
+                c01 = f64x2_add(c01, f64x2_mul(a0, b1));
+                c10 = f64x2_add(c10, f64x2_mul(a1, b0));
+                c11 = f64x2_add(c11, f64x2_mul(a1, b1));
+                c20 = f64x2_add(c20, f64x2_mul(a2, b0));
+                c21 = f64x2_add(c21, f64x2_mul(a2, b1));
+                c30 = f64x2_add(c30, f64x2_mul(a3, b0));
+                c31 = f64x2_add(c31, f64x2_mul(a3, b1));
+            }
+            let acc = [[c00, c01], [c10, c11], [c20, c21], [c30, c31]];
+            for (r, acc) in acc.iter().enumerate().take(rows) {
+                store(&mut c[r * n + j..r * n + j + 2], acc[0], beta);
+                store(&mut c[r * n + j + 2..r * n + j + 4], acc[1], beta);
+            }
+            j += 4;
+        }
+        if j + 2 <= n {
+            let mut acc = [f64x2_splat(0.0); MR];
+            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
+                let b0 = f64x2(row_b[j], row_b[j + 1]);
+                for (acc, &av) in acc.iter_mut().zip(group) {
+                    *acc = f64x2_add(*acc, f64x2_mul(f64x2_splat(av), b0));
+                }
+            }
+            for (r, acc) in acc.iter().enumerate().take(rows) {
+                store(&mut c[r * n + j..r * n + j + 2], *acc, beta);
+            }
+            j += 2;
+        }
+        if j < n {
+            let mut acc = [0.0; MR];
+            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
+                for (acc, &av) in acc.iter_mut().zip(group) {
+                    *acc += av * row_b[j];
+                }
+            }
+            for (r, &s) in acc.iter().enumerate().take(rows) {
+                put(&mut c[r * n + j], s, beta);
+            }
+        }
+    }
+
+    /// C ← sum (β = 0) or β·C + sum, as matrixmultiply writes its sums.
+    #[inline(always)]
+    fn put(c: &mut f64, sum: f64, beta: f64) {
+        *c = if beta == 0.0 { sum } else { *c * beta + sum };
+    }
+
+    #[inline(always)]
+    fn store(c: &mut [f64], sums: v128, beta: f64) {
+        put(&mut c[0], f64x2_extract_lane::<0>(sums), beta);
+        put(&mut c[1], f64x2_extract_lane::<1>(sums), beta);
     }
 }
 

@@ -84,3 +84,41 @@ fn bad_settings_are_reported_by_name() {
     assert!(viz.set_start(5, 0.0, 0.0).is_err());
     assert!(catalog().contains("rosenbrock"));
 }
+
+/// The page's matrix product (WebAssembly SIMD) gives matrixmultiply's bits, in every layout,
+/// at the edges of its blocks (rows in fours, columns in fours, twos and ones, depth in 256s)
+/// and with β = 0, 1 and ½: the CLI trains bit for bit as the page does.
+#[wasm_bindgen_test]
+fn the_simd_product_gives_matrixmultiplys_bits() {
+    use gradscape_core::matrix::{gemm, gemm_matrixmultiply, Op};
+    let mut rng = gradscape_core::rng::Rng::new(7, 0);
+    for (m, k, n) in [
+        (1, 1, 1),
+        (3, 7, 5),
+        (4, 64, 100),
+        (5, 100, 10),
+        (13, 256, 3),
+        (9, 257, 6),
+        (6, 600, 4),
+        (100, 10, 100),
+    ] {
+        let a: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
+        let b: Vec<f64> = (0..k * n).map(|_| rng.normal()).collect();
+        let c0: Vec<f64> = (0..m * n).map(|_| rng.normal()).collect();
+        for op_a in [Op::N, Op::T] {
+            for op_b in [Op::N, Op::T] {
+                for beta in [0.0, 1.0, 0.5] {
+                    let (mut c1, mut c2) = (c0.clone(), c0.clone());
+                    gemm(m, k, n, &a, op_a, &b, op_b, beta, &mut c1);
+                    gemm_matrixmultiply(m, k, n, &a, op_a, &b, op_b, beta, &mut c2);
+                    let bits = |c: &[f64]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&c1),
+                        bits(&c2),
+                        "{m}×{k}×{n} {op_a:?} {op_b:?} β={beta}"
+                    );
+                }
+            }
+        }
+    }
+}
