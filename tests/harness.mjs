@@ -28,11 +28,14 @@ export async function start() {
 }
 
 /**
- * Opens `path` in a fresh context and waits for window.gradscape. Every console error, page error
+ * Opens `path` in a fresh context (`options`: the context's, and `initScript`, run before the
+ * page's own) and waits for window.gradscape. Every console error, page error
  * and request to another origin is collected in `problems`; `check()` asserts there were none.
  */
 export async function open(env, path = '', options = {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const { initScript, ...contextOptions } = options;
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {

@@ -37,9 +37,10 @@ async function main() {
     fatal('gradscape needs WebAssembly, which this browser does not provide. Please use a current Chrome, Firefox, Safari or Edge.');
     return;
   }
+  let compiled = null;
   try {
     // The module index.html began compiling, or (if that failed) the glue's own fetch.
-    const compiled = await window.gradscapeModule;
+    compiled = await window.gradscapeModule;
     await init(compiled ? { module_or_path: compiled } : undefined);
   } catch (e) {
     fatal(`gradscape could not start: ${e && e.message ? e.message : e}. Reload the page; if it persists, see the browser console.`);
@@ -59,7 +60,9 @@ async function main() {
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
   // The network view starts after the first frame of the surfaces, unless it is the one shown.
   let network = null;
-  const startNetwork = () => startNetworkView({ Trainer, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
+  // The compiled module goes to the network view's training worker.
+  const module = compiled || init.__wbindgen_wasm_module;
+  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
   if (query.get('tab') === 'network') network = await startNetwork();
 
   // ---- views ------------------------------------------------------------------------------

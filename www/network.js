@@ -1,6 +1,8 @@
 // The network view: a training race of the same optimizers on a small network (the book's
-// chapters 4–6). Training runs in slices inside animation frames, so the page stays responsive;
-// every number comes from the wasm module's Trainer (gradscape-core).
+// chapters 4–6). Training runs in a worker thread (train-worker.js) while this page draws from
+// its own copy of the race, which takes in the worker's progress; without a worker it runs in
+// slices inside animation frames. Either way the page stays responsive, and every number comes
+// from the wasm module's Trainer (gradscape-core).
 import { buildOptimizerPanel, withOneMore } from './panel.js';
 
 export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
@@ -28,6 +30,8 @@ const LANDSCAPE_GRID = 25;
 /** Fetches the digits data set once (it is not part of the module: most visits never use it),
  * ungzips it with the browser's DecompressionStream and gives it to the core. */
 let digitsLoading = null;
+/** The digits' text, once loaded, for the training worker. */
+let digitsText = null;
 function loadDigits({ provide, available }) {
   if (available()) return Promise.resolve();
   if (!digitsLoading) {
@@ -41,6 +45,7 @@ function loadDigits({ provide, available }) {
         ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
         : new TextDecoder().decode(bytes);
       provide(text);
+      digitsText = text;
     })().catch((e) => {
       digitsLoading = null;
       throw e;
@@ -55,7 +60,7 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-export async function startNetworkView({ Trainer, query, cat, onChange, digits }) {
+export async function startNetworkView({ Trainer, module, query, cat, onChange, digits }) {
   const keys = [];
   const values = [];
   for (const [k, v] of query) {
@@ -83,6 +88,70 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
   let lastSlow = 0;
   let accuracies = null;
   let drag = null; // plane coordinates of a start being dragged on the landscape
+
+  // ---- the training worker ----------------------------------------------------------------------
+  // `workerRace` is the worker's race that this page's copy follows (null: none yet); progress
+  // of any other race is dropped. Any restart of the copy forgets it.
+  let worker = null;
+  let workerRace = null;
+  let races = 0;
+  let progressQueue = [];
+  if (module && typeof Worker === 'function') {
+    try {
+      worker = new Worker(new URL('train-worker.js', import.meta.url), { type: 'module' });
+      worker.postMessage({ type: 'init', module });
+      worker.onmessage = ({ data: m }) => {
+        if (m.type === 'progress' && m.race === workerRace) {
+          progressQueue.push(m.progress);
+          requestDraw();
+        } else if (m.type === 'error') {
+          workerFailed(m.message);
+        }
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        workerFailed(e.message || 'the training worker stopped');
+      };
+    } catch {
+      worker = null;
+    }
+  }
+  /** Without its worker the page trains in frames, from the start of the race again. */
+  function workerFailed(message) {
+    if (!worker) return;
+    worker.terminate();
+    worker = null;
+    const wasRunning = running;
+    forgetWorkerRace();
+    trainer.reset();
+    accuracies = null;
+    messages = [{ param: 'train', message: `the training worker failed (${message}); training here instead, from the start` }];
+    showMessages();
+    if (wasRunning) play();
+  }
+  function forgetWorkerRace() {
+    if (worker) worker.postMessage({ type: 'pause' });
+    workerRace = null;
+    progressQueue = [];
+  }
+  /** Stops training (the worker too); its last progress still arrives and is taken in. */
+  function halt() {
+    running = false;
+    if (worker) worker.postMessage({ type: 'pause' });
+  }
+  function absorbProgress() {
+    const queue = progressQueue;
+    progressQueue = [];
+    for (const progress of queue) {
+      try {
+        trainer.absorb(progress);
+      } catch (e) {
+        workerFailed(e.message);
+        return;
+      }
+    }
+    if (queue.length && trainer.done()) finished();
+  }
   const scratch = document.createElement('canvas');
   const pointsLayer = document.createElement('canvas');
 
@@ -113,7 +182,8 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
     showMessages();
     const restarted = trainer.iteration() === 0 && (before !== 0 || entries.some(([k]) => !['dirs', 'nlog'].includes(k)));
     if (restarted) {
-      running = false;
+      halt();
+      forgetWorkerRace();
       accuracies = null;
       build();
     }
@@ -293,7 +363,8 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
 
   function frame() {
     rafId = 0;
-    if (running) trainSlice();
+    if (worker) absorbProgress();
+    else if (running) trainSlice();
     const info = JSON.parse(trainer.landscape_info());
     if (info && !info.done) {
       const t = performance.now();
@@ -414,16 +485,34 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
   function play() {
     if (trainer.done()) return;
     running = true;
+    if (worker) {
+      if (workerRace === null || trainer.iteration() === 0) {
+        forgetWorkerRace();
+        workerRace = ++races;
+        const p = params();
+        const data = Object.fromEntries(p).data;
+        worker.postMessage({
+          type: 'race',
+          race: workerRace,
+          keys: p.map((e) => e[0]),
+          values: p.map((e) => e[1]),
+          start: trainer.start_weights() ?? null,
+          digits: data === 'digits' ? digitsText : null,
+        });
+      }
+      worker.postMessage({ type: 'run', race: workerRace });
+    }
     syncControls();
     requestDraw();
   }
   function pause() {
-    running = false;
+    halt();
     syncControls();
     requestDraw();
   }
   function reset() {
-    running = false;
+    halt();
+    forgetWorkerRace();
     trainer.reset();
     accuracies = null;
     syncControls();
@@ -473,7 +562,7 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
     if (!p) return;
     landOverlay.setPointerCapture(e.pointerId);
     drag = p;
-    running = false;
+    halt();
     requestDraw();
   });
   landOverlay.addEventListener('pointermove', (e) => {
@@ -488,6 +577,7 @@ export async function startNetworkView({ Trainer, query, cat, onChange, digits }
     drag = null;
     try {
       trainer.start_from_landscape(a, b);
+      forgetWorkerRace();
       accuracies = null;
       play();
     } catch (err) {

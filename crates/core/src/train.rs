@@ -240,6 +240,100 @@ impl Race {
     }
 }
 
+/// How much of a race's record has been handed on by [`Race::progress`]: per member, the losses
+/// and the weight snapshots sent so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent(Vec<[usize; 2]>);
+
+impl Race {
+    /// What the race did since `sent`, as one flat array, for a copy of the same race elsewhere
+    /// (the page trains in a worker thread and draws from a copy): the iteration reached, then
+    /// for each member its divergence (−1 for none), the position and count of its new losses
+    /// and the losses, the position and count of its new snapshots and the snapshots, and its
+    /// current weights. Every value is exact in f64, so the copy is the race bit for bit.
+    pub fn progress(&self, sent: &mut Sent) -> Vec<f64> {
+        sent.0.resize(self.members.len(), [0, 0]);
+        let mut out = vec![self.iteration as f64, self.members.len() as f64];
+        for (member, sent) in self.members.iter().zip(&mut sent.0) {
+            let [losses, paths] = *sent;
+            let (losses, paths) = (losses.min(member.loss.len()), paths.min(member.path.len()));
+            out.push(member.diverged_at.map_or(-1.0, |d| d as f64));
+            out.extend([losses as f64, (member.loss.len() - losses) as f64]);
+            out.extend_from_slice(&member.loss[losses..]);
+            out.extend([paths as f64, (member.path.len() - paths) as f64]);
+            for snapshot in &member.path[paths..] {
+                out.extend(snapshot.iter().map(|&v| f64::from(v)));
+            }
+            out.extend_from_slice(member.net.params());
+            *sent = [member.loss.len(), member.path.len()];
+        }
+        out
+    }
+
+    /// Takes in a [`Race::progress`] of the same race (same settings and start). Its members'
+    /// optimizer states are not sent: a race that absorbs is drawn from, not trained further.
+    pub fn absorb(&mut self, progress: &[f64]) -> Result<(), NetError> {
+        let bad = || NetError("the training progress does not fit this race".into());
+        let count = |v: f64| {
+            if v >= 0.0 && v.fract() == 0.0 && v < 1e12 {
+                Ok(v as usize)
+            } else {
+                Err(bad())
+            }
+        };
+        // First every member's part is found and checked, so that a malformed progress
+        // changes nothing; then it is copied in.
+        let mut at: usize = 0;
+        let mut take = |n: usize| -> Result<&[f64], NetError> {
+            let part = progress
+                .get(at..at.checked_add(n).ok_or_else(bad)?)
+                .ok_or_else(bad)?;
+            at += n;
+            Ok(part)
+        };
+        let head = take(2)?;
+        let iteration = count(head[0])?;
+        if iteration > self.config.iterations || count(head[1])? != self.members.len() {
+            return Err(bad());
+        }
+        let mut parts = Vec::with_capacity(self.members.len());
+        for member in &self.members {
+            let size = member.net.params().len();
+            let h = take(3)?;
+            let diverged = if h[0] < 0.0 { None } else { Some(count(h[0])?) };
+            let loss_from = count(h[1])?;
+            let losses = take(count(h[2])?)?;
+            let h = take(2)?;
+            let path_from = count(h[0])?;
+            let paths = take(count(h[1])?.checked_mul(size).ok_or_else(bad)?)?;
+            let params = take(size)?;
+            if loss_from > member.loss.len() || path_from > member.path.len() {
+                return Err(bad());
+            }
+            parts.push((diverged, loss_from, losses, path_from, paths, params));
+        }
+        if take(1).is_ok() {
+            return Err(bad());
+        }
+        for (member, (diverged, loss_from, losses, path_from, paths, params)) in
+            self.members.iter_mut().zip(parts)
+        {
+            member.diverged_at = diverged;
+            member.loss.truncate(loss_from);
+            member.loss.extend_from_slice(losses);
+            member.path.truncate(path_from);
+            for snapshot in paths.chunks_exact(params.len().max(1)) {
+                member
+                    .path
+                    .push(snapshot.iter().map(|&v| v as f32).collect());
+            }
+            member.net.params_mut().copy_from_slice(params);
+        }
+        self.iteration = iteration;
+        Ok(())
+    }
+}
+
 fn to_f32(v: &[f64]) -> Vec<f32> {
     v.iter().map(|&x| x as f32).collect()
 }

@@ -539,6 +539,10 @@ impl TrainScene {
             return Err(NetError("the start must be a finite point".into()));
         }
         let net = landscape.network_at(a, b);
+        self.start_from_network(net)
+    }
+
+    fn start_from_network(&mut self, net: Network) -> Result<(), NetError> {
         self.race = Race::from_network(
             self.race.data().clone(),
             self.settings.config(),
@@ -548,6 +552,41 @@ impl TrainScene {
         self.start = Some(net);
         self.projected.clear();
         Ok(())
+    }
+
+    /// The weights the race started from, when not its seed's (a point picked on the landscape).
+    pub fn start_weights(&self) -> Option<&[f64]> {
+        self.start.as_ref().map(Network::params)
+    }
+
+    /// The race again from iteration 0, every member starting from `weights` (those of
+    /// [`TrainScene::start_weights`] of a copy of this scene).
+    pub fn start_from_weights(&mut self, weights: &[f64]) -> Result<(), NetError> {
+        let mut net = self
+            .race
+            .members()
+            .first()
+            .map(|m| m.net.clone())
+            .ok_or_else(|| NetError("the race has no optimizers".into()))?;
+        if weights.len() != net.params().len() || weights.iter().any(|w| !w.is_finite()) {
+            return Err(NetError(format!(
+                "expected {} finite weights, got {}",
+                net.params().len(),
+                weights.len()
+            )));
+        }
+        net.params_mut().copy_from_slice(weights);
+        self.start_from_network(net)
+    }
+
+    /// Takes in the progress of a copy of this race trained elsewhere (see [`Race::progress`]).
+    pub fn absorb(&mut self, progress: &[f64]) -> Result<(), NetError> {
+        self.race.absorb(progress)
+    }
+
+    /// What this race did since `sent` (see [`Race::progress`]).
+    pub fn progress(&self, sent: &mut crate::train::Sent) -> Vec<f64> {
+        self.race.progress(sent)
     }
 
     /// The race's paths projected on the landscape, as it trains: each member's weight snapshots

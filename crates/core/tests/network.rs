@@ -230,6 +230,70 @@ fn divergence_stops_a_member_and_keeps_the_others() {
     assert!(adam.diverged_at.is_none());
 }
 
+/// The page trains in a worker thread and draws from a copy of the race that takes in its
+/// progress: the copy must be the trained race bit for bit, divergence and snapshots included,
+/// however the progress is cut up.
+#[test]
+fn a_copy_that_absorbs_the_progress_is_the_race_bit_for_bit() {
+    use gradscape_core::train::Sent;
+    // 200 iterations, so that snapshots are taken along the way; one member diverges.
+    let mut trained = spiral_race(3, "sgd(lr=1e300),momentum,adam(lr=0.01)", 200);
+    let mut copy = spiral_race(3, "sgd(lr=1e300),momentum,adam(lr=0.01)", 200);
+    let mut sent = Sent::default();
+    for n in [0, 1, 6, 50, 0, 143, 5] {
+        trained.run(n);
+        copy.absorb(&trained.progress(&mut sent)).unwrap();
+        assert_eq!(copy.iteration(), trained.iteration());
+    }
+    assert!(trained.done());
+    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    for (x, y) in trained.members().iter().zip(copy.members()) {
+        assert_eq!(bits(&x.loss), bits(&y.loss));
+        assert_eq!(bits(x.net.params()), bits(y.net.params()));
+        assert_eq!(x.diverged_at, y.diverged_at);
+        assert_eq!(x.path, y.path);
+    }
+    assert!(copy.members()[0].diverged_at.is_some());
+    assert!(copy.members()[2].path.len() > 2);
+    // Nothing new: a progress that changes nothing.
+    let before = copy.members()[2].loss.clone();
+    copy.absorb(&trained.progress(&mut sent)).unwrap();
+    assert_eq!(copy.members()[2].loss, before);
+}
+
+#[test]
+fn a_progress_that_does_not_fit_is_refused_and_changes_nothing() {
+    use gradscape_core::train::Sent;
+    let mut trained = spiral_race(4, "sgd,adam", 30);
+    trained.run(10);
+    let progress = trained.progress(&mut Sent::default());
+    let mut other_shape = spiral_race(4, "sgd", 30);
+    let mut copy = spiral_race(4, "sgd,adam", 30);
+    let untouched = copy.members()[1].net.params().to_vec();
+    let mut nan = progress.clone();
+    nan[0] = f64::NAN;
+    let mut negative = progress.clone();
+    negative[3] = -1.0;
+    let longer = [progress.clone(), vec![0.0]].concat();
+    for bad in [
+        &progress[..progress.len() - 1],
+        &nan,
+        &negative,
+        &longer,
+        &[],
+        &[1e300, 2.0],
+    ] {
+        assert!(copy.absorb(bad).is_err(), "{:?}", &bad[..bad.len().min(4)]);
+        assert_eq!(copy.iteration(), 0);
+        assert_eq!(copy.members()[1].net.params(), &untouched[..]);
+        assert!(copy.members()[1].loss.is_empty());
+    }
+    // One member where there are two.
+    assert!(other_shape.absorb(&progress).is_err());
+    copy.absorb(&progress).unwrap();
+    assert_eq!(copy.iteration(), 10);
+}
+
 /// The book's Figure 6-9 setting on the digits: after 2000 iterations SGD's loss is well above the
 /// others'.
 #[test]

@@ -6,6 +6,7 @@ use gradscape_core::paint::{Layout, Painter, Scale};
 use gradscape_core::params::format_optimizers;
 use gradscape_core::render::thin_polyline;
 use gradscape_core::scene::Scene;
+use gradscape_core::train::Sent;
 use gradscape_core::train_scene::{TrainScene, CLASS_COLOURS};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -29,6 +30,8 @@ pub struct Trainer {
     landscape_painted: bool,
     /// What the cached layer of data points was drawn for: size, data set and seed.
     points_key: Option<(u32, u32, String, u64)>,
+    /// How much of the race [`Trainer::progress`] has handed on.
+    sent: Sent,
 }
 
 impl Trainer {
@@ -118,6 +121,7 @@ impl Trainer {
             landscape_layout: None,
             landscape_painted: false,
             points_key: None,
+            sent: Sent::default(),
         }
     }
 
@@ -149,6 +153,30 @@ impl Trainer {
     /// Runs up to `n` iterations; returns how many ran.
     pub fn run(&mut self, n: usize) -> usize {
         self.scene.run(n)
+    }
+
+    /// What the race did since the last call, for a copy of it elsewhere to [`Trainer::absorb`]:
+    /// the page trains in a worker thread and draws from its own copy.
+    pub fn progress(&mut self) -> Vec<f64> {
+        self.scene.progress(&mut self.sent)
+    }
+
+    /// Takes in the [`Trainer::progress`] of a copy of this race (same settings and start).
+    pub fn absorb(&mut self, progress: &[f64]) -> Result<(), JsError> {
+        self.scene.absorb(progress).map_err(js_error)
+    }
+
+    /// The weights the race started from when they were picked on the landscape, else nothing.
+    pub fn start_weights(&self) -> Option<Vec<f64>> {
+        self.scene.start_weights().map(<[f64]>::to_vec)
+    }
+
+    /// The race again from iteration 0, from these weights (another copy's `start_weights`).
+    pub fn start_from_weights(&mut self, weights: &[f64]) -> Result<(), JsError> {
+        self.scene.start_from_weights(weights).map_err(js_error)?;
+        self.sent = Sent::default();
+        self.loss_axes = None;
+        Ok(())
     }
 
     /// Back to iteration 0.

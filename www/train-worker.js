@@ -1,0 +1,71 @@
+// Trains the network view's race on another core. The page keeps its own copy of the race for
+// drawing and takes in what this worker sends after each slice (Trainer.progress/absorb): the
+// same module, the same settings and seed, so the same race bit for bit.
+//
+// Messages in:  {type: 'init', module} the page's compiled WebAssembly module
+//               {type: 'race', race, keys, values, start, digits} a race to train (from iteration 0)
+//               {type: 'run', race} train it until done or paused; {type: 'pause'}
+// Messages out: {type: 'progress', race, progress} after each slice; {type: 'error', message}
+import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_web.js';
+
+/** Training between two progress messages. */
+const SLICE_MS = 12;
+
+let ready = null;
+let trainer = null;
+let race = null;
+let running = false;
+let perIteration = 0.5;
+const tick = new MessageChannel();
+
+function fail(e) {
+  running = false;
+  self.postMessage({ type: 'error', message: e && e.message ? e.message : String(e) });
+}
+
+function slice() {
+  if (!running || !trainer) return;
+  try {
+    const t0 = performance.now();
+    while (performance.now() - t0 < SLICE_MS && !trainer.done()) {
+      const n = Math.max(1, Math.floor(2 / perIteration));
+      const t = performance.now();
+      const ran = trainer.run(n);
+      if (ran > 0) perIteration = Math.max(0.0005, 0.5 * perIteration + (0.5 * (performance.now() - t)) / ran);
+    }
+    const progress = trainer.progress();
+    self.postMessage({ type: 'progress', race, progress }, [progress.buffer]);
+    if (trainer.done()) running = false;
+    else tick.port2.postMessage(null); // the next slice, after any message waiting
+  } catch (e) {
+    fail(e);
+  }
+}
+tick.port1.onmessage = slice;
+
+self.onmessage = async ({ data: m }) => {
+  try {
+    if (m.type === 'init') {
+      ready = init({ module_or_path: m.module });
+      return;
+    }
+    await ready;
+    if (m.type === 'race') {
+      running = false;
+      if (m.digits) provideDigits(m.digits);
+      if (trainer) trainer.free();
+      trainer = new Trainer(m.keys, m.values);
+      if (m.start) trainer.start_from_weights(m.start);
+      race = m.race;
+    } else if (m.type === 'run') {
+      if (m.race === race && trainer && !running) {
+        running = true;
+        slice();
+      }
+    } else if (m.type === 'pause') {
+      running = false;
+    }
+  } catch (e) {
+    fail(e);
+  }
+};
