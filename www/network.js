@@ -96,7 +96,12 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   let workerRace = null;
   let races = 0;
   let progressQueue = [];
-  if (module && typeof Worker === 'function') {
+  let workerTried = false;
+  /** The worker, made when training first starts (a visit that never trains never loads it). */
+  function ensureWorker() {
+    if (workerTried) return;
+    workerTried = true;
+    if (!module || typeof Worker !== 'function') return;
     try {
       worker = new Worker(new URL('train-worker.js', import.meta.url), { type: 'module' });
       worker.postMessage({ type: 'init', module });
@@ -485,6 +490,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   function play() {
     if (trainer.done()) return;
     running = true;
+    ensureWorker();
     if (worker) {
       if (workerRace === null || trainer.iteration() === 0) {
         forgetWorkerRace();

@@ -4,7 +4,8 @@
 //
 // Messages in:  {type: 'init', module} the page's compiled WebAssembly module
 //               {type: 'race', race, keys, values, start, digits} a race to train (from iteration 0)
-//               {type: 'run', race} train it until done or paused; {type: 'pause'}
+//               {type: 'run', race} train it until done or paused (a 2-D set's small
+//               network half the time: see slice); {type: 'pause'}
 // Messages out: {type: 'progress', race, progress} after each slice; {type: 'error', message}
 import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_web.js';
 
@@ -16,6 +17,7 @@ let trainer = null;
 let race = null;
 let running = false;
 let perIteration = 0.5;
+let rest = false;
 const tick = new MessageChannel();
 
 function fail(e) {
@@ -36,7 +38,10 @@ function slice() {
     const progress = trainer.progress();
     self.postMessage({ type: 'progress', race, progress }, [progress.buffer]);
     if (trainer.done()) running = false;
-    else tick.port2.postMessage(null); // the next slice, after any message waiting
+    // The next slice, after any message waiting; for small networks after a rest as long as the
+    // slice, which leaves the page's drawing and the compositor a core between them.
+    else if (rest) setTimeout(slice, performance.now() - t0);
+    else tick.port2.postMessage(null);
   } catch (e) {
     fail(e);
   }
@@ -60,6 +65,7 @@ self.onmessage = async ({ data: m }) => {
     } else if (m.type === 'run') {
       if (m.race === race && trainer && !running) {
         running = true;
+        rest = trainer.kind() === '2d';
         slice();
       }
     } else if (m.type === 'pause') {

@@ -1177,18 +1177,34 @@ where
         let (w, h) = (f64::from(w), f64::from(h));
         let mut thinned = Vec::new();
         let mut strips = Vec::new();
+        // Iterations per CSS pixel column, from two points of the x axis.
+        let y0 = self.bottom;
+        let (x0, _) = chart.backend_coord(&(0.0, y0));
+        let (x1, _) = chart.backend_coord(&(1e6, y0));
+        let per_column = if x1 > x0 {
+            1e6 * r / f64::from(x1 - x0)
+        } else {
+            1.0
+        };
         for series in runs {
             let c = colour(Scene::colour(series.colour));
-            let pixels = series.values.iter().enumerate().map(|(i, v)| {
-                let (x, y) = chart.backend_coord(&(i as f64, *v));
+            // A long noisy curve: at most four points per CSS pixel column, chosen among the
+            // values (both scales keep the order of values, so the same points are extremes
+            // on screen) before only those are mapped to pixels, then thinned.
+            let values = series
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| [i as f64, v]);
+            column_extremes(values, per_column, &mut strips);
+            let pixels = strips.iter().map(|&[i, v]| {
+                let (x, y) = chart.backend_coord(&(i, v));
                 [
                     f64::from(x - base_x).clamp(0.0, w),
                     f64::from(y - base_y).clamp(0.0, h),
                 ]
             });
-            // A long noisy curve: at most four points per CSS pixel column, then thinned.
-            column_extremes(pixels, r, &mut strips);
-            thin_polyline(strips.iter().copied(), 2.0 * r, &mut thinned);
+            thin_polyline(pixels, 2.0 * r, &mut thinned);
             let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
             area.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
                 .map_err(err)?;
