@@ -40,13 +40,24 @@ function slice() {
     if (trainer.done()) running = false;
     // The next slice, after any message waiting; for small networks after a rest as long as the
     // slice, which leaves the page's drawing and the compositor a core between them.
-    else if (rest) setTimeout(slice, performance.now() - t0);
-    else tick.port2.postMessage(null);
+    else schedule(rest ? performance.now() - t0 : 0);
   } catch (e) {
     fail(e);
   }
 }
-tick.port1.onmessage = slice;
+// One chain of slices at a time: a slice still scheduled from an earlier race carries on the
+// new one rather than starting a second chain beside it.
+let scheduled = false;
+function schedule(delay) {
+  scheduled = true;
+  if (delay > 0) setTimeout(fire, delay);
+  else tick.port2.postMessage(null);
+}
+function fire() {
+  scheduled = false;
+  slice();
+}
+tick.port1.onmessage = fire;
 
 self.onmessage = async ({ data: m }) => {
   try {
@@ -66,7 +77,7 @@ self.onmessage = async ({ data: m }) => {
       if (m.race === race && trainer && !running) {
         running = true;
         rest = trainer.kind() === '2d';
-        slice();
+        if (!scheduled) slice();
       }
     } else if (m.type === 'pause') {
       running = false;
