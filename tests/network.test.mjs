@@ -97,6 +97,28 @@ test('without a worker thread the page trains in frames: the same race', async (
   await p.close();
 });
 
+test('a training worker that fails is said in words, and the page trains the race itself', async () => {
+  // A worker that stops with an error once it is given work.
+  const failing = () => {
+    window.Worker = class {
+      postMessage(m) {
+        if (m.type === 'run') setTimeout(() => this.onerror({ message: 'out of memory', preventDefault() {} }), 20);
+      }
+      terminate() {}
+    };
+  };
+  const p = await open(env, query({ ...RACE, iters: 300 }), { initScript: failing });
+  const { page } = p;
+  const curves = await page.evaluate(() => window.gradscape.train());
+  const said = await page.locator('#net-messages').textContent();
+  assert.match(said, /training worker failed \(out of memory\)/);
+  const cli = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',
+    '--seed', '5', '--optimizers', RACE.nopt, '--format', 'json']);
+  curves.forEach((curve, i) => assert.deepEqual(curve.loss, cli.optimizers[i].loss, `${curve.optimizer}'s losses`));
+  p.check();
+  await p.close();
+});
+
 test('gradient check, loss landscape and a start dragged on it', async () => {
   const p = await open(env, query({ ...RACE, iters: 100 }));
   const { page } = p;
