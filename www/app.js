@@ -1,7 +1,7 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
 import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable } from './pkg/gradscape_web.js';
-import { buildOptimizerPanel, withOneMore } from './panel.js';
+import { buildOptimizerPanel, showWarnings, withOneMore } from './panel.js';
 import { startNetworkView, NET_KEYS } from './network.js';
 
 const $ = (id) => document.getElementById(id);
@@ -91,15 +91,7 @@ async function main() {
 
   // ---- messages -------------------------------------------------------------------------
   function showMessages() {
-    const box = $('messages');
-    box.replaceChildren();
-    for (const w of messages) {
-      const p = document.createElement('p');
-      p.className = 'warning';
-      p.dataset.param = w.param;
-      p.textContent = w.message; // never markup: values come from the URL
-      box.append(p);
-    }
+    showWarnings($('messages'), messages);
   }
 
   function applySettings(entries) {

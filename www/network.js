@@ -3,7 +3,7 @@
 // its own copy of the race, which takes in the worker's progress; without a worker it runs in
 // slices inside animation frames. Either way the page stays responsive, and every number comes
 // from the wasm module's Trainer (gradscape-core).
-import { buildOptimizerPanel, withOneMore } from './panel.js';
+import { buildOptimizerPanel, showWarnings, withOneMore } from './panel.js';
 
 export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 
@@ -169,15 +169,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   }
 
   function showMessages() {
-    const box = $('net-messages');
-    box.replaceChildren();
-    for (const w of messages) {
-      const p = document.createElement('p');
-      p.className = 'warning';
-      p.dataset.param = w.param;
-      p.textContent = w.message; // never markup: values come from the URL or the fields
-      box.append(p);
-    }
+    showWarnings($('net-messages'), messages);
   }
 
   function apply(entries) {
@@ -373,14 +365,14 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     const info = JSON.parse(trainer.landscape_info());
     if (info && !info.done) {
       const t = performance.now();
-      while (!trainer.fill_landscape(1) && performance.now() - t < 6);
+      while (!(info.done = trainer.fill_landscape(1)) && performance.now() - t < 6);
     }
-    if (active) draw();
-    const pending = info && !JSON.parse(trainer.landscape_info()).done;
-    if (running || pending) requestDraw();
+    if (active) draw(info);
+    if (running || (info && !info.done)) requestDraw();
   }
 
-  function draw() {
+  /** Draws the view; `info` is the landscape's (`landscape_info`), if the caller has it. */
+  function draw(info = JSON.parse(trainer.landscape_info())) {
     const t0 = performance.now();
     const dpr = window.devicePixelRatio || 1;
     trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked);
@@ -397,7 +389,6 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     panels.forEach((canvas, i) => trainer.render_regions(i, canvas, scratch, pointsLayer, REGION_GRID, dpr));
     performance.measure('gradscape:net-regions', { start: tRegions, end: performance.now() });
     if (trainer.kind() === 'digits' && slow) drawDigits();
-    const info = JSON.parse(trainer.landscape_info());
     if (!info) {
       // A new race (new settings) has no landscape yet: none is shown (cleared once, as an
       // untouched canvas costs the frame nothing).

@@ -1,5 +1,19 @@
 // The optimizer panel, shared by the surface view and the network view: one card per optimizer
-// with its kind, show/hide, remove, and a slider with an editable number per hyperparameter.
+// with its kind, show/hide, remove, and a slider with an editable number per hyperparameter;
+// and the warnings box both views show.
+
+/** Shows `messages` ([{param, message}]) in `box`, one paragraph each, as text: never markup,
+ * as values come from the URL or the fields. */
+export function showWarnings(box, messages) {
+  box.replaceChildren();
+  for (const w of messages) {
+    const p = document.createElement('p');
+    p.className = 'warning';
+    p.dataset.param = w.param;
+    p.textContent = w.message;
+    box.append(p);
+  }
+}
 
 /** Builds the cards for `list` ([{id, name, colour, visible, hyperparameters: [[name, value]]}])
  * in `box`; `commitOptimizers(list, {panel})` applies an edited list and returns its warnings. */

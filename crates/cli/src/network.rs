@@ -472,16 +472,36 @@ fn settings(race: &Race) -> SettingsJson<'_> {
     }
 }
 
+/// One optimizer's result, in `train`'s output and in each of `compare`'s.
 #[derive(Serialize)]
-struct TrainJson<'a> {
-    #[serde(flatten)]
-    settings: SettingsJson<'a>,
+struct OutcomeJson<'a> {
     optimizer: &'static str,
     hyperparameters: BTreeMap<&'static str, f64>,
     diverged_at: Option<usize>,
     train_accuracy: Option<f64>,
     test_accuracy: Option<f64>,
     loss: &'a [f64],
+}
+
+impl<'a> From<&'a Outcome> for OutcomeJson<'a> {
+    fn from(o: &'a Outcome) -> Self {
+        OutcomeJson {
+            optimizer: o.config.id(),
+            hyperparameters: o.config.hyperparameters().into_iter().collect(),
+            diverged_at: o.diverged_at,
+            train_accuracy: o.train_accuracy,
+            test_accuracy: o.test_accuracy,
+            loss: &o.loss,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TrainJson<'a> {
+    #[serde(flatten)]
+    settings: SettingsJson<'a>,
+    #[serde(flatten)]
+    outcome: OutcomeJson<'a>,
 }
 
 pub fn train(args: &TrainArgs) -> Result<(), Failure> {
@@ -519,12 +539,7 @@ pub fn train(args: &TrainArgs) -> Result<(), Failure> {
         DataFormat::Json => {
             let json = TrainJson {
                 settings: settings(&race),
-                optimizer: run.config.id(),
-                hyperparameters: run.config.hyperparameters().into_iter().collect(),
-                diverged_at: run.diverged_at,
-                train_accuracy: run.train_accuracy,
-                test_accuracy: run.test_accuracy,
-                loss: &run.loss,
+                outcome: run.into(),
             };
             serde_json::to_writer(&mut out, &json).map_err(io::Error::from)?;
             writeln!(out)?;
@@ -564,12 +579,8 @@ struct CompareJson<'a> {
 #[derive(Serialize)]
 struct MemberJson<'a> {
     name: &'a str,
-    optimizer: &'static str,
-    hyperparameters: BTreeMap<&'static str, f64>,
-    diverged_at: Option<usize>,
-    train_accuracy: Option<f64>,
-    test_accuracy: Option<f64>,
-    loss: &'a [f64],
+    #[serde(flatten)]
+    outcome: OutcomeJson<'a>,
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
@@ -631,12 +642,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
                     .iter()
                     .map(|o| MemberJson {
                         name: &o.label,
-                        optimizer: o.config.id(),
-                        hyperparameters: o.config.hyperparameters().into_iter().collect(),
-                        diverged_at: o.diverged_at,
-                        train_accuracy: o.train_accuracy,
-                        test_accuracy: o.test_accuracy,
-                        loss: &o.loss,
+                        outcome: o.into(),
                     })
                     .collect(),
             };

@@ -175,8 +175,7 @@ mod simd {
             let mut scratch = scratch.borrow_mut();
             let (packed_b, panel) = &mut *scratch;
             if op_b == Op::T {
-                // op(B)[p][j] = B[j][p], B stored n × k.
-                packed_b.clear();
+                // op(B)[p][j] = B[j][p], B stored n × k; every value is written.
                 packed_b.resize(k * n, 0.0);
                 for (j, column) in b[..k * n].chunks_exact(k).enumerate() {
                     for (p, &v) in column.iter().enumerate() {
@@ -197,12 +196,12 @@ mod simd {
                 let rows_b = &rows_b[k0 * n..(k0 + depth) * n];
                 for i0 in (0..m).step_by(MR) {
                     let rows = MR.min(m - i0);
-                    // The block of A as `depth` groups of MR values (zero past the last row).
-                    panel.clear();
+                    // The block of A as `depth` groups of MR values (zero past the last row),
+                    // every value written, so the buffer is only sized, not cleared.
                     panel.resize(depth * MR, 0.0);
                     for (p, group) in panel.chunks_exact_mut(MR).enumerate() {
-                        for (r, v) in group.iter_mut().take(rows).enumerate() {
-                            *v = a_at(i0 + r, k0 + p);
+                        for (r, v) in group.iter_mut().enumerate() {
+                            *v = if r < rows { a_at(i0 + r, k0 + p) } else { 0.0 };
                         }
                     }
                     let c_rows = &mut c[i0 * n..(i0 + rows) * n];

@@ -221,10 +221,10 @@ pub(crate) fn warning(param: &str, message: String) -> Warning {
 
 /// `text` parsed by `parse`, or None (with a warning saying what is `kept` instead) when it does
 /// not parse, or when the parameter is absent.
-pub(crate) fn read<T>(
+pub(crate) fn read<T, E: std::fmt::Display>(
     text: Option<&str>,
     param: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, E>,
     kept: &str,
     warnings: &mut Vec<Warning>,
 ) -> Option<T> {
@@ -330,7 +330,7 @@ impl Scene {
         if let Some(function) = read(
             get("f"),
             "f",
-            |t| Function::parse(t).map_err(|e| e.to_string()),
+            Function::parse,
             &kept_function,
             &mut warnings,
         ) {

@@ -46,12 +46,8 @@ pub const CLASS_COLOURS: [[u8; 3]; 10] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainSettings {
     pub dataset: String,
-    pub hidden: Vec<usize>,
-    pub activation: Activation,
-    pub init: Init,
-    pub batch: usize,
-    pub iterations: usize,
-    pub seed: u64,
+    /// The network and its training: layers, activation, init, batch, iterations, seed.
+    pub config: TrainConfig,
     pub optimizers: Vec<OptimizerConfig>,
     pub directions: Directions,
     pub log: bool,
@@ -63,12 +59,14 @@ impl Default for TrainSettings {
     fn default() -> Self {
         TrainSettings {
             dataset: "spiral".into(),
-            hidden: vec![16, 16],
-            activation: Activation::Relu,
-            init: Init::He,
-            batch: 50,
-            iterations: 2000,
-            seed: 0,
+            config: TrainConfig {
+                hidden: vec![16, 16],
+                activation: Activation::Relu,
+                init: Init::He,
+                batch: 50,
+                iterations: 2000,
+                seed: 0,
+            },
             optimizers: parse_optimizers("sgd,momentum,adagrad,adam").unwrap_or_default(),
             directions: Directions::Random,
             log: false,
@@ -139,33 +137,27 @@ impl TrainSettings {
         ) {
             self.dataset = v;
         }
-        let kept = format!("kept {}", join(&self.hidden));
+        let kept = format!("kept {}", join(&self.config.hidden));
         if let Some(v) = read(get("hidden"), "hidden", parse_hidden, &kept, w) {
-            self.hidden = v;
+            self.config.hidden = v;
         }
         let parse_act = |s: &str| match Activation::parse(s) {
             Ok(Activation::None) => Err("hidden layers need relu or sigmoid".to_string()),
             other => other.map_err(|e| e.to_string()),
         };
-        let kept = format!("kept {}", self.activation.name());
+        let kept = format!("kept {}", self.config.activation.name());
         if let Some(v) = read(get("act"), "act", parse_act, &kept, w) {
-            self.activation = v;
+            self.config.activation = v;
         }
-        let kept = format!("kept {}", self.init);
-        if let Some(v) = read(
-            get("init"),
-            "init",
-            |s| Init::parse(s).map_err(|e| e.to_string()),
-            &kept,
-            w,
-        ) {
-            self.init = v;
+        let kept = format!("kept {}", self.config.init);
+        if let Some(v) = read(get("init"), "init", Init::parse, &kept, w) {
+            self.config.init = v;
         }
-        let kept = format!("kept {}", self.batch);
+        let kept = format!("kept {}", self.config.batch);
         if let Some(v) = read(get("batch"), "batch", parse_count(MAX_PAGE_BATCH), &kept, w) {
-            self.batch = v;
+            self.config.batch = v;
         }
-        let kept = format!("kept {}", self.iterations);
+        let kept = format!("kept {}", self.config.iterations);
         if let Some(v) = read(
             get("iters"),
             "iters",
@@ -173,9 +165,9 @@ impl TrainSettings {
             &kept,
             w,
         ) {
-            self.iterations = v;
+            self.config.iterations = v;
         }
-        let kept = format!("kept {}", self.seed);
+        let kept = format!("kept {}", self.config.seed);
         if let Some(v) = read(
             get("seed"),
             "seed",
@@ -189,7 +181,7 @@ impl TrainSettings {
             &kept,
             w,
         ) {
-            self.seed = v;
+            self.config.seed = v;
         }
         let kept = format!("kept {}", format_optimizers(&self.optimizers));
         if let Some(v) = read(
@@ -208,25 +200,14 @@ impl TrainSettings {
             self.optimizers = v;
         }
         let kept = format!("kept {}", self.directions.name());
-        if let Some(v) = read(
-            get("dirs"),
-            "dirs",
-            |s| Directions::parse(s).map_err(|e| e.to_string()),
-            &kept,
-            w,
-        ) {
+        if let Some(v) = read(get("dirs"), "dirs", Directions::parse, &kept, w) {
             self.directions = v;
         }
         if let Some(v) = read(get("nlog"), "nlog", parse_flag, "kept it", w) {
             self.log = v;
         }
         let restart = self.dataset != before.dataset
-            || self.hidden != before.hidden
-            || self.activation != before.activation
-            || self.init != before.init
-            || self.batch != before.batch
-            || self.iterations != before.iterations
-            || self.seed != before.seed
+            || self.config != before.config
             || self.optimizers != before.optimizers;
         (warnings, restart)
     }
@@ -235,12 +216,12 @@ impl TrainSettings {
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         vec![
             ("data", self.dataset.clone()),
-            ("hidden", join(&self.hidden)),
-            ("act", self.activation.name().into()),
-            ("init", self.init.to_string()),
-            ("batch", self.batch.to_string()),
-            ("iters", self.iterations.to_string()),
-            ("seed", self.seed.to_string()),
+            ("hidden", join(&self.config.hidden)),
+            ("act", self.config.activation.name().into()),
+            ("init", self.config.init.to_string()),
+            ("batch", self.config.batch.to_string()),
+            ("iters", self.config.iterations.to_string()),
+            ("seed", self.config.seed.to_string()),
             ("nopt", format_optimizers(&self.optimizers)),
             ("dirs", self.directions.name().into()),
             ("nlog", u8::from(self.log).to_string()),
@@ -249,14 +230,7 @@ impl TrainSettings {
 
     /// The training settings of the race.
     pub fn config(&self) -> TrainConfig {
-        TrainConfig {
-            hidden: self.hidden.clone(),
-            activation: self.activation,
-            init: self.init,
-            batch: self.batch,
-            iterations: self.iterations,
-            seed: self.seed,
-        }
+        self.config.clone()
     }
 }
 
@@ -294,7 +268,7 @@ impl TrainScene {
     }
 
     fn with_settings(settings: TrainSettings) -> Result<TrainScene, NetError> {
-        let data = Dataset::generate(&settings.dataset, settings.seed)
+        let data = Dataset::generate(&settings.dataset, settings.config.seed)
             .map_err(|e| NetError(e.to_string()))?;
         let race = Race::new(data, settings.config(), &settings.optimizers)?;
         Ok(TrainScene {
@@ -448,7 +422,7 @@ impl TrainScene {
         let mut ws = Workspace::default();
         net.gradient(&x, &t, &mut ws);
         let backprop = ws.grads.clone();
-        let mut rng = Rng::new(self.settings.seed, 4);
+        let mut rng = Rng::new(self.settings.config.seed, 4);
         let h = 1e-4;
         net.arrays()
             .into_iter()
@@ -505,7 +479,7 @@ impl TrainScene {
             member,
             self.settings.directions,
             n,
-            self.settings.seed,
+            self.settings.config.seed,
         )?;
         self.landscape = Some(landscape);
         self.landscape_member = member;
@@ -620,12 +594,14 @@ impl Default for TrainScene {
     fn default() -> Self {
         let settings = TrainSettings::default();
         let data =
-            Dataset::generate(&settings.dataset, settings.seed).unwrap_or_else(|_| Dataset {
-                name: String::new(),
-                features: vec!["x".into(), "y".into()],
-                classes: 2,
-                train: Default::default(),
-                test: None,
+            Dataset::generate(&settings.dataset, settings.config.seed).unwrap_or_else(|_| {
+                Dataset {
+                    name: String::new(),
+                    features: vec!["x".into(), "y".into()],
+                    classes: 2,
+                    train: Default::default(),
+                    test: None,
+                }
             });
         let race = Race::new(data, settings.config(), &settings.optimizers)
             .or_else(|_| {

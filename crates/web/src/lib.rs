@@ -56,6 +56,18 @@ pub(crate) fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingConte
         .map_err(|_| JsError::new("the canvas has no 2D context"))
 }
 
+/// The canvas's 2D context, with the whole canvas cleared.
+pub(crate) fn cleared(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+    let ctx = context(canvas)?;
+    ctx.clear_rect(
+        0.0,
+        0.0,
+        f64::from(canvas.width()),
+        f64::from(canvas.height()),
+    );
+    Ok(ctx)
+}
+
 /// Optimizers (each with whether it is shown) as the optimizer panel reads them: JSON
 /// `[{id, name, colour, visible, hyperparameters: [[name, value]]}]`, coloured by position.
 pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)>) -> String {
@@ -527,13 +539,7 @@ impl Viz {
         let painted = self
             .painter
             .paint(self.scene.function(), &self.layout, scale, 14);
-        let ctx = context(&self.surface)?;
-        ctx.clear_rect(
-            0.0,
-            0.0,
-            f64::from(self.layout.device_width()),
-            f64::from(self.layout.device_height()),
-        );
+        let ctx = cleared(&self.surface)?;
         let image = ImageData::new_with_u8_clamped_array_and_sh(
             Clamped(self.painter.rgba()),
             self.layout.plot_width,
@@ -590,9 +596,8 @@ impl Viz {
         };
         let r = self.layout.dpr;
         if fitted != self.loss_axes {
-            let ctx = context(&self.loss_axes_canvas)?;
+            cleared(&self.loss_axes_canvas)?;
             let c = &self.loss_axes_canvas;
-            ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
             if let Some(axes) = fitted {
                 let backend = CanvasBackend::with_canvas_object(c.clone())
                     .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
@@ -601,13 +606,7 @@ impl Viz {
             }
             self.loss_axes = fitted;
         }
-        let ctx = context(&self.loss)?;
-        ctx.clear_rect(
-            0.0,
-            0.0,
-            f64::from(self.loss.width()),
-            f64::from(self.loss.height()),
-        );
+        cleared(&self.loss)?;
         if let Some(axes) = self.loss_axes {
             let backend = CanvasBackend::with_canvas_object(self.loss.clone())
                 .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;

@@ -15,7 +15,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
 
-use crate::{context, draw_axes, js_error, json, optimizer_items, pairs, LossAxes, Series};
+use crate::{
+    cleared, context, draw_axes, js_error, json, optimizer_items, pairs, LossAxes, Series,
+};
 
 /// The network view of the page.
 #[wasm_bindgen]
@@ -192,7 +194,7 @@ impl Trainer {
 
     /// Iterations in the run.
     pub fn iterations(&self) -> usize {
-        self.scene.settings().iterations
+        self.scene.settings().config.iterations
     }
 
     /// Whether the run is complete.
@@ -304,16 +306,10 @@ impl Trainer {
                 values: &m.loss,
             })
             .collect();
-        let iterations = self.scene.settings().iterations;
+        let iterations = self.scene.settings().config.iterations;
         let fitted = LossAxes::fit(&series, iterations, log, "loss").map(LossAxes::rounded_out);
         if fitted != self.loss_axes {
-            let ctx = context(axes_canvas)?;
-            ctx.clear_rect(
-                0.0,
-                0.0,
-                f64::from(axes_canvas.width()),
-                f64::from(axes_canvas.height()),
-            );
+            cleared(axes_canvas)?;
             if let Some(axes) = fitted {
                 let backend = CanvasBackend::with_canvas_object(axes_canvas.clone())
                     .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
@@ -322,13 +318,7 @@ impl Trainer {
             }
             self.loss_axes = fitted;
         }
-        let ctx = context(canvas)?;
-        ctx.clear_rect(
-            0.0,
-            0.0,
-            f64::from(canvas.width()),
-            f64::from(canvas.height()),
-        );
+        cleared(canvas)?;
         if let Some(axes) = self.loss_axes {
             let backend = CanvasBackend::with_canvas_object(canvas.clone())
                 .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
@@ -383,7 +373,7 @@ impl Trainer {
             canvas.width(),
             canvas.height(),
             self.scene.settings().dataset.clone(),
-            self.scene.settings().seed,
+            self.scene.settings().config.seed,
         );
         if self.points_key.as_ref() != Some(&key) {
             points.set_width(canvas.width());
@@ -525,13 +515,7 @@ impl Trainer {
         if !self.landscape_painted {
             let scale = if log { Scale::Log } else { Scale::Linear };
             self.painter.paint(landscape, &layout, scale, 14);
-            let ctx = context(surface)?;
-            ctx.clear_rect(
-                0.0,
-                0.0,
-                f64::from(layout.device_width()),
-                f64::from(layout.device_height()),
-            );
+            let ctx = cleared(surface)?;
             let image = ImageData::new_with_u8_clamped_array_and_sh(
                 Clamped(self.painter.rgba()),
                 layout.plot_width,
@@ -549,13 +533,7 @@ impl Trainer {
             draw_axes(&backend.into_drawing_area(), &layout, ["α", "β"]).map_err(js_error)?;
             self.landscape_painted = true;
         }
-        let ctx = context(overlay)?;
-        ctx.clear_rect(
-            0.0,
-            0.0,
-            f64::from(layout.device_width()),
-            f64::from(layout.device_height()),
-        );
+        cleared(overlay)?;
         let backend = CanvasBackend::with_canvas_object(overlay.clone())
             .ok_or_else(|| JsError::new("the landscape canvas cannot be drawn on"))?;
         let root = backend.into_drawing_area();
