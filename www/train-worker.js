@@ -5,7 +5,7 @@
 // Messages in:  {type: 'init', module} the page's compiled WebAssembly module
 //               {type: 'race', race, keys, values, start, digits} a race to train (from iteration 0)
 //               {type: 'run', race} train it until done or paused (a 2-D set's small
-//               network half the time: see slice); {type: 'pause'}
+//               network two thirds of the time: see slice); {type: 'pause'}
 // Messages out: {type: 'progress', race, progress} after each slice; {type: 'error', message}
 import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_web.js';
 
@@ -38,9 +38,9 @@ function slice() {
     const progress = trainer.progress();
     self.postMessage({ type: 'progress', race, progress }, [progress.buffer]);
     if (trainer.done()) running = false;
-    // The next slice, after any message waiting; for small networks after a rest as long as the
-    // slice, which leaves the page's drawing and the compositor a core between them.
-    else schedule(rest ? performance.now() - t0 : 0);
+    // The next slice, after any message waiting; for small networks after a rest half as long as
+    // the slice, which leaves the page's drawing and the compositor more of the two cores.
+    else schedule(rest ? (performance.now() - t0) / 2 : 0);
   } catch (e) {
     fail(e);
   }

@@ -226,6 +226,66 @@ pub fn column_extremes(
     out.dedup();
 }
 
+/// [`column_extremes`] of a growing series of values (x = the index), kept from one frame to
+/// the next. Strips before the last are final once a value lands past them, so each value is
+/// read once instead of once a frame: a race of 100,000 iterations costs its loss chart the
+/// new values and the last strip, not 100,000 values per curve per frame.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnCache {
+    column: f64,
+    /// Values before this index lie in final strips, whose points are `done`.
+    upto: usize,
+    done: Vec<[f64; 2]>,
+    tail: Vec<[f64; 2]>,
+    all: Vec<[f64; 2]>,
+}
+
+impl ColumnCache {
+    /// The column extremes of `values` (strips `column` wide). A new width, or fewer values than
+    /// before, starts again; a different series of the same length must be given to a new or
+    /// [`ColumnCache::clear`]ed cache.
+    pub fn update(&mut self, values: &[f64], column: f64) -> &[[f64; 2]] {
+        let column = if column > 0.0 { column } else { 1.0 };
+        if column != self.column || values.len() < self.upto {
+            self.clear();
+            self.column = column;
+        }
+        self.all.clear();
+        let Some(last_index) = values.len().checked_sub(1) else {
+            return &self.all;
+        };
+        let strip_of = |i: usize| (i as f64 / column).floor();
+        let last = strip_of(last_index);
+        let mut last_starts = last_index;
+        while last_starts > self.upto && strip_of(last_starts - 1) == last {
+            last_starts -= 1;
+        }
+        let points = |from: usize, to: usize| {
+            values[from..to]
+                .iter()
+                .enumerate()
+                .map(move |(i, &v)| [(from + i) as f64, v])
+        };
+        if last_starts > self.upto {
+            column_extremes(points(self.upto, last_starts), column, &mut self.tail);
+            self.done.extend_from_slice(&self.tail);
+            self.upto = last_starts;
+        }
+        column_extremes(points(self.upto, values.len()), column, &mut self.tail);
+        self.all.extend_from_slice(&self.done);
+        self.all.extend_from_slice(&self.tail);
+        &self.all
+    }
+
+    /// Forgets everything (for a series that was replaced).
+    pub fn clear(&mut self) {
+        self.upto = 0;
+        self.done.clear();
+        self.tail.clear();
+        self.all.clear();
+    }
+}
+
 /// The smallest of 1, 2 or 5 times a power of ten that is at least `rough`.
 fn round_step(rough: f64) -> f64 {
     let magnitude = 10f64.powf(rough.log10().floor());
@@ -279,6 +339,44 @@ pub fn viridis(t: f64) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_cache_gives_what_one_pass_over_all_the_values_gives() {
+        // A noisy series (a sine plus a deterministic scramble, with a NaN), fed in uneven
+        // pieces; strips 3.7 values wide so that their edges fall between indices.
+        let values: Vec<f64> = (0..1000)
+            .map(|i| {
+                let scramble = ((i * 7919) % 101) as f64 / 101.0;
+                if i == 500 {
+                    f64::NAN
+                } else {
+                    (i as f64 * 0.05).sin() + scramble
+                }
+            })
+            .collect();
+        let mut cache = ColumnCache::default();
+        let mut whole = Vec::new();
+        let mut n = 0;
+        for step in [0, 1, 2, 5, 3, 100, 1, 0, 250, 17, 621] {
+            n += step;
+            column_extremes(
+                values[..n].iter().enumerate().map(|(i, &v)| [i as f64, v]),
+                3.7,
+                &mut whole,
+            );
+            assert_eq!(cache.update(&values[..n], 3.7), &whole[..], "{n} values");
+        }
+        assert_eq!(n, 1000);
+        // Another width, and a shorter series, start again.
+        column_extremes(
+            values[..10].iter().enumerate().map(|(i, &v)| [i as f64, v]),
+            2.0,
+            &mut whole,
+        );
+        assert_eq!(cache.update(&values[..10], 2.0), &whole[..]);
+        assert_eq!(cache.update(&values[..4], 2.0), &whole[..4]);
+        assert!(cache.update(&[], 2.0).is_empty());
+    }
 
     #[test]
     fn column_extremes_keep_each_strips_ends_and_extremes_in_order() {

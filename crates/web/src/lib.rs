@@ -6,6 +6,7 @@
 //! numbers to the canvases and JSON to JavaScript. Every error crosses the boundary as a `JsError`
 //! with the core's message.
 
+use std::cell::RefCell;
 use std::fmt::Display;
 
 mod train;
@@ -15,7 +16,7 @@ use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
-use gradscape_core::render::{column_extremes, thin_polyline, ticks};
+use gradscape_core::render::{column_extremes, thin_polyline, ticks, ColumnCache};
 use gradscape_core::scene::{Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
@@ -930,6 +931,8 @@ pub(crate) struct LossAxes {
 pub(crate) struct Series<'a> {
     pub(crate) colour: usize,
     pub(crate) values: &'a [f64],
+    /// Where a curve that grows from frame to frame keeps its column extremes.
+    pub(crate) cache: Option<&'a RefCell<ColumnCache>>,
 }
 
 /// The visible runs that have values, as curves.
@@ -943,6 +946,7 @@ fn loss_series(scene: &Scene) -> Vec<Series<'_>> {
         .map(|run| Series {
             colour: run.optimizer_index,
             values: &run.trajectory.values,
+            cache: None,
         })
         .collect()
 }
@@ -1190,13 +1194,20 @@ where
             // A long noisy curve: at most four points per CSS pixel column, chosen among the
             // values (both scales keep the order of values, so the same points are extremes
             // on screen) before only those are mapped to pixels, then thinned.
-            let values = series
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| [i as f64, v]);
-            column_extremes(values, per_column, &mut strips);
-            let pixels = strips.iter().map(|&[i, v]| {
+            let mut cached = series.cache.map(RefCell::borrow_mut);
+            let kept: &[[f64; 2]] = match cached.as_deref_mut() {
+                Some(cache) => cache.update(series.values, per_column),
+                None => {
+                    let values = series
+                        .values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &v)| [i as f64, v]);
+                    column_extremes(values, per_column, &mut strips);
+                    &strips
+                }
+            };
+            let pixels = kept.iter().map(|&[i, v]| {
                 let (x, y) = chart.backend_coord(&(i, v));
                 [
                     f64::from(x - base_x).clamp(0.0, w),

@@ -2,9 +2,11 @@
 //! each optimizer's decision regions and the loss landscape. As for the surfaces, every number
 //! comes from the core.
 
+use std::cell::RefCell;
+
 use gradscape_core::paint::{Layout, Painter, Scale};
 use gradscape_core::params::format_optimizers;
-use gradscape_core::render::thin_polyline;
+use gradscape_core::render::{thin_polyline, ColumnCache};
 use gradscape_core::scene::Scene;
 use gradscape_core::train::Sent;
 use gradscape_core::train_scene::{TrainScene, CLASS_COLOURS};
@@ -34,6 +36,8 @@ pub struct Trainer {
     points_key: Option<(u32, u32, String, u64)>,
     /// How much of the race [`Trainer::progress`] has handed on.
     sent: Sent,
+    /// Each member's loss curve reduced to column extremes so far; cleared with the race.
+    curves: Vec<RefCell<ColumnCache>>,
 }
 
 impl Trainer {
@@ -124,6 +128,7 @@ impl Trainer {
             landscape_painted: false,
             points_key: None,
             sent: Sent::default(),
+            curves: Vec::new(),
         }
     }
 
@@ -141,6 +146,8 @@ impl Trainer {
             .collect();
         let before = self.scene.race().iteration();
         let warnings = self.scene.apply(&borrowed);
+        // The race may be a new one: its curves are read afresh.
+        self.curves.clear();
         if self.scene.race().iteration() != before {
             self.loss_axes = None;
         }
@@ -178,6 +185,7 @@ impl Trainer {
         self.scene.start_from_weights(weights).map_err(js_error)?;
         self.sent = Sent::default();
         self.loss_axes = None;
+        self.curves.clear();
         Ok(())
     }
 
@@ -185,6 +193,7 @@ impl Trainer {
     pub fn reset(&mut self) {
         self.scene.reset();
         self.loss_axes = None;
+        self.curves.clear();
     }
 
     /// Iterations done.
@@ -298,12 +307,15 @@ impl Trainer {
         log: bool,
     ) -> Result<(), JsError> {
         let members = self.scene.race().members();
+        self.curves.resize_with(members.len(), Default::default);
         let series: Vec<Series> = members
             .iter()
+            .zip(&self.curves)
             .enumerate()
-            .map(|(i, m)| Series {
+            .map(|(i, (m, cache))| Series {
                 colour: i,
                 values: &m.loss,
+                cache: Some(cache),
             })
             .collect();
         let iterations = self.scene.settings().config.iterations;
@@ -496,6 +508,7 @@ impl Trainer {
     pub fn start_from_landscape(&mut self, a: f64, b: f64) -> Result<(), JsError> {
         self.scene.start_from_landscape(a, b).map_err(js_error)?;
         self.loss_axes = None;
+        self.curves.clear();
         Ok(())
     }
 
