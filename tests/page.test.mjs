@@ -260,6 +260,54 @@ test('clicking empty surface adds a start; wheel zooms about the pointer; reset 
   await p.close();
 });
 
+test('keys on the focused plot: play, step, reset, zoom, move a start, and the list of keys', async () => {
+  const p = await open(env, '?f=himmelblau&opt=adam(lr=0.1)&start=0,0&steps=100&speed=5');
+  const { page } = p;
+  const status = () => page.evaluate(() => window.gradscape.status());
+  await page.focus('#overlay');
+  await page.keyboard.press('r');
+  assert.deepEqual(await status(), { playing: false, step: 0 });
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual(await status(), { playing: false, step: 2 });
+  await page.keyboard.press(' ');
+  assert.equal((await status()).playing, true);
+  await page.keyboard.press(' ');
+  assert.equal((await status()).playing, false);
+  // + zooms in 1.25× about the middle of the plot, − back out.
+  const width = async () => {
+    const v = (await page.evaluate(() => window.gradscape.state().view)).split(',').map(Number);
+    return v[1] - v[0];
+  };
+  await page.keyboard.press('+');
+  assert.ok(Math.abs((await width()) - 10 / 1.25) < 1e-9, `${await width()}`);
+  await page.keyboard.press('-');
+  assert.ok(Math.abs((await width()) - 10) < 1e-9, `${await width()}`);
+  // Shift+→ moves the start 1% of the plot's width to the right, Shift+↑ up; the run follows.
+  const before = await page.evaluate(() => window.gradscape.worldToClient(0, 0));
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowUp');
+  const [start] = await page.evaluate(() => window.gradscape.startPoints());
+  const after = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), start);
+  const plotWidth = await page.evaluate(() => document.getElementById('overlay').getBoundingClientRect().width);
+  assert.ok(Math.abs(after.x - before.x - 0.01 * plotWidth) < 0.5 && Math.abs(after.y - before.y + 0.01 * plotWidth) < 0.5, `${JSON.stringify([before, after])}`);
+  const run = await page.evaluate(() => window.gradscape.trajectories()[0]);
+  assert.deepEqual(run.start, start);
+  // The address follows (it is written a moment later).
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('start') !== '0,0');
+  // ? lists the keys; Escape closes the list and gives the plot its focus back.
+  assert.equal(await page.locator('#keys').isVisible(), false);
+  await page.keyboard.press('?');
+  assert.equal(await page.locator('#keys').isVisible(), true);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#keys').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'overlay');
+  p.check();
+  await p.close();
+});
+
 test('the page says so in words when WebAssembly is missing', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

@@ -447,6 +447,7 @@ async function main() {
     const hit = viz.hit_start(cx, cy, radius);
     if (hit >= 0) {
       gesture = { kind: 'start', i: hit };
+      selectedStart = hit;
       overlay.classList.add('dragging');
     } else if (viz.in_plot(cx, cy)) {
       gesture = { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy };
@@ -494,6 +495,7 @@ async function main() {
     if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
       try {
         viz.add_start_at(gesture.x, gesture.y);
+        selectedStart = JSON.parse(viz.start_points()).length - 1;
       } catch (err) {
         messages = [{ param: 'start', message: `start: ${err.message}` }];
         showMessages();
@@ -522,6 +524,58 @@ async function main() {
     requestDraw();
     syncUrl();
   }, { passive: false });
+
+  // ---- keys, when the plot has focus --------------------------------------------------------
+  // Space play/pause, → and ← a step, R reset, + and − zoom, Shift+arrows move the selected start
+  // (the last one dragged or clicked), ? the list of keys.
+  let selectedStart = 0;
+  const keysBox = $('keys');
+  function showKeys(on) {
+    keysBox.hidden = !on;
+    if (!on) overlay.focus();
+  }
+  $('keys-close').addEventListener('click', () => showKeys(false));
+  $('keys-button').addEventListener('click', () => {
+    showKeys(keysBox.hidden);
+    if (!keysBox.hidden) $('keys-close').focus();
+  });
+  keysBox.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || e.key === '?') {
+      e.preventDefault();
+      showKeys(false);
+    }
+  });
+  overlay.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const r = overlay.getBoundingClientRect();
+    let handled = true;
+    if (e.shiftKey && arrows[e.key]) {
+      // 1% of the plot's width per press, in the arrow's direction on screen.
+      const starts = JSON.parse(viz.start_points());
+      const i = Math.min(selectedStart, starts.length - 1);
+      if (i >= 0) {
+        const [cx, cy] = viz.world_to_css(starts[i][0], starts[i][1]);
+        const [dx, dy] = arrows[e.key].map((d) => d * 0.01 * r.width);
+        const [x, y] = viz.css_to_world(cx + dx, cy + dy);
+        api.setStart(i, x, y);
+        syncUrl();
+      }
+    } else if (e.key === ' ') {
+      if (anim.playing) pause();
+      else play();
+    } else if (e.key === 'ArrowRight') stepBy(1);
+    else if (e.key === 'ArrowLeft') stepBy(-1);
+    else if (e.key === 'r' || e.key === 'R') reset();
+    else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
+      viz.zoom(r.width / 2, r.height / 2, e.key === '+' || e.key === '=' ? 1.25 : 0.8);
+      afterChange([], { keepStep: true });
+    } else if (e.key === '?') {
+      showKeys(true);
+      $('keys-close').focus();
+    } else handled = false;
+    if (handled) e.preventDefault();
+  });
 
   // ---- size ---------------------------------------------------------------------------------
   let lastSize = '';
