@@ -31,6 +31,8 @@ function encodeValue(v) {
 }
 
 const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'tab', ...NET_KEYS]);
+/** Keys of the embedding host (see readFlags): kept in the address as given. */
+const FLAGS = ['embed', 'autoplay'];
 
 async function main() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
@@ -398,7 +400,23 @@ async function main() {
   }
 
   function buildOptimizers() {
-    buildOptimizerPanel($('optimizers'), optimizerList(), commitOptimizers, 'opt', cat, (i, v) => viz.set_visible(i, v));
+    buildOptimizerPanel($('optimizers'), optimizerList(), commitOptimizers, 'opt', cat, (i, v) => {
+      viz.set_visible(i, v);
+      buildLegend();
+    });
+    buildLegend();
+  }
+
+  /** The optimizers shown, each in its colour: the embedded view's legend. */
+  function buildLegend() {
+    $('legend').replaceChildren(...optimizerList().filter((o) => o.visible).map((o) => {
+      const li = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = o.colour;
+      li.append(swatch, document.createTextNode(o.name));
+      return li;
+    }));
   }
 
   $('add-optimizer').addEventListener('click', () => commitOptimizers(withOneMore(optimizerList(), cat)));
@@ -666,6 +684,28 @@ async function main() {
   showTab(query.get('tab'));
   if (query.has('tab') && !['surfaces', 'network'].includes(query.get('tab'))) {
     messages.push({ param: 'tab', message: `tab: no view '${query.get('tab').slice(0, 60)}' (there are surfaces and network); showed surfaces` });
+  }
+  // ?embed=1: only the plot, a compact bar and the legend (index.html sets the class before the
+  // first paint, from the same test); ?autoplay=1: plays while the plot is on screen.
+  const flags = {};
+  for (const key of FLAGS) {
+    const value = query.get(key);
+    if (value === null) continue;
+    const v = value.trim().toLowerCase();
+    if (['1', 'true', ''].includes(v)) flags[key] = true;
+    else if (['0', 'false'].includes(v)) flags[key] = false;
+    else messages.push({ param: key, message: `${key}: '${value.slice(0, 60)}' is not 0 or 1; used 0` });
+  }
+  document.documentElement.classList.toggle('embed', Boolean(flags.embed));
+  if (flags.autoplay && 'IntersectionObserver' in window) {
+    // Plays when at least half the plot is visible, pauses when it is not, so slides that are
+    // not shown do not run.
+    new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting && !anim.playing) play();
+        else if (!entry.isIntersecting && anim.playing) pause();
+      }
+    }, { threshold: 0.5 }).observe($('plot'));
   }
   showMessages();
   resize();

@@ -1,0 +1,101 @@
+// The page inside other pages, as lecture slides hold it: an iframe of ?embed=1 (plot, compact
+// bar and legend, no scrollbars, keys working) and ?autoplay=1 (plays only while on screen).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** A host page holding `html`; console errors from any of its frames are collected. */
+async function host(html, viewport = { width: 900, height: 600 }) {
+  const context = await env.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.setContent(`<!doctype html><body style="margin:0">${html}</body>`);
+  return { context, page, problems };
+}
+
+async function ready(frame) {
+  await frame.waitForFunction(() => window.gradscape !== undefined, null, { timeout: 20000 });
+  return frame;
+}
+
+const noScrollbars = (frame) =>
+  frame.evaluate(() => {
+    const d = document.documentElement;
+    return d.scrollHeight <= d.clientHeight && d.scrollWidth <= d.clientWidth && getComputedStyle(d).overflow === 'hidden';
+  });
+
+test('an iframe of ?embed=1 at 640×360: the plot fills it, no scrollbars, legend and keys', async () => {
+  const { context, page, problems } = await host(`<iframe id="f" src="${env.base}?embed=1&preset=book-6-8" width="640" height="360" style="border:0"></iframe>`);
+  const frame = await ready(page.frame({ url: /embed=1/ }));
+  assert.equal(await noScrollbars(frame), true);
+  // No page chrome: the header, the controls and the tables are not shown.
+  for (const sel of ['header.top', 'aside.controls', '#seen-box', '.loss-box', '#speed']) {
+    assert.equal(await frame.locator(sel).first().isVisible(), false, `${sel} is hidden`);
+  }
+  for (const sel of ['#play', '#step', '#reset', '#legend']) assert.equal(await frame.locator(sel).isVisible(), true, `${sel} shows`);
+  assert.deepEqual(await frame.locator('#legend li').allTextContents(), ['SGD', 'Momentum', 'AdaGrad', 'Adam']);
+  const plot = await frame.evaluate(() => document.getElementById('plot').getBoundingClientRect().toJSON());
+  assert.ok(plot.width >= 600 && plot.height >= 250, `the plot fills the frame: ${JSON.stringify(plot)}`);
+  // The surface is painted at the plot's size.
+  const surface = await frame.evaluate(() => [document.getElementById('surface').width, document.getElementById('overlay').getBoundingClientRect().width]);
+  assert.equal(surface[0], Math.round(surface[1]));
+
+  // Keys work inside the frame.
+  await frame.focus('#overlay');
+  await page.keyboard.press('r');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await frame.evaluate(() => window.gradscape.status()), { playing: false, step: 1 });
+  await page.keyboard.press(' ');
+  assert.equal((await frame.evaluate(() => window.gradscape.status())).playing, true);
+  await page.keyboard.press(' ');
+  assert.equal((await frame.evaluate(() => window.gradscape.status())).playing, false);
+
+  // The frame is resized: the plot follows, still without scrollbars.
+  await page.evaluate(() => {
+    const f = document.getElementById('f');
+    f.width = '480';
+    f.height = '270';
+  });
+  await frame.waitForFunction(() => document.getElementById('plot').getBoundingClientRect().width < 480);
+  await frame.waitForFunction(() => document.getElementById('surface').width === Math.round(document.getElementById('overlay').getBoundingClientRect().width));
+  assert.equal(await noScrollbars(frame), true);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});
+
+test('?autoplay=1 plays while the plot is on screen and pauses when it leaves', async () => {
+  const { context, page, problems } = await host(
+    `<div style="height:1500px">above</div><iframe src="${env.base}?embed=1&autoplay=1&preset=rosenbrock-valley&speed=5" width="640" height="360"></iframe><div style="height:1500px">below</div>`,
+  );
+  const frame = await ready(page.frame({ url: /autoplay=1/ }));
+  await page.waitForTimeout(300);
+  assert.equal((await frame.evaluate(() => window.gradscape.status())).playing, false, 'not playing off screen');
+  await page.evaluate(() => document.querySelector('iframe').scrollIntoView());
+  await frame.waitForFunction(() => window.gradscape.status().playing);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await frame.waitForFunction(() => !window.gradscape.status().playing);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});
+
+test('a bad embed or autoplay value is named on the page and the full page is shown', async () => {
+  const p = await open(env, '?embed=maybe&autoplay=2');
+  const said = await p.page.locator('#messages').textContent();
+  assert.match(said, /embed: 'maybe' is not 0 or 1/);
+  assert.match(said, /autoplay: '2' is not 0 or 1/);
+  assert.equal(await p.page.locator('#app aside.controls').isVisible(), true);
+  p.check();
+  await p.close();
+});
