@@ -308,6 +308,38 @@ test('keys on the focused plot: play, step, reset, zoom, move a start, and the l
   await p.close();
 });
 
+test('exportPNG gives the plot as a PNG at the screen resolution or twice it', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const image = (scale) =>
+    page.evaluate(async (k) => {
+      const blob = await window.gradscape.exportPNG({ scale: k });
+      const bitmap = await createImageBitmap(blob);
+      const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0);
+      // The start (−7, 2), drawn as a white handle, in the image's pixels.
+      const o = document.getElementById('overlay').getBoundingClientRect();
+      const at = window.gradscape.worldToClient(-7, 2);
+      const [sx, sy] = [(at.x - o.left) * (bitmap.width / o.width), (at.y - o.top) * (bitmap.height / o.height)];
+      return { type: blob.type, size: [bitmap.width, bitmap.height], start: [...ctx.getImageData(Math.round(sx), Math.round(sy), 1, 1).data] };
+    }, scale);
+  const canvas = await page.evaluate(() => [document.getElementById('surface').width, document.getElementById('surface').height]);
+  const one = await image(1);
+  assert.equal(one.type, 'image/png');
+  assert.deepEqual(one.size, canvas);
+  assert.ok(one.start.slice(0, 3).every((v) => v > 240), `the white start handle: ${one.start}`);
+  const two = await image(2);
+  assert.deepEqual(two.size, canvas.map((v) => 2 * v));
+  assert.ok(two.start.slice(0, 3).every((v) => v > 240), `the white start handle: ${two.start}`);
+  // The page is back at its own size, and a bad scale is refused in words.
+  assert.deepEqual(await page.evaluate(() => [document.getElementById('surface').width, document.getElementById('surface').height]), canvas);
+  const refused = await page.evaluate(() => window.gradscape.exportPNG({ scale: NaN }).then(() => 'made', (e) => e.message));
+  assert.match(refused, /scale must be above 0 and at most 4/);
+  p.check();
+  await p.close();
+});
+
 test('the page says so in words when WebAssembly is missing', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

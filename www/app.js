@@ -625,7 +625,48 @@ async function main() {
     return out;
   }
 
+  /** The plot (surface, axes, paths) as a PNG Blob, at the screen's resolution (`scale` 1) or
+   * `scale` times it (at most 4): the plot is drawn again at that size for the image. */
+  async function exportPNG({ scale = 1 } = {}) {
+    const k = Number(scale);
+    if (!(k > 0 && k <= 4)) throw new RangeError(`exportPNG: scale must be above 0 and at most 4, not ${scale}`);
+    const box = $('plot').getBoundingClientRect();
+    const lossBox = $('loss-wrap').getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    if (k !== 1) {
+      viz.resize(box.width, box.height, dpr * k, lossBox.width, lossBox.height);
+      drawNow();
+    }
+    const out = document.createElement('canvas');
+    out.width = surface.width;
+    out.height = surface.height;
+    const ctx = out.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(surface, 0, 0);
+    ctx.drawImage(overlay, 0, 0);
+    if (k !== 1) {
+      viz.resize(box.width, box.height, dpr, lossBox.width, lossBox.height);
+      drawNow();
+    }
+    return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(new Error('the image could not be made'))), 'image/png'));
+  }
+  $('save-png').addEventListener('click', async () => {
+    try {
+      const url = URL.createObjectURL(await exportPNG({ scale: 2 }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'gradscape.png';
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      showMessages();
+    }
+  });
+
   const api = {
+    exportPNG,
     state,
     setState(partial) {
       const all = Object.entries(partial || {});
