@@ -27,4 +27,6 @@ node_modules/.bin/esbuild www/*.js www/*.css --minify --log-level=warning --outd
 cp crates/core/data/digits.csv.gz dist/www/
 node_modules/.bin/esbuild www/pkg/gradscape_web.js --minify --log-level=warning --outdir=dist/www/pkg
 cp www/pkg/gradscape_web_bg.wasm dist/www/pkg/
+# One file for use without a server (opened from disk): scripts, styles, module and data inlined.
+node scripts/standalone.mjs
 echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

@@ -36,9 +36,16 @@ function loadDigits({ provide, available }) {
   if (available()) return Promise.resolve();
   if (!digitsLoading) {
     digitsLoading = (async () => {
-      const res = await fetch(new URL('digits.csv.gz', import.meta.url));
-      if (!res.ok) throw new Error(`the digits data could not be loaded (HTTP ${res.status})`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      // standalone.html carries them in the page (base64), as it makes no request.
+      const inline = globalThis.gradscapeInline?.digits;
+      let bytes;
+      if (inline) {
+        bytes = Uint8Array.from(atob(inline), (c) => c.charCodeAt(0));
+      } else {
+        const res = await fetch(new URL('digits.csv.gz', import.meta.url));
+        if (!res.ok) throw new Error(`the digits data could not be loaded (HTTP ${res.status})`);
+        bytes = new Uint8Array(await res.arrayBuffer());
+      }
       // A server may already have undone the gzip (Content-Encoding): then it is the text.
       const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
       const text = gzip
@@ -101,7 +108,9 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   function ensureWorker() {
     if (workerTried) return;
     workerTried = true;
-    if (!module || typeof Worker !== 'function') return;
+    // A page opened from disk (standalone.html) cannot start a worker from a file: it trains in
+    // frames.
+    if (!module || typeof Worker !== 'function' || location.protocol === 'file:') return;
     try {
       worker = new Worker(new URL('train-worker.js', import.meta.url), { type: 'module' });
       worker.postMessage({ type: 'init', module });
