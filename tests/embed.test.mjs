@@ -82,10 +82,11 @@ test('?autoplay=1 plays while the plot is on screen and pauses when it leaves', 
   const frame = await ready(page.frame({ url: /autoplay=1/ }));
   await page.waitForTimeout(300);
   assert.equal((await frame.evaluate(() => window.gradscape.status())).playing, false, 'not playing off screen');
+  // (Polled on a timer: a frame out of view gets no animation frames to poll on.)
   await page.evaluate(() => document.querySelector('iframe').scrollIntoView());
-  await frame.waitForFunction(() => window.gradscape.status().playing);
+  await frame.waitForFunction(() => window.gradscape.status().playing, null, { polling: 100 });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await frame.waitForFunction(() => !window.gradscape.status().playing);
+  await frame.waitForFunction(() => !window.gradscape.status().playing, null, { polling: 100 });
   assert.deepEqual(problems, [], problems.join('\n'));
   await context.close();
 });

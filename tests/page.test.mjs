@@ -340,6 +340,20 @@ test('exportPNG gives the plot as a PNG at the screen resolution or twice it', a
   await p.close();
 });
 
+test('the plot is described in words for screen readers, and the description follows the step', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const described = () => page.evaluate(() => document.getElementById(document.getElementById('overlay').getAttribute('aria-describedby')).textContent);
+  // Deep Learning from Scratch, Figure 6-8: SGD at (−0.3504, 0.08478) after 30 updates.
+  assert.match(await described(), /^Step 30 of 30 on x\^2\/20 \+ y\^2\. SGD at \(-0\.3504, 0\.08478\), f = /);
+  assert.match(await described(), /Momentum at \(0\.8964, 0\.08809\)/);
+  await page.evaluate(() => window.gradscape.reset());
+  await page.evaluate(() => window.gradscape.render());
+  assert.match(await described(), /^Step 0 of 30 .* SGD at \(-7, 2\), f = 6\.45\./);
+  p.check();
+  await p.close();
+});
+
 test('the page says so in words when WebAssembly is missing', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

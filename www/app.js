@@ -225,6 +225,7 @@ async function main() {
         return p;
       }));
     }
+    describe(step, runs, several);
     // The table replays each optimizer's state up to `step`; while a start is dragged, ten
     // updates a second are plenty for numbers nobody can read faster.
     const now = performance.now();
@@ -256,6 +257,22 @@ async function main() {
       setText(cells[4], v.velocity ? pair(v.velocity) : '–');
       setText(cells[5], v.rates ? pair(v.rates) : `lr = ${fmt(Number(t.label.match(/lr=([^,)]+)/)?.[1]))}`);
     });
+  }
+
+  /** The plot in words, for screen readers (the overlay's description): the step, where each
+   * shown optimizer is and its f, and any divergence. At most once a second while it moves. */
+  let describedAt = 0;
+  function describe(step, runs, several) {
+    const now = performance.now();
+    if ((anim.playing || (gesture && gesture.kind === 'start')) && now - describedAt < 1000) return;
+    describedAt = now;
+    const views = JSON.parse(viz.step_views(step));
+    const parts = runs.map((t, r) => [t, views[r]]).filter(([t, v]) => t.visible && v).map(([t, v]) => {
+      const who = `${t.name}${several ? ` from start ${t.startIndex + 1}` : ''}`;
+      const diverged = t.divergedAt !== null && t.divergedAt <= step ? `, diverged at step ${t.divergedAt}` : '';
+      return `${who} at ${pair(v.point)}, f = ${fmt(v.value)}${diverged}.`;
+    });
+    setText($('plot-description'), `Step ${step} of ${viz.steps()} on ${$('formula').value}. ${parts.join(' ')}`);
   }
 
   // ---- the animation contract ---------------------------------------------------------------
@@ -741,12 +758,12 @@ async function main() {
   if (flags.autoplay && 'IntersectionObserver' in window) {
     // Plays when at least half the plot is visible, pauses when it is not, so slides that are
     // not shown do not run.
+    // (isIntersecting stays true for a plot only partly shown: the ratio decides.)
     new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        if (entry.isIntersecting && !anim.playing) play();
-        else if (!entry.isIntersecting && anim.playing) pause();
-      }
-    }, { threshold: 0.5 }).observe($('plot'));
+      const shown = entries.at(-1).intersectionRatio >= 0.5;
+      if (shown && !anim.playing) play();
+      else if (!shown && anim.playing) pause();
+    }, { threshold: [0, 0.5, 1] }).observe($('plot'));
   }
   showMessages();
   resize();
