@@ -100,3 +100,32 @@ test('a bad embed or autoplay value is named on the page and the full page is sh
   p.check();
   await p.close();
 });
+
+test('Share gives the address of the view and an iframe snippet of it that embeds', async () => {
+  const p = await open(env, '?f=himmelblau&opt=adam(lr=0.1)&start=1,1&steps=60');
+  const { page } = p;
+  await page.click('#share-button');
+  assert.equal(await page.locator('#share').isVisible(), true);
+  const link = await page.inputValue('#share-link');
+  const shared = new URL(link);
+  assert.equal(shared.searchParams.get('f'), 'himmelblau');
+  assert.equal(shared.searchParams.get('start'), '1,1');
+  assert.equal(shared.searchParams.get('steps'), '60');
+  const snippet = await page.inputValue('#share-embed');
+  assert.match(snippet, /^<iframe src="[^"]+" width="640" height="360"/);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#share').isVisible(), false);
+  p.check();
+  await p.close();
+
+  // The snippet, pasted into a page, shows the same runs embedded.
+  const { context, page: hostPage, problems } = await host(snippet);
+  const frame = await ready(hostPage.frame({ url: /embed=1/ }));
+  assert.equal(await frame.evaluate(() => document.documentElement.classList.contains('embed')), true);
+  const state = await frame.evaluate(() => window.gradscape.state());
+  assert.equal(state.f, 'himmelblau');
+  assert.equal(state.start, '1,1');
+  assert.equal(state.steps, 60);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});

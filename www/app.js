@@ -110,11 +110,18 @@ async function main() {
         syncUrl();
         return;
       }
-      const params = JSON.parse(viz.params());
-      const tab = currentTab === 'network' ? [['tab', 'network']] : [];
-      const parts = [...params, ...tab, ...network.urlParams(), ...extra].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
-      history.replaceState(null, '', `${location.pathname}?${parts.join('&')}${location.hash}`);
+      history.replaceState(null, '', address());
     }, 60);
+  }
+  /** The address of the view as it is now (path, query and hash); `embed`: of its embedded
+   * view (the surfaces, `embed=1`). */
+  function address({ embed = false } = {}) {
+    const params = JSON.parse(viz.params());
+    const tab = currentTab === 'network' && !embed ? [['tab', 'network']] : [];
+    const net = network ? network.urlParams() : [];
+    const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
+    const parts = [...params, ...tab, ...net, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+    return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
 
   // ---- drawing ----------------------------------------------------------------------------
@@ -559,6 +566,43 @@ async function main() {
     requestDraw();
     syncUrl();
   }, { passive: false });
+
+  // ---- share: the address, and an iframe of the embedded view -----------------------------------
+  function embedAddress() {
+    return new URL(address({ embed: true }), location.href).href;
+  }
+  function showShare(on) {
+    $('share').hidden = !on;
+    if (!on) return;
+    $('share-link').value = new URL(address(), location.href).href;
+    // The address in an attribute: & and " escaped.
+    const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="gradscape: optimizers on a loss surface"></iframe>`;
+    $('share-status').textContent = '';
+    $('share-link').select();
+    $('share-link').focus();
+  }
+  async function copy(field) {
+    const text = $(field).value;
+    try {
+      await navigator.clipboard.writeText(text);
+      $('share-status').textContent = 'Copied.';
+    } catch {
+      // Without clipboard access: selected, for the reader to copy.
+      $(field).select();
+      $('share-status').textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+    }
+  }
+  $('share-button').addEventListener('click', () => showShare($('share').hidden));
+  $('share-close').addEventListener('click', () => showShare(false));
+  $('share-link-copy').addEventListener('click', () => copy('share-link'));
+  $('share-embed-copy').addEventListener('click', () => copy('share-embed'));
+  $('share').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      showShare(false);
+      $('share-button').focus();
+    }
+  });
 
   // ---- keys, when the plot has focus --------------------------------------------------------
   // Space play/pause, → and ← a step, R reset, + and − zoom, Shift+arrows move the selected start
