@@ -46,6 +46,9 @@ test('an iframe of ?embed=1 at 640×360: the plot fills it, no scrollbars, legen
   }
   for (const sel of ['#play', '#step', '#reset', '#legend']) assert.equal(await frame.locator(sel).isVisible(), true, `${sel} shows`);
   assert.deepEqual(await frame.locator('#legend li').allTextContents(), ['SGD', 'Momentum', 'AdaGrad', 'Adam']);
+  // Each with its marker as well as its colour: nothing depends on colour alone.
+  const markers = await frame.locator('#legend .swatch').evaluateAll((els) => els.map((e) => e.className));
+  assert.deepEqual(markers, ['swatch marker-circle', 'swatch marker-square', 'swatch marker-triangle', 'swatch marker-diamond']);
   const plot = await frame.evaluate(() => document.getElementById('plot').getBoundingClientRect().toJSON());
   assert.ok(plot.width >= 600 && plot.height >= 250, `the plot fills the frame: ${JSON.stringify(plot)}`);
   // The surface is painted at the plot's size.

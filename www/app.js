@@ -436,7 +436,7 @@ async function main() {
     $('legend').replaceChildren(...optimizerList().filter((o) => o.visible).map((o) => {
       const li = document.createElement('li');
       const swatch = document.createElement('span');
-      swatch.className = 'swatch';
+      swatch.className = `swatch marker-${o.marker || 'circle'}`;
       swatch.style.background = o.colour;
       li.append(swatch, document.createTextNode(o.name));
       return li;

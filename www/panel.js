@@ -26,7 +26,7 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
     card.style.borderLeftColor = o.colour;
     const legend = document.createElement('legend');
     const swatch = document.createElement('span');
-    swatch.className = 'swatch';
+    swatch.className = `swatch marker-${o.marker || 'circle'}`;
     swatch.style.background = o.colour;
     const kind = document.createElement('select');
     kind.id = `${prefix}-${i}-kind`;

@@ -31,6 +31,49 @@ pub const PALETTE: [&str; 8] = [
     "#D55E00", "#56B4E9", "#F0E442", "#CC79A7", "#E69F00", "#009E73", "#0072B2", "#000000",
 ];
 
+/// The marker of each optimizer's points, by position as the palette: with the colour, so that
+/// no optimizer is told from another by colour alone. Five shapes against eight colours, so the
+/// first five optimizers differ in both.
+pub const MARKERS: [Marker; 5] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+    Marker::TriangleDown,
+];
+
+/// A point's shape (see [`MARKERS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    TriangleDown,
+}
+
+impl Marker {
+    /// The marker's corners around (0, 0) for a marker of "radius" r (y down, as on screen),
+    /// or None for the circle.
+    pub fn corners(self, r: f64) -> Option<Vec<[f64; 2]>> {
+        // Polygons a little larger than the circle, so that they look as heavy.
+        let k = 1.2 * r;
+        match self {
+            Marker::Circle => None,
+            Marker::Square => Some(vec![
+                [-0.9 * r, -0.9 * r],
+                [0.9 * r, -0.9 * r],
+                [0.9 * r, 0.9 * r],
+                [-0.9 * r, 0.9 * r],
+            ]),
+            Marker::Triangle => Some(vec![[0.0, -k], [k, 0.8 * k], [-k, 0.8 * k]]),
+            Marker::Diamond => Some(vec![[0.0, -k], [k, 0.0], [0.0, k], [-k, 0.0]]),
+            Marker::TriangleDown => Some(vec![[0.0, k], [k, -0.8 * k], [-k, -0.8 * k]]),
+        }
+    }
+}
+
 /// A ready-made scene: a name for the menu and the query it stands for.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Preset {
@@ -623,6 +666,11 @@ impl Scene {
         PALETTE[i % PALETTE.len()]
     }
 
+    /// The marker of optimizer `i`.
+    pub fn marker(i: usize) -> Marker {
+        MARKERS[i % MARKERS.len()]
+    }
+
     /// What run `r` sees after `step` updates (clamped to its last point), with its optimizer's
     /// state, replayed from the recorded gradients (which reproduces the run bit for bit).
     pub fn step_view(&self, r: usize, step: usize) -> Option<StepView> {
@@ -655,6 +703,26 @@ impl Scene {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_five_optimizers_differ_in_marker_as_well_as_colour() {
+        let shown: Vec<_> = (0..5)
+            .map(|i| (Scene::colour(i), Scene::marker(i)))
+            .collect();
+        for (a, x) in shown.iter().enumerate() {
+            for y in &shown[a + 1..] {
+                assert_ne!(x.0, y.0);
+                assert_ne!(x.1, y.1);
+            }
+        }
+        // Polygons stay within 1.2 r of their centre; the circle is drawn as a circle.
+        assert_eq!(Marker::Circle.corners(3.0), None);
+        for m in &MARKERS[1..] {
+            let corners = m.corners(3.0).unwrap_or_default();
+            assert!(corners.len() >= 3);
+            assert!(corners.iter().all(|[x, y]| x.hypot(*y) <= 3.6 * 1.3));
+        }
+    }
+
     use super::*;
 
     fn params(query: &str) -> Vec<(String, String)> {

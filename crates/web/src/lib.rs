@@ -17,7 +17,7 @@ use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
 use gradscape_core::render::{column_extremes, thin_polyline, ticks, ColumnCache};
-use gradscape_core::scene::{Scene, PRESETS};
+use gradscape_core::scene::{Marker, Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -77,6 +77,7 @@ pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)
         id: &'static str,
         name: &'static str,
         colour: &'static str,
+        marker: Marker,
         visible: bool,
         hyperparameters: Vec<(&'static str, f64)>,
     }
@@ -86,6 +87,7 @@ pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)
             id: config.id(),
             name: config.name(),
             colour: Scene::colour(i),
+            marker: Scene::marker(i),
             visible,
             hyperparameters: config.hyperparameters(),
         })
@@ -750,6 +752,29 @@ fn pixel(d: [f64; 2]) -> (i32, i32) {
 /// Everything on the overlay, in device pixels on the whole canvas (clipped to the plot by the
 /// caller): the minima, the paths up to `step`, the current points, the arrows and the start
 /// handles.
+/// Optimizer `i`'s marker at `at` (device pixels), `r` its radius.
+fn draw_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    i: usize,
+    at: (i32, i32),
+    r: u32,
+    style: ShapeStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    match Scene::marker(i).corners(f64::from(r)) {
+        None => root.draw(&Circle::new(at, r, style)).map_err(err),
+        Some(corners) => {
+            let points: Vec<(i32, i32)> = corners
+                .iter()
+                .map(|[x, y]| (at.0 + x.round() as i32, at.1 + y.round() as i32))
+                .collect();
+            root.draw(&Polygon::new(points, style)).map_err(err)
+        }
+    }
+}
+
 fn draw_overlay<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene,
@@ -798,8 +823,7 @@ where
             .map_err(err)?;
             if shown.len() <= 301 {
                 for p in &path {
-                    root.draw(&Circle::new(*p, px(2.5), c.filled()))
-                        .map_err(err)?;
+                    draw_marker(root, run.optimizer_index, *p, px(2.5), c.filled())?;
                 }
             }
             root.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
@@ -818,20 +842,19 @@ where
                     c.mix(alpha).stroke_width(px(2.0)),
                 ))
                 .map_err(err)?;
-                root.draw(&Circle::new(
+                draw_marker(
+                    root,
+                    run.optimizer_index,
                     pixel(device(layout, pair[0])),
                     px(2.5),
                     c.mix(alpha).filled(),
-                ))
-                .map_err(err)?;
+                )?;
             }
         }
         if let Some(&last) = shown.last() {
             let at = pixel(device(layout, last));
-            root.draw(&Circle::new(at, px(5.5), WHITE.filled()))
-                .map_err(err)?;
-            root.draw(&Circle::new(at, px(4.0), c.filled()))
-                .map_err(err)?;
+            draw_marker(root, run.optimizer_index, at, px(5.5), WHITE.filled())?;
+            draw_marker(root, run.optimizer_index, at, px(4.0), c.filled())?;
             if run.trajectory.diverged_at.is_some() && shown.len() == points.len() {
                 let cross = EmptyElement::at(at)
                     + PathElement::new(vec![(-arm, -arm), (arm, arm)], c.stroke_width(px(2.0)))
