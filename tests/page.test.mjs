@@ -354,6 +354,39 @@ test('the plot is described in words for screen readers, and the description fol
   await p.close();
 });
 
+test('themes: dark, and projector drawing the plot 1.4× larger with the mouse still exact', async () => {
+  const p = await open(env, '?preset=book-6-8&theme=dark');
+  const { page } = p;
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(22, 25, 30)');
+  assert.equal(await page.evaluate(() => window.gradscape.state().theme), 'dark');
+  // The plot's left edge (x = −10) lies 58 CSS pixels into the canvas (the core's margin), and
+  // 58 × 1.4 (to a whole device pixel) in the projector theme.
+  const edge = () => page.evaluate(() => window.gradscape.worldToClient(-10, 0).x - document.getElementById('overlay').getBoundingClientRect().left);
+  assert.ok(Math.abs((await edge()) - 58) < 0.01, `${await edge()}`);
+  await page.evaluate(() => window.gradscape.setState({ theme: 'projector' }));
+  await page.waitForFunction(() => Math.abs(window.gradscape.worldToClient(-10, 0).x - document.getElementById('overlay').getBoundingClientRect().left - 58 * 1.4) < 1);
+  await page.waitForFunction(() => /theme=projector/.test(location.search));
+  // A real drag of the start (−7, 2) to (−5, −3) lands there: pointer positions are scaled too.
+  await page.evaluate(() => window.gradscape.render());
+  const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
+  const to = await page.evaluate(() => window.gradscape.worldToClient(-5, -3));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+  const [start] = await page.evaluate(() => window.gradscape.startPoints());
+  assert.ok(Math.abs(start[0] + 5) < 0.05 && Math.abs(start[1] + 3) < 0.05, `${start}`);
+  const warnings = await page.evaluate(() => window.gradscape.setState({ theme: 'neon' }));
+  assert.match(warnings.find((w) => w.param === 'theme').message, /no theme 'neon'.*kept projector/);
+  p.check();
+  await p.close();
+  const bad = await open(env, '?theme=%3Cb%3Ehi');
+  assert.match(await bad.page.locator('#messages').textContent(), /theme: no theme '<b>hi' \(there are light, dark, projector\); used light/);
+  bad.check();
+  await bad.close();
+});
+
 test('the page says so in words when WebAssembly is missing', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

@@ -30,9 +30,14 @@ function encodeValue(v) {
     .replace(/%5E/g, '^').replace(/%2F/g, '/');
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'tab', ...NET_KEYS]);
-/** Keys of the embedding host (see readFlags): kept in the address as given. */
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'tab', 'theme', ...NET_KEYS]);
+/** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
+/** Themes (`theme=`): light, dark (the page dark, the figures on light cards) and projector
+ * (large type, thick lines, high contrast). */
+const THEMES = ['light', 'dark', 'projector'];
+/** How much larger the projector theme draws the plot and the loss chart. */
+const PROJECTOR_SCALE = 1.4;
 
 async function main() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
@@ -60,6 +65,21 @@ async function main() {
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
+  let theme = 'light';
+  let uiScale = 1;
+  const themeParam = query.get('theme');
+  const themeWarnings = [];
+  if (themeParam !== null) {
+    const t = themeParam.trim().toLowerCase();
+    if (THEMES.includes(t)) theme = t;
+    else themeWarnings.push({ param: 'theme', message: `theme: no theme '${themeParam.slice(0, 60)}' (there are ${THEMES.join(', ')}); used light` });
+  }
+  function setTheme(t) {
+    theme = THEMES.includes(t) ? t : 'light';
+    uiScale = theme === 'projector' ? PROJECTOR_SCALE : 1;
+    document.documentElement.dataset.theme = theme;
+    $('theme').value = theme;
+  }
   // The network view starts after the first frame of the surfaces, unless it is the one shown.
   let network = null;
   // The compiled module goes to the network view's training worker.
@@ -89,7 +109,7 @@ async function main() {
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
-  let messages = JSON.parse(viz.initial_warnings());
+  let messages = [...JSON.parse(viz.initial_warnings()), ...themeWarnings];
 
   // ---- messages -------------------------------------------------------------------------
   function showMessages() {
@@ -120,7 +140,8 @@ async function main() {
     const tab = currentTab === 'network' && !embed ? [['tab', 'network']] : [];
     const net = network ? network.urlParams() : [];
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
-    const parts = [...params, ...tab, ...net, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+    const look = theme === 'light' ? [] : [['theme', theme]];
+    const parts = [...params, ...tab, ...net, ...look, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
     return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
 
@@ -470,9 +491,10 @@ async function main() {
 
   // ---- pointer: drag starts, click to add, drag to pan, wheel and pinch to zoom ------------
   const pointers = new Map();
+  // Pointer positions in the core's units (CSS pixels, or uiScale of them for the projector).
   const local = (e) => {
     const r = overlay.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
+    return [(e.clientX - r.left) / uiScale, (e.clientY - r.top) / uiScale];
   };
 
   overlay.addEventListener('pointerdown', (e) => {
@@ -635,7 +657,7 @@ async function main() {
       const i = Math.min(selectedStart, starts.length - 1);
       if (i >= 0) {
         const [cx, cy] = viz.world_to_css(starts[i][0], starts[i][1]);
-        const [dx, dy] = arrows[e.key].map((d) => d * 0.01 * r.width);
+        const [dx, dy] = arrows[e.key].map((d) => (d * 0.01 * r.width) / uiScale);
         const [x, y] = viz.css_to_world(cx + dx, cy + dy);
         api.setStart(i, x, y);
         syncUrl();
@@ -647,7 +669,7 @@ async function main() {
     else if (e.key === 'ArrowLeft') stepBy(-1);
     else if (e.key === 'r' || e.key === 'R') reset();
     else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
-      viz.zoom(r.width / 2, r.height / 2, e.key === '+' || e.key === '=' ? 1.25 : 0.8);
+      viz.zoom(r.width / 2 / uiScale, r.height / 2 / uiScale, e.key === '+' || e.key === '=' ? 1.25 : 0.8);
       afterChange([], { keepStep: true });
     } else if (e.key === '?') {
       showKeys(true);
@@ -656,16 +678,36 @@ async function main() {
     if (handled) e.preventDefault();
   });
 
+  // ---- theme ---------------------------------------------------------------------------------
+  function applyTheme(t) {
+    setTheme(t);
+    lastSize = '';
+    requestAnimationFrame(() => resize());
+    syncUrl();
+  }
+  for (const t of THEMES) $('theme').add(new Option(t[0].toUpperCase() + t.slice(1), t));
+  $('theme').addEventListener('change', () => applyTheme($('theme').value));
+  setTheme(theme);
+
   // ---- size ---------------------------------------------------------------------------------
   let lastSize = '';
+  /** Sizes the plot and the loss chart to their boxes at `resolution` × the screen's. The
+   * projector theme draws them `uiScale` times larger (type, lines, markers): the core lays
+   * them out in units of uiScale CSS pixels, at the same device resolution. */
+  function sizeViz(resolution = 1) {
+    const box = $('plot').getBoundingClientRect();
+    const lossBox = $('loss-wrap').getBoundingClientRect();
+    const dpr = (window.devicePixelRatio || 1) * resolution * uiScale;
+    viz.resize(box.width / uiScale, box.height / uiScale, dpr, lossBox.width / uiScale, lossBox.height / uiScale);
+    return [box.width, box.height, dpr, lossBox.width, lossBox.height].join();
+  }
   function resize() {
     const box = $('plot').getBoundingClientRect();
     const lossBox = $('loss-wrap').getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const size = [box.width, box.height, dpr, lossBox.width, lossBox.height].join();
+    const size = [box.width, box.height, window.devicePixelRatio || 1, lossBox.width, lossBox.height, uiScale].join();
     if (size === lastSize) return; // the observer's first call repeats the start-up size
     lastSize = size;
-    viz.resize(box.width, box.height, dpr, lossBox.width, lossBox.height);
+    sizeViz();
     drawNow();
   }
   new ResizeObserver(() => requestAnimationFrame(resize)).observe($('plot'));
@@ -677,6 +719,7 @@ async function main() {
     for (const [k, v] of JSON.parse(viz.params())) out[k] = v;
     for (const [k, v] of network.params()) out[k] = v;
     out.tab = currentTab;
+    out.theme = theme;
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
     out.nlog = out.nlog === '1';
     out.steps = Number(out.steps);
@@ -691,11 +734,8 @@ async function main() {
   async function exportPNG({ scale = 1 } = {}) {
     const k = Number(scale);
     if (!(k > 0 && k <= 4)) throw new RangeError(`exportPNG: scale must be above 0 and at most 4, not ${scale}`);
-    const box = $('plot').getBoundingClientRect();
-    const lossBox = $('loss-wrap').getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
     if (k !== 1) {
-      viz.resize(box.width, box.height, dpr * k, lossBox.width, lossBox.height);
+      sizeViz(k);
       drawNow();
     }
     const out = document.createElement('canvas');
@@ -707,7 +747,7 @@ async function main() {
     ctx.drawImage(surface, 0, 0);
     ctx.drawImage(overlay, 0, 0);
     if (k !== 1) {
-      viz.resize(box.width, box.height, dpr, lossBox.width, lossBox.height);
+      sizeViz();
       drawNow();
     }
     return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(new Error('the image could not be made'))), 'image/png'));
@@ -734,8 +774,14 @@ async function main() {
       const netPart = Object.fromEntries(all.filter(([k]) => NET_KEYS.includes(k)));
       const netWarnings = Object.keys(netPart).length ? network.setState(netPart) : [];
       if ('tab' in (partial || {})) showTab(String(partial.tab));
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
-      const warnings = [...applySettings(entries), ...netWarnings];
+      const themeWarning = [];
+      if ('theme' in (partial || {})) {
+        const t = String(partial.theme).trim().toLowerCase();
+        if (THEMES.includes(t)) applyTheme(t);
+        else themeWarning.push({ param: 'theme', message: `theme: no theme '${String(partial.theme).slice(0, 60)}' (there are ${THEMES.join(', ')}); kept ${theme}` });
+      }
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
       drawNow();
@@ -756,11 +802,11 @@ async function main() {
     worldToClient(x, y) {
       const [cx, cy] = viz.world_to_css(x, y);
       const r = overlay.getBoundingClientRect();
-      return { x: r.left + cx, y: r.top + cy };
+      return { x: r.left + cx * uiScale, y: r.top + cy * uiScale };
     },
     clientToWorld(x, y) {
       const r = overlay.getBoundingClientRect();
-      const [wx, wy] = viz.css_to_world(x - r.left, y - r.top);
+      const [wx, wy] = viz.css_to_world((x - r.left) / uiScale, (y - r.top) / uiScale);
       return { x: wx, y: wy };
     },
     play,
