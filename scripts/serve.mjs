@@ -39,6 +39,8 @@ export function serve(root, port = 0) {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
         'cache-control': 'no-cache',
         'last-modified': modified,
+        // Other pages may load www/gradscape.js (a module script, fetched with CORS).
+        'access-control-allow-origin': '*',
       });
       res.end(body);
     } catch {

@@ -116,10 +116,24 @@ test('Share gives the address of the view and an iframe snippet of it that embed
   assert.equal(shared.searchParams.get('steps'), '60');
   const snippet = await page.inputValue('#share-embed');
   assert.match(snippet, /^<iframe src="[^"]+" width="640" height="360"/);
+  const element = await page.inputValue('#share-element');
+  assert.match(element, /^<script type="module" src="[^"]+\/www\/gradscape\.js"><\/script>\n<gradscape-viz [^>]*f="himmelblau"[^>]* start="1,1"[^>]*><\/gradscape-viz>$/);
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#share').isVisible(), false);
   p.check();
   await p.close();
+
+  // The element snippet, pasted into a page, shows the same runs.
+  {
+    const { context, page: hostPage, problems } = await host(element);
+    await hostPage.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
+    await hostPage.evaluate(() => document.querySelector('gradscape-viz').whenReady);
+    const state = await hostPage.evaluate(() => document.querySelector('gradscape-viz').state());
+    assert.equal(state.f, 'himmelblau');
+    assert.equal(state.start, '1,1');
+    assert.deepEqual(problems, [], problems.join('\n'));
+    await context.close();
+  }
 
   // The snippet, pasted into a page, shows the same runs embedded.
   const { context, page: hostPage, problems } = await host(snippet);
@@ -129,6 +143,55 @@ test('Share gives the address of the view and an iframe snippet of it that embed
   assert.equal(state.f, 'himmelblau');
   assert.equal(state.start, '1,1');
   assert.equal(state.steps, 60);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});
+
+test('two <gradscape-viz> elements on one page: each its own view, attributes live, the API as methods', async () => {
+  const { context, page, problems } = await host(`
+    <script type="module" src="${env.base}www/gradscape.js"></script>
+    <gradscape-viz id="a" f="himmelblau" opt="adam(lr=0.1)" start="0,0" steps="300" style="width:640px"></gradscape-viz>
+    <gradscape-viz id="b" preset="book-6-8" style="width:480px"></gradscape-viz>`);
+  await page.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
+  await page.evaluate(() => Promise.all(['a', 'b'].map((id) => document.getElementById(id).whenReady)));
+  const a = await page.evaluate(() => document.getElementById('a').trajectories());
+  const b = await page.evaluate(() => document.getElementById('b').trajectories());
+  assert.equal(a.length, 1);
+  assert.equal(a[0].optimizer, 'adam');
+  assert.equal(a[0].points.length, 301);
+  // Adam from (0, 0) on Himmelblau ends at its minimum (3, 2).
+  const end = a[0].points.at(-1);
+  assert.ok(Math.hypot(end[0] - 3, end[1] - 2) < 0.01, `${end}`);
+  // The other element is the book's Figure 6-8: SGD after 30 updates from (−7, 2).
+  assert.deepEqual(b.map((t) => t.optimizer), ['sgd', 'momentum', 'adagrad', 'adam']);
+  assert.deepEqual(b[0].points.at(-1), [-0.3503929957523197, 0.0847823165504322]);
+  // An attribute change applies live, to that element only.
+  await page.evaluate(() => document.getElementById('a').setAttribute('steps', '20'));
+  await page.waitForFunction(async () => (await document.getElementById('a').trajectories())[0].points.length === 21, null, { polling: 100 });
+  assert.equal((await page.evaluate(() => document.getElementById('b').status())).step, 30);
+  // Methods: play, pause, step, status; positions in the host page's pixels.
+  assert.deepEqual(await page.evaluate(async () => {
+    const el = document.getElementById('b');
+    await el.reset();
+    await el.step(3);
+    return el.status();
+  }), { playing: false, step: 3 });
+  const at = await page.evaluate(() => document.getElementById('b').worldToClient(-7, 2));
+  const box = await page.evaluate(() => document.getElementById('b').getBoundingClientRect().toJSON());
+  assert.ok(at.x > box.left && at.x < box.right && at.y > box.top && at.y < box.bottom, `${JSON.stringify([at, box])}`);
+  const back = await page.evaluate(([x, y]) => document.getElementById('b').clientToWorld(x, y), [at.x, at.y]);
+  assert.ok(Math.abs(back.x + 7) < 1e-9 && Math.abs(back.y - 2) < 1e-9, `${JSON.stringify(back)}`);
+  // A real mouse drag on the second element moves its start, and only its.
+  const to = await page.evaluate(() => document.getElementById('b').worldToClient(-4, -3));
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+  const [moved] = await page.evaluate(() => document.getElementById('b').startPoints());
+  assert.ok(Math.abs(moved[0] + 4) < 0.1 && Math.abs(moved[1] + 3) < 0.1, `${moved}`);
+  assert.deepEqual(await page.evaluate(() => document.getElementById('a').startPoints()), [[0, 0]]);
+  // A method that is not there is refused in words.
+  assert.match(await page.evaluate(() => document.getElementById('a').call('nothing').catch((e) => e.message)), /no method 'nothing'/);
   assert.deepEqual(problems, [], problems.join('\n'));
   await context.close();
 });

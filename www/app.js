@@ -600,6 +600,11 @@ async function main() {
     // The address in an attribute: & and " escaped.
     const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
     $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="gradscape: optimizers on a loss surface"></iframe>`;
+    // The <gradscape-viz> element with the view's settings as attributes.
+    const escape = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const attributes = JSON.parse(viz.params()).map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
+    const script = new URL('www/gradscape.js', new URL(location.pathname, location.href)).href;
+    $('share-element').value = `<script type="module" src="${escape(script)}"></script>\n<gradscape-viz${attributes}></gradscape-viz>`;
     $('share-status').textContent = '';
     $('share-link').select();
     $('share-link').focus();
@@ -619,6 +624,7 @@ async function main() {
   $('share-close').addEventListener('click', () => showShare(false));
   $('share-link-copy').addEventListener('click', () => copy('share-link'));
   $('share-embed-copy').addEventListener('click', () => copy('share-embed'));
+  $('share-element-copy').addEventListener('click', () => copy('share-element'));
   $('share').addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       showShare(false);
@@ -866,6 +872,29 @@ async function main() {
   syncUrl();
   window.gradscape = api;
   window.dispatchEvent(new CustomEvent('gradscape:ready'));
+  if (window.parent !== window) answerHost();
+}
+
+/** In a frame (the <gradscape-viz> element's, or any host's), the API answers messages
+ * `{gradscape: id, method, args}` with `{gradscape: id, result}` or `{gradscape: id, error}`, and
+ * says `{gradscapeReady: true}` once. Nothing the API gives is private to the page. */
+function answerHost() {
+  const api = window.gradscape;
+  window.addEventListener('message', async ({ data, source }) => {
+    if (!data || typeof data !== 'object' || typeof data.gradscape !== 'number' || !source) return;
+    const reply = (m) => source.postMessage({ gradscape: data.gradscape, ...m }, '*');
+    const method = api[data.method];
+    if (typeof method !== 'function' || !Object.hasOwn(api, data.method)) {
+      reply({ error: `no method '${String(data.method).slice(0, 40)}'` });
+      return;
+    }
+    try {
+      reply({ result: await method(...(Array.isArray(data.args) ? data.args : [])) });
+    } catch (e) {
+      reply({ error: e && e.message ? e.message : String(e) });
+    }
+  });
+  window.parent.postMessage({ gradscapeReady: true }, '*');
 }
 
 main().catch((e) => {
