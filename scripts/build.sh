@@ -27,6 +27,11 @@ node_modules/.bin/esbuild www/*.js www/*.css --minify --log-level=warning --outd
 cp crates/core/data/digits.csv.gz dist/www/
 node_modules/.bin/esbuild www/pkg/gradscape_web.js --minify --log-level=warning --outdir=dist/www/pkg
 cp www/pkg/gradscape_web_bg.wasm dist/www/pkg/
+# The example lecture deck, with the parts of reveal.js it uses (and its licence).
+mkdir -p dist/examples/lecture/reveal/theme
+cp examples/lecture/index.html dist/examples/lecture/
+cp node_modules/reveal.js/dist/reveal.css node_modules/reveal.js/dist/reveal.mjs node_modules/reveal.js/LICENSE dist/examples/lecture/reveal/
+cp node_modules/reveal.js/dist/theme/white.css dist/examples/lecture/reveal/theme/
 # One file for use without a server (opened from disk): scripts, styles, module and data inlined.
 node scripts/standalone.mjs
 echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

@@ -28,12 +28,13 @@ export async function start() {
 }
 
 /**
- * Opens `path` in a fresh context (`options`: the context's, and `initScript`, run before the
- * page's own) and waits for window.gradscape. Every console error, page error
+ * Opens `path` in a fresh context (`options`: the context's, `initScript`, run before the
+ * page's own, and `waitFor`, what the page must hold before the test goes on; by default
+ * window.gradscape). Every console error, page error
  * and request to another origin is collected in `problems`; `check()` asserts there were none.
  */
 export async function open(env, path = '', options = {}) {
-  const { initScript, ...contextOptions } = options;
+  const { initScript, waitFor = () => window.gradscape !== undefined, ...contextOptions } = options;
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
@@ -46,7 +47,7 @@ export async function open(env, path = '', options = {}) {
     if (!r.url().startsWith(env.base) && !r.url().startsWith('data:')) problems.push(`request to another origin: ${r.url()}`);
   });
   await page.goto(env.base + path);
-  await page.waitForFunction(() => window.gradscape !== undefined, null, { timeout: 20000 });
+  await page.waitForFunction(waitFor, null, { timeout: 20000 });
   return {
     page,
     context,
