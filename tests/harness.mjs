@@ -44,7 +44,9 @@ export async function open(env, path = '', options = {}) {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => {
-    if (!r.url().startsWith(env.base) && !r.url().startsWith('data:')) problems.push(`request to another origin: ${r.url()}`);
+    // The page's own origin, data: URLs and its own blob: URLs (exported files) only.
+    const url = r.url();
+    if (!url.startsWith(env.base) && !url.startsWith('data:') && !url.startsWith(`blob:${env.base}`)) problems.push(`request to another origin: ${r.url()}`);
   });
   await page.goto(env.base + path);
   await page.waitForFunction(waitFor, null, { timeout: 20000 });

@@ -387,6 +387,38 @@ test('themes: dark, and projector drawing the plot 1.4× larger with the mouse s
   await bad.close();
 });
 
+test('exportWebM records the run from step 0 as a WebM video that plays back', async () => {
+  const p = await open(env, '?preset=book-6-8&speed=10');
+  const { page } = p;
+  const video = await page.evaluate(async () => {
+    const seen = [];
+    const progress = document.getElementById('record-progress');
+    const watch = setInterval(() => seen.push(progress.hidden ? null : progress.value), 50);
+    const blob = await window.gradscape.exportWebM({ fps: 15 });
+    clearInterval(watch);
+    const el = document.createElement('video');
+    el.muted = true;
+    el.src = URL.createObjectURL(blob);
+    await new Promise((ok, fail) => {
+      el.onloadedmetadata = ok;
+      el.onerror = () => fail(new Error('the video does not decode'));
+    });
+    return { type: blob.type, size: blob.size, width: el.videoWidth, height: el.videoHeight, progress: seen.filter((v) => v !== null), after: progress.hidden };
+  });
+  const canvas = await page.evaluate(() => [document.getElementById('surface').width, document.getElementById('surface').height]);
+  assert.equal(video.type, 'video/webm');
+  assert.ok(video.size > 1000, `${video.size} bytes`);
+  assert.deepEqual([video.width, video.height], canvas);
+  // The progress bar showed while it recorded, rising, and is gone after.
+  assert.ok(video.progress.length > 3 && video.progress.at(-1) > video.progress[0], JSON.stringify(video.progress));
+  assert.equal(video.after, true);
+  // The page is back where it was: step 30 of 30, not playing.
+  assert.deepEqual(await page.evaluate(() => window.gradscape.status()), { playing: false, step: 30 });
+  assert.match(await page.evaluate(() => window.gradscape.exportWebM({ fps: 0 }).then(() => 'made', (e) => e.message)), /fps must be 1 to 60/);
+  p.check();
+  await p.close();
+});
+
 test('the page says so in words when WebAssembly is missing', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

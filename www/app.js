@@ -758,14 +758,80 @@ async function main() {
     }
     return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(new Error('the image could not be made'))), 'image/png'));
   }
+  /** The run animated from step 0 to the last as a WebM video (MediaRecorder), about six
+   * seconds long at `fps` frames per second (at least one step a frame); `onProgress(share)`
+   * follows it. Recording runs in real time; the page shows its progress. */
+  async function exportWebM({ fps = 30, onProgress = () => {} } = {}) {
+    const rate = Number(fps);
+    if (!(rate >= 1 && rate <= 60)) throw new RangeError(`exportWebM: fps must be 1 to 60, not ${fps}`);
+    if (typeof MediaRecorder !== 'function' || !('captureStream' in HTMLCanvasElement.prototype)) {
+      throw new Error('this browser cannot record video');
+    }
+    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
+    if (!type) throw new Error('this browser cannot record WebM video');
+    pause();
+    const total = viz.steps();
+    const per = Math.max(1, Math.ceil(total / (rate * 6)));
+    const out = document.createElement('canvas');
+    out.width = surface.width;
+    out.height = surface.height;
+    const ctx = out.getContext('2d');
+    const stream = out.captureStream(rate);
+    const recorder = new MediaRecorder(stream, { mimeType: type });
+    const chunks = [];
+    recorder.ondataavailable = (e) => {
+      if (e.data.size) chunks.push(e.data);
+    };
+    const stopped = new Promise((ok) => (recorder.onstop = ok));
+    const box = $('record-progress');
+    box.hidden = false;
+    const keep = anim.step;
+    try {
+      recorder.start();
+      for (let s = 0; ; s = Math.min(total, s + per)) {
+        anim.step = s;
+        drawNow();
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, out.width, out.height);
+        ctx.drawImage(surface, 0, 0);
+        ctx.drawImage(overlay, 0, 0);
+        box.value = s / total;
+        onProgress(s / total);
+        await new Promise((ok) => setTimeout(ok, 1000 / rate));
+        if (s >= total) break;
+      }
+    } finally {
+      if (recorder.state !== 'inactive') recorder.stop();
+      await stopped;
+      stream.getTracks().forEach((t) => t.stop());
+      box.hidden = true;
+      anim.step = keep;
+      drawNow();
+    }
+    return new Blob(chunks, { type: 'video/webm' });
+  }
+  function download(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+  $('save-webm').addEventListener('click', async () => {
+    $('save-webm').disabled = true;
+    try {
+      download(await exportWebM(), 'gradscape.webm');
+    } catch (e) {
+      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      showMessages();
+    } finally {
+      $('save-webm').disabled = false;
+    }
+  });
   $('save-png').addEventListener('click', async () => {
     try {
-      const url = URL.createObjectURL(await exportPNG({ scale: 2 }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'gradscape.png';
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      download(await exportPNG({ scale: 2 }), 'gradscape.png');
     } catch (e) {
       messages = [{ param: 'export', message: `export: ${e.message}` }];
       showMessages();
@@ -774,6 +840,7 @@ async function main() {
 
   const api = {
     exportPNG,
+    exportWebM: ({ fps } = {}) => exportWebM({ fps }),
     state,
     setState(partial) {
       const all = Object.entries(partial || {});
