@@ -12,8 +12,8 @@ rm -rf www/pkg
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
   target/wasm32-unknown-unknown/web/gradscape_web.wasm
 if [[ -x node_modules/.bin/wasm-opt ]]; then
-  echo "build: optimising the wasm module (wasm-opt -O3)"
-  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
+  echo "build: optimising the wasm module (wasm-opt -Oz)"
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     www/pkg/gradscape_web_bg.wasm -o www/pkg/gradscape_web_bg.wasm
 fi
