@@ -5,18 +5,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
+# Two modules from the one crate: the page's, and the SVG export's (with plotters' SVG backend),
+# which the page loads only when an SVG is asked for. Cargo links one at a time in place.
+optimise() {
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
+}
+rm -rf www/pkg
+echo "build: compiling the SVG export module (release, profile web, feature svg)"
+cargo build --quiet --profile web -p gradscape-web --features svg --target wasm32-unknown-unknown
+.tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_export \
+  target/wasm32-unknown-unknown/web/gradscape_web.wasm
 echo "build: compiling the wasm module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-web --target wasm32-unknown-unknown
 echo "build: generating the JS glue (wasm-bindgen --target web)"
-rm -rf www/pkg
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
   target/wasm32-unknown-unknown/web/gradscape_web.wasm
-if [[ -x node_modules/.bin/wasm-opt ]]; then
-  echo "build: optimising the wasm module (wasm-opt -Oz)"
-  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    www/pkg/gradscape_web_bg.wasm -o www/pkg/gradscape_web_bg.wasm
-fi
+echo "build: optimising the wasm modules (wasm-opt -Oz)"
+optimise www/pkg/gradscape_web_bg.wasm
+optimise www/pkg/gradscape_export_bg.wasm
 
 rm -rf dist
 mkdir -p dist/www/pkg
@@ -25,8 +32,8 @@ cp index.html dist/
 node_modules/.bin/esbuild www/*.js www/*.css --minify --log-level=warning --outdir=dist/www
 # The digits data set, fetched by the page when it is chosen.
 cp crates/core/data/digits.csv.gz dist/www/
-node_modules/.bin/esbuild www/pkg/gradscape_web.js --minify --log-level=warning --outdir=dist/www/pkg
-cp www/pkg/gradscape_web_bg.wasm dist/www/pkg/
+node_modules/.bin/esbuild www/pkg/gradscape_web.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
+cp www/pkg/gradscape_web_bg.wasm www/pkg/gradscape_export_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).
 mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/

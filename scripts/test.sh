@@ -12,10 +12,10 @@ step "cargo fmt --check"
 cargo fmt --all --check
 
 step "cargo clippy (warnings are errors)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --features gradscape-web/svg --quiet -- -D warnings
 
 step "cargo test"
-cargo test --workspace
+cargo test --workspace --features gradscape-web/svg
 
 step "the core builds for wasm32-unknown-unknown"
 cargo build --quiet -p gradscape-core --target wasm32-unknown-unknown

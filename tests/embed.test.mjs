@@ -190,6 +190,11 @@ test('two <gradscape-viz> elements on one page: each its own view, attributes li
   const [moved] = await page.evaluate(() => document.getElementById('b').startPoints());
   assert.ok(Math.abs(moved[0] + 4) < 0.1 && Math.abs(moved[1] + 3) < 0.1, `${moved}`);
   assert.deepEqual(await page.evaluate(() => document.getElementById('a').startPoints()), [[0, 0]]);
+  // Exports cross the frame: an SVG string, a PNG Blob.
+  const svg = await page.evaluate(() => document.getElementById('a').exportSVG());
+  assert.match(svg, /^<svg [^>]*width="\d+" height="\d+"/);
+  assert.ok(svg.includes("<polyline"));
+  assert.equal(await page.evaluate(async () => (await document.getElementById('a').exportPNG()).type), 'image/png');
   // A method that is not there is refused in words.
   assert.match(await page.evaluate(() => document.getElementById('a').call('nothing').catch((e) => e.message)), /no method 'nothing'/);
   assert.deepEqual(problems, [], problems.join('\n'));

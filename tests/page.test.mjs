@@ -340,6 +340,70 @@ test('exportPNG gives the plot as a PNG at the screen resolution or twice it', a
   await p.close();
 });
 
+test('exportSVG gives the plot as SVG: it parses, the surface is an image, each path a polyline through its points', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  // A real drag first: the SVG shows the view as it is now, start (−7, 2) moved to (−6, 3).
+  const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
+  const to = await page.evaluate(() => window.gradscape.worldToClient(-6, 3));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  const out = await page.evaluate(async () => {
+    const text = await window.gradscape.exportSVG();
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const o = document.getElementById('overlay').getBoundingClientRect();
+    const image = doc.querySelector('image');
+    const href = image?.getAttribute('href') ?? '';
+    const decoded = await new Promise((ok) => {
+      const img = new Image();
+      img.onload = () => ok([img.naturalWidth, img.naturalHeight]);
+      img.onerror = () => ok(null);
+      img.src = href;
+    });
+    const local = ([x, y]) => {
+      const c = window.gradscape.worldToClient(x, y);
+      return [c.x - o.left, c.y - o.top];
+    };
+    return {
+      errors: doc.getElementsByTagName('parsererror').length,
+      root: doc.documentElement.tagName,
+      size: [Number(doc.documentElement.getAttribute('width')), Number(doc.documentElement.getAttribute('height'))],
+      box: [o.width, o.height],
+      href: href.slice(0, 22),
+      decoded,
+      polylines: [...doc.querySelectorAll('polyline')].map((e) => ({
+        stroke: e.getAttribute('stroke'),
+        points: e.getAttribute('points').trim().split(/\s+/).map((q) => q.split(',').map(Number)),
+      })),
+      runs: window.gradscape.trajectories().map((r) => ({ optimizer: r.optimizer, start: local(r.start), end: local(r.points.at(-1)), first: local(r.points[1]) })),
+    };
+  });
+  assert.equal(out.errors, 0);
+  assert.equal(out.root, 'svg');
+  assert.deepEqual(out.size, out.box.map(Math.round), 'the SVG is the plot\'s size on the page');
+  assert.equal(out.href, 'data:image/png;base64,');
+  assert.ok(out.decoded && out.decoded[0] > 100 && out.decoded[1] > 100, `the surface image decodes: ${out.decoded}`);
+  const near = (a, b) => Math.abs(a[0] - b[0]) <= 1.01 && Math.abs(a[1] - b[1]) <= 1.01;
+  assert.equal(out.runs.length, 4);
+  for (const run of out.runs) {
+    const line = out.polylines.find((l) => l.stroke !== '#FFFFFF' && near(l.points[0], run.start) && near(l.points.at(-1), run.end));
+    assert.ok(line, `${run.optimizer}: a polyline from its start to its last point`);
+  }
+  // SGD with lr 0.95 from (−6, 3) on x²/20 + y², by hand: ∇f = (−0.6, 6), so the first update
+  // lands on (−6 + 0.57, 3 − 5.7) = (−5.43, −2.7).
+  const sgd = out.runs.find((r) => r.optimizer === 'sgd');
+  assert.ok(near(sgd.first, await page.evaluate(() => {
+    const o = document.getElementById('overlay').getBoundingClientRect();
+    const c = window.gradscape.worldToClient(-5.43, -2.7);
+    return [c.x - o.left, c.y - o.top];
+  })), 'the drag moved the start to (−6, 3)');
+  assert.ok(out.polylines.some((l) => l.stroke !== '#FFFFFF' && near(l.points[0], sgd.start) && near(l.points[1], sgd.first)), 'SGD\'s first update is the polyline\'s second point');
+  p.check();
+  await p.close();
+});
+
 test('the plot is described in words for screen readers, and the description follows the step', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;

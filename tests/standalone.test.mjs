@@ -49,6 +49,11 @@ test('standalone.html from file:// draws the book preset and trains, with no req
   const runs = await page.evaluate(() => window.gradscape.trajectories());
   assert.deepEqual(runs[0].points.at(-1), [-0.3503929957523197, 0.0847823165504322]);
   assert.equal(await page.evaluate(() => document.getElementById('surface').width > 0), true);
+  // The SVG export's module is in the file too.
+  const svg = await page.evaluate(() => window.gradscape.exportSVG());
+  assert.match(svg, /^<svg [^>]*width="\d+"/);
+  // A coloured polyline per optimizer (and Momentum's velocity arrow).
+  assert.ok((svg.match(/<polyline [^>]*stroke="#(?!FFFFFF|000000)/g) || []).length >= 4, 'a coloured path per optimizer');
   // The network view, the digits carried in the file, trained in frames (no worker from disk).
   await page.evaluate(() => window.gradscape.setState({ tab: 'network', data: 'digits', hidden: '20', iters: 30, batch: 20 }));
   await page.waitForFunction(() => window.gradscape.state().data === 'digits', null, { timeout: 20000 });

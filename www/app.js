@@ -758,6 +758,35 @@ async function main() {
     }
     return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(new Error('the image could not be made'))), 'image/png'));
   }
+  /** The SVG export module, loaded the first time an SVG is asked for (or the failure). */
+  let exporter = null;
+  function exportModule() {
+    exporter ??= (async () => {
+      const m = await import('./pkg/gradscape_export.js');
+      const inline = globalThis.gradscapeInline?.exporter;
+      await m.default(inline ? { module_or_path: Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)) } : undefined);
+      return m;
+    })();
+    return exporter.catch((e) => {
+      exporter = null;
+      throw new Error(`the SVG export could not be loaded (${e && e.message ? e.message : e})`);
+    });
+  }
+  /** The plot as an SVG string (plotters' SVG backend), the size of the plot on the page: the
+   * surface as an embedded PNG image, the axes, paths, markers and arrows as vectors. */
+  async function exportSVG() {
+    const m = await exportModule();
+    viz.render_surface();
+    const [left, top, width, height] = viz.plot_rect();
+    const crop = document.createElement('canvas');
+    crop.width = width;
+    crop.height = height;
+    crop.getContext('2d').drawImage(surface, left, top, width, height, 0, 0, width, height);
+    const params = JSON.parse(viz.params());
+    const box = $('plot').getBoundingClientRect();
+    return m.export_svg(params.map((p) => p[0]), params.map((p) => p[1]), box.width / uiScale, box.height / uiScale,
+      uiScale, currentStep(), $('arrows').checked, crop.toDataURL('image/png'));
+  }
   /** The run animated from step 0 to the last as a WebM video (MediaRecorder), about six
    * seconds long at `fps` frames per second (at least one step a frame); `onProgress(share)`
    * follows it. Recording runs in real time; the page shows its progress. */
@@ -829,6 +858,14 @@ async function main() {
       $('save-webm').disabled = false;
     }
   });
+  $('save-svg').addEventListener('click', async () => {
+    try {
+      download(new Blob([await exportSVG()], { type: 'image/svg+xml' }), 'gradscape.svg');
+    } catch (e) {
+      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      showMessages();
+    }
+  });
   $('save-png').addEventListener('click', async () => {
     try {
       download(await exportPNG({ scale: 2 }), 'gradscape.png');
@@ -840,6 +877,7 @@ async function main() {
 
   const api = {
     exportPNG,
+    exportSVG,
     exportWebM: ({ fps } = {}) => exportWebM({ fps }),
     state,
     setState(partial) {

@@ -11,6 +11,8 @@ use std::fmt::Display;
 
 mod train;
 pub use train::Trainer;
+#[cfg(feature = "svg")]
+mod svg;
 
 use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
@@ -354,6 +356,12 @@ impl Viz {
     /// The animation speed in updates per second.
     pub fn speed(&self) -> f64 {
         self.scene.speed()
+    }
+
+    /// The plot rectangle on the surface canvas in device pixels: `[left, top, width, height]`.
+    pub fn plot_rect(&self) -> Vec<u32> {
+        let l = &self.layout;
+        vec![l.plot_left, l.plot_top, l.plot_width, l.plot_height]
     }
 
     /// The value range and contour levels of the last painted surface, as JSON.
