@@ -152,6 +152,40 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
   await p.close();
 });
 
+test('the projector theme draws the network view larger, with the landscape drag still exact', async () => {
+  const p = await open(env, query({ ...RACE, iters: 60, theme: 'projector' }));
+  const { page } = p;
+  await page.evaluate(() => window.gradscape.train());
+  await page.evaluate(() => window.gradscape.makeLandscape(0));
+  await page.waitForFunction(() => window.gradscape.landscape()?.done === true, null, { timeout: 20000 });
+  await page.locator('#land-overlay').scrollIntoViewIfNeeded();
+  // The landscape's left edge (α = −extent) lies 58 CSS pixels into its canvas (the core's
+  // margin), times 1.4 in the projector theme.
+  const edge = () => page.evaluate(() => {
+    const { extent } = window.gradscape.landscape();
+    return window.gradscape.landscapeToClient(-extent, 0).x - document.getElementById('land-overlay').getBoundingClientRect().left;
+  });
+  assert.ok(Math.abs((await edge()) - 58 * 1.4) < 1, `${await edge()}`);
+  // A real drag of the white start, at the projected weights, trains every optimizer again.
+  const before = await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]);
+  const from = await page.evaluate(() => window.gradscape.landscapeToClient(0, 0));
+  const to = await page.evaluate(() => window.gradscape.landscapeToClient(0.5, 0.5));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 6 });
+  await page.mouse.up();
+  await page.waitForFunction(() => window.gradscape.trainStatus().iteration > 0);
+  assert.notEqual(await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]), before);
+  // Back to light: the plain margin again.
+  await page.evaluate(() => window.gradscape.setState({ theme: 'light' }));
+  await page.waitForFunction(() => {
+    const { extent } = window.gradscape.landscape();
+    return Math.abs(window.gradscape.landscapeToClient(-extent, 0).x - document.getElementById('land-overlay').getBoundingClientRect().left - 58) < 1;
+  });
+  p.check();
+  await p.close();
+});
+
 test('digits: test images with each optimizer\'s predicted label', async () => {
   // The digits are fetched when first chosen: from the menu here, from the URL below.
   const first = await open(env, query({ hidden: '16', iters: 30, batch: 50, nopt: 'adam(lr=0.01)' }));

@@ -84,7 +84,7 @@ async function main() {
   let network = null;
   // The compiled module goes to the network view's training worker.
   const module = compiled || init.__wbindgen_wasm_module;
-  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable } });
+  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable }, uiScale: () => uiScale });
   if (query.get('tab') === 'network') network = await startNetwork();
 
   // ---- views ------------------------------------------------------------------------------
@@ -687,6 +687,7 @@ async function main() {
   // ---- theme ---------------------------------------------------------------------------------
   function applyTheme(t) {
     setTheme(t);
+    network?.restyle();
     lastSize = '';
     requestAnimationFrame(() => resize());
     syncUrl();

@@ -67,7 +67,7 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-export async function startNetworkView({ Trainer, module, query, cat, onChange, digits }) {
+export async function startNetworkView({ Trainer, module, query, cat, onChange, digits, uiScale = () => 1 }) {
   const keys = [];
   const values = [];
   for (const [k, v] of query) {
@@ -299,8 +299,12 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
 
   // ---- sizes ----------------------------------------------------------------------------------
   let landSize = '';
+  /** Canvases are sized in device pixels; the core draws on them in units of `uiScale()` CSS
+   * pixels (the projector theme's larger type, lines and points), so its `dpr` is the screen's
+   * times that and its sizes are divided by it. */
   function sizeCanvases() {
     const dpr = window.devicePixelRatio || 1;
+    const ui = uiScale();
     const wrap = $('net-loss-wrap').getBoundingClientRect();
     for (const id of ['net-loss-axes', 'net-loss']) {
       const c = $(id);
@@ -321,14 +325,14 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       }
     }
     const land = $('land-wrap').getBoundingClientRect();
-    const size = [land.width, land.height, dpr].join();
+    const size = [land.width, land.height, dpr, ui].join();
     if (size !== landSize || !trainerLandscapeSized) {
       landSize = size;
       for (const id of ['land-surface', 'land-overlay']) {
         $(id).width = Math.max(1, Math.round(land.width * dpr));
         $(id).height = Math.max(1, Math.round(land.height * dpr));
       }
-      trainer.resize_landscape(land.width, land.height, dpr);
+      trainer.resize_landscape(...landDims());
       trainerLandscapeSized = trainer.landscape_info() !== 'null';
     }
   }
@@ -383,7 +387,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   /** Draws the view; `info` is the landscape's (`landscape_info`), if the caller has it. */
   function draw(info = JSON.parse(trainer.landscape_info())) {
     const t0 = performance.now();
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = (window.devicePixelRatio || 1) * uiScale();
     trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked);
     const tLoss = performance.now();
     performance.measure('gradscape:net-loss', { start: t0, end: tLoss });
@@ -549,7 +553,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   });
   function landDims() {
     const r = $('land-wrap').getBoundingClientRect();
-    return [r.width, r.height, window.devicePixelRatio || 1];
+    const ui = uiScale();
+    return [r.width / ui, r.height / ui, (window.devicePixelRatio || 1) * ui];
   }
   function makeLandscape() {
     trainer.make_landscape(Number($('land-member').value) || 0, LANDSCAPE_GRID);
@@ -560,7 +565,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   const landOverlay = $('land-overlay');
   function planeAt(e) {
     const r = landOverlay.getBoundingClientRect();
-    const p = trainer.landscape_at(e.clientX - r.left, e.clientY - r.top);
+    const ui = uiScale();
+    const p = trainer.landscape_at((e.clientX - r.left) / ui, (e.clientY - r.top) / ui);
     return p.length === 2 ? [p[0], p[1]] : null;
   }
   landOverlay.addEventListener('pointerdown', (e) => {
@@ -614,6 +620,14 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     setState(partial) {
       return applyEntries(Object.entries(partial).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
     },
+    /** The theme's scale changed: lay the charts out again. */
+    restyle() {
+      trainer.loss_resized();
+      if (active) {
+        sizeCanvases();
+        requestDraw();
+      }
+    },
     show(on) {
       active = on;
       if (on) {
@@ -638,7 +652,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     landscapeToClient(a, b) {
       const p = trainer.landscape_to_css(a, b);
       const r = landOverlay.getBoundingClientRect();
-      return p.length === 2 ? { x: r.left + p[0], y: r.top + p[1] } : null;
+      return p.length === 2 ? { x: r.left + p[0] * uiScale(), y: r.top + p[1] * uiScale() } : null;
     },
     landscape: () => JSON.parse(trainer.landscape_info()),
     render() {

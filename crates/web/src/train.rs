@@ -33,7 +33,7 @@ pub struct Trainer {
     landscape_layout: Option<Layout>,
     landscape_painted: bool,
     /// What the cached layer of data points was drawn for: size, data set and seed.
-    points_key: Option<(u32, u32, String, u64)>,
+    points_key: Option<(u32, u32, u64, String, u64)>,
     /// How much of the race [`Trainer::progress`] has handed on.
     sent: Sent,
     /// Each member's loss curve reduced to column extremes so far; cleared with the race.
@@ -384,6 +384,7 @@ impl Trainer {
         let key = (
             canvas.width(),
             canvas.height(),
+            dpr.to_bits(),
             self.scene.settings().dataset.clone(),
             self.scene.settings().config.seed,
         );
