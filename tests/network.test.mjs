@@ -40,7 +40,7 @@ test('the network view trains without freezing the page, draws its charts and ma
   const { page } = p;
   assert.equal(await page.locator('#net').isVisible(), true);
   assert.equal(await page.locator('#app').isHidden(), true);
-  assert.equal(await page.locator('#regions canvas').count(), 2);
+  assert.equal(await page.locator('#regions canvas[role=img]').count(), 2);
   // Count the iterations seen by animation frames while it trains (in a worker, taken in by
   // the page's copy of the race as it goes): a page that froze until training ended, or took
   // in the whole race at its end, would see one value.
@@ -150,6 +150,45 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
   assert.equal(curves[0].loss[0], curves[1].loss[0]);
   p.check();
   await p.close();
+});
+
+test('the loss chart, added to frame by frame while training, is the chart drawn at once', async () => {
+  // Drawn as the race goes, then drawn afresh in one go (the log scale on and off).
+  const compare = async (iters) => {
+    const p = await open(env, query({ ...RACE, iters, nopt: 'sgd(lr=0.1),momentum(lr=0.1),adagrad(lr=0.1),adam(lr=0.01)' }));
+    const { page } = p;
+    const frames = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    const pixels = () => page.evaluate(() => {
+      const c = document.getElementById('net-loss');
+      return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    });
+    await page.evaluate(() => window.gradscape.train());
+    await frames();
+    const grown = await pixels();
+    await page.click('#net-log');
+    await page.click('#net-log');
+    await frames();
+    const whole = await pixels();
+    const out = { inkGrown: 0, inkWhole: 0, differ: 0 };
+    for (let i = 0; i < whole.length; i += 4) {
+      if (grown[i + 3] > 0) out.inkGrown++;
+      if (whole[i + 3] > 0) out.inkWhole++;
+      if ([0, 1, 2, 3].some((k) => Math.abs(grown[i + k] - whole[i + k]) > 64)) out.differ++;
+    }
+    p.check();
+    await p.close();
+    return out;
+  };
+  // Fewer iterations than pixel columns: every point is final once the next one comes, and the
+  // two drawings are the same.
+  const few = await compare(300);
+  assert.ok(few.inkWhole > 1000, `the curves are drawn: ${few.inkWhole} pixels`);
+  assert.ok(few.differ <= 0.002 * few.inkWhole, JSON.stringify(few));
+  // Many per column: the same curves, give or take how strokes join from one frame's part to
+  // the next and which curve lies on top where they cross.
+  const many = await compare(8000);
+  assert.ok(Math.abs(many.inkGrown - many.inkWhole) < 0.05 * many.inkWhole, JSON.stringify(many));
+  assert.ok(many.differ < 0.08 * many.inkWhole, JSON.stringify(many));
 });
 
 test('the projector theme draws the network view larger, with the landscape drag still exact', async () => {

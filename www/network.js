@@ -166,8 +166,6 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     }
     if (queue.length && trainer.done()) finished();
   }
-  const scratch = document.createElement('canvas');
-  const pointsLayer = document.createElement('canvas');
 
   // ---- settings -----------------------------------------------------------------------------
   const dataSelect = $('net-data');
@@ -269,21 +267,27 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     $('regions-title').hidden = kind !== '2d';
     $('regions-hint').hidden = kind !== '2d';
     if (kind === '2d') {
-      list.forEach((o, i) => {
+      list.forEach((o) => {
         const figure = document.createElement('figure');
         figure.className = 'region';
-        const canvas = document.createElement('canvas');
-        canvas.setAttribute('role', 'img');
-        canvas.setAttribute('aria-label', `${o.name}'s decision regions`);
+        // The regions on a small canvas the browser scales up, the points on one at the
+        // screen's resolution over it, drawn once: training redraws only the small one.
+        const box = document.createElement('div');
+        box.className = 'region-box';
+        const map = document.createElement('canvas');
+        map.setAttribute('role', 'img');
+        map.setAttribute('aria-label', `${o.name}'s decision regions`);
+        const points = document.createElement('canvas');
+        points.setAttribute('aria-hidden', 'true');
+        box.append(map, points);
         const caption = document.createElement('figcaption');
         const swatch = document.createElement('span');
         swatch.className = 'swatch';
         swatch.style.background = o.colour;
         caption.append(swatch, document.createTextNode(o.name));
-        figure.append(canvas, caption);
+        figure.append(box, caption);
         regions.append(figure);
-        panels.push(canvas);
-        void i;
+        panels.push({ map, points });
       });
     }
     $('digits').replaceChildren();
@@ -294,6 +298,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       if (keep !== '' && Number(keep) < list.length) select.value = keep;
     }
     $('gradcheck-table').tBodies[0].replaceChildren();
+    trainer.points_changed();
     sizeCanvases();
   }
 
@@ -316,7 +321,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         trainer.loss_resized();
       }
     }
-    for (const c of panels) {
+    for (const { points: c } of panels) {
       const r = c.getBoundingClientRect();
       const w = Math.max(1, Math.round(r.width * dpr));
       if (c.width !== w || c.height !== w) {
@@ -388,7 +393,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   function draw(info = JSON.parse(trainer.landscape_info())) {
     const t0 = performance.now();
     const dpr = (window.devicePixelRatio || 1) * uiScale();
-    trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked);
+    trainer.render_loss($('net-loss-axes'), $('net-loss'), dpr, $('net-log').checked, running);
     const tLoss = performance.now();
     performance.measure('gradscape:net-loss', { start: t0, end: tLoss });
     const now = performance.now();
@@ -399,7 +404,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     }
     updateTable();
     const tRegions = performance.now();
-    panels.forEach((canvas, i) => trainer.render_regions(i, canvas, scratch, pointsLayer, REGION_GRID, dpr));
+    panels.forEach(({ map, points }, i) => trainer.render_regions(i, map, points, REGION_GRID, dpr));
     performance.measure('gradscape:net-regions', { start: tRegions, end: performance.now() });
     if (trainer.kind() === 'digits' && slow) drawDigits();
     if (!info) {

@@ -277,6 +277,17 @@ impl ColumnCache {
         &self.all
     }
 
+    /// The points the last [`ColumnCache::update`] gave.
+    pub fn points(&self) -> &[[f64; 2]] {
+        &self.all
+    }
+
+    /// How many of the points the last [`ColumnCache::update`] gave are final: they stay the
+    /// same, in place, in every later update until the cache starts again.
+    pub fn final_points(&self) -> usize {
+        self.done.len()
+    }
+
     /// Forgets everything (for a series that was replaced).
     pub fn clear(&mut self) {
         self.upto = 0;
@@ -365,6 +376,7 @@ mod tests {
                 &mut whole,
             );
             assert_eq!(cache.update(&values[..n], 3.7), &whole[..], "{n} values");
+            assert_eq!(cache.points(), &whole[..]);
         }
         assert_eq!(n, 1000);
         // Another width, and a shorter series, start again.
@@ -376,6 +388,24 @@ mod tests {
         assert_eq!(cache.update(&values[..10], 2.0), &whole[..]);
         assert_eq!(cache.update(&values[..4], 2.0), &whole[..4]);
         assert!(cache.update(&[], 2.0).is_empty());
+    }
+
+    #[test]
+    fn final_points_stay_as_they_are_while_the_series_grows() {
+        // Values 0, 1, 2, ... in strips two wide: each strip's points are its two values. Once
+        // a value lands past a strip, the strip is final.
+        let values: Vec<f64> = (0..10).map(f64::from).collect();
+        let mut cache = ColumnCache::default();
+        assert_eq!(cache.update(&values[..5], 2.0).len(), 5);
+        // Strips [0, 1] and [2, 3] are final; [4] may still grow.
+        assert_eq!(cache.final_points(), 4);
+        let before: Vec<[f64; 2]> = cache.update(&values[..5], 2.0)[..4].to_vec();
+        assert_eq!(before, [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]);
+        let grown = cache.update(&values, 2.0);
+        assert_eq!(&grown[..4], &before[..]);
+        assert_eq!(cache.final_points(), 8);
+        assert_eq!(cache.update(&[], 2.0).len(), 0);
+        assert_eq!(cache.final_points(), 0);
     }
 
     #[test]

@@ -1096,6 +1096,135 @@ impl LossAxes {
     }
 }
 
+/// How much of a growing curve is on its canvas already (see [`LossAxes::draw_more`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Drawn {
+    /// The curve's final points (its cache's) that have been drawn.
+    points: usize,
+    /// The last of them kept by the thinning, in the plotting area's pixels.
+    last: Option<[f64; 2]>,
+}
+
+impl LossAxes {
+    /// Draws what is new of `series` (each with a cache) since the last call with these
+    /// `drawn`, on a canvas that kept what was drawn: the final points not drawn yet, thinned
+    /// as [`thin_polyline`] thins, so a race of 100,000 iterations rasterises a few new segments
+    /// a frame, not the whole chart. The last strip, which may still change, waits until it is
+    /// final (a CSS pixel column), unless the series is `settled` (no more values are coming
+    /// for now): then it is drawn too. False when a cache started again, or a settled strip
+    /// changed after all: clear the canvas and call again with fresh `drawn`.
+    pub(crate) fn draw_more<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        r: f64,
+        series: &[Series],
+        drawn: &mut [Drawn],
+        settled: bool,
+    ) -> Result<bool, String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .margin((8.0 * r) as u32)
+            .margin_right((16.0 * r) as u32)
+            .x_label_area_size((34.0 * r) as u32)
+            .y_label_area_size((64.0 * r) as u32);
+        if self.log {
+            let chart = builder
+                .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
+                .map_err(err)?;
+            self.more(&chart, r, series, drawn, settled)
+        } else {
+            let chart = builder
+                .build_cartesian_2d(0.0..self.steps, self.bottom..self.top)
+                .map_err(err)?;
+            self.more(&chart, r, series, drawn, settled)
+        }
+    }
+
+    fn more<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+        &self,
+        chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+        r: f64,
+        series: &[Series],
+        drawn: &mut [Drawn],
+        settled: bool,
+    ) -> Result<bool, String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = chart.plotting_area().strip_coord_spec();
+        let (base_x, base_y) = chart.plotting_area().get_base_pixel();
+        let (w, h) = area.dim_in_pixel();
+        let (w, h) = (f64::from(w), f64::from(h));
+        let per_column = iterations_per_column(chart, self.bottom, r);
+        let width = (2.0 * r).round().max(1.0) as u32;
+        for (s, done) in series.iter().zip(drawn.iter_mut()) {
+            let Some(cache) = s.cache else { continue };
+            let mut cache = cache.borrow_mut();
+            cache.update(s.values, per_column);
+            let kept = cache.points();
+            let finals = if settled {
+                kept.len()
+            } else {
+                cache.final_points()
+            };
+            if finals < done.points {
+                return Ok(false);
+            }
+            let to_pixel = |&[i, v]: &[f64; 2]| {
+                let (x, y) = chart.backend_coord(&(i, v));
+                [
+                    f64::from(x - base_x).clamp(0.0, w),
+                    f64::from(y - base_y).clamp(0.0, h),
+                ]
+            };
+            // A point at least two CSS pixels from the last one kept is kept; a settled
+            // curve's last point always.
+            let mut path: Vec<[f64; 2]> = done.last.into_iter().collect();
+            for (k, p) in kept.iter().enumerate().take(finals).skip(done.points) {
+                let p = to_pixel(p);
+                if !(p[0].is_finite() && p[1].is_finite()) {
+                    continue;
+                }
+                let far = path
+                    .last()
+                    .is_none_or(|q| (p[0] - q[0]).hypot(p[1] - q[1]) >= 2.0 * r);
+                if far {
+                    path.push(p);
+                    done.last = Some(p);
+                } else if settled && k + 1 == finals {
+                    path.push(p);
+                }
+            }
+            done.points = finals;
+            if path.len() >= 2 {
+                let c = colour(Scene::colour(s.colour));
+                let path: Vec<(i32, i32)> = path.iter().map(|p| pixel(*p)).collect();
+                area.draw(&PathElement::new(path, c.stroke_width(width)))
+                    .map_err(err)?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Iterations per CSS pixel column of `chart`'s x axis, from two of its points.
+fn iterations_per_column<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    y: f64,
+    r: f64,
+) -> f64 {
+    let (x0, _) = chart.backend_coord(&(0.0, y));
+    let (x1, _) = chart.backend_coord(&(1e6, y));
+    if x1 > x0 {
+        1e6 * r / f64::from(x1 - x0)
+    } else {
+        1.0
+    }
+}
+
 /// What to draw of the loss chart, on a linear or a log y axis.
 struct Layers<'a, DB: DrawingBackend> {
     r: f64,
@@ -1211,15 +1340,7 @@ where
         let (w, h) = (f64::from(w), f64::from(h));
         let mut thinned = Vec::new();
         let mut strips = Vec::new();
-        // Iterations per CSS pixel column, from two points of the x axis.
-        let y0 = self.bottom;
-        let (x0, _) = chart.backend_coord(&(0.0, y0));
-        let (x1, _) = chart.backend_coord(&(1e6, y0));
-        let per_column = if x1 > x0 {
-            1e6 * r / f64::from(x1 - x0)
-        } else {
-            1.0
-        };
+        let per_column = iterations_per_column(&chart, self.bottom, r);
         for series in runs {
             let c = colour(Scene::colour(series.colour));
             // A long noisy curve: at most four points per CSS pixel column, chosen among the

@@ -18,8 +18,11 @@ use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
 
 use crate::{
-    cleared, context, draw_axes, js_error, json, optimizer_items, pairs, LossAxes, Series,
+    cleared, context, draw_axes, js_error, json, optimizer_items, pairs, Drawn, LossAxes, Series,
 };
+
+/// A points canvas's width, height, device pixel ratio (bits), data set and seed.
+type PointsKey = (u32, u32, u64, String, u64);
 
 /// The network view of the page.
 #[wasm_bindgen]
@@ -32,12 +35,14 @@ pub struct Trainer {
     painter: Painter,
     landscape_layout: Option<Layout>,
     landscape_painted: bool,
-    /// What the cached layer of data points was drawn for: size, data set and seed.
-    points_key: Option<(u32, u32, u64, String, u64)>,
+    /// What each panel's data points were drawn for: size, resolution, data set and seed.
+    points_keys: Vec<Option<PointsKey>>,
     /// How much of the race [`Trainer::progress`] has handed on.
     sent: Sent,
     /// Each member's loss curve reduced to column extremes so far; cleared with the race.
     curves: Vec<RefCell<ColumnCache>>,
+    /// How much of each curve is on the loss canvas; none when the canvas must be drawn afresh.
+    curves_drawn: Option<Vec<Drawn>>,
 }
 
 impl Trainer {
@@ -126,9 +131,10 @@ impl Trainer {
             painter: Painter::new(),
             landscape_layout: None,
             landscape_painted: false,
-            points_key: None,
+            points_keys: Vec::new(),
             sent: Sent::default(),
             curves: Vec::new(),
+            curves_drawn: None,
         }
     }
 
@@ -148,6 +154,7 @@ impl Trainer {
         let warnings = self.scene.apply(&borrowed);
         // The race may be a new one: its curves are read afresh.
         self.curves.clear();
+        self.curves_drawn = None;
         if self.scene.race().iteration() != before {
             self.loss_axes = None;
         }
@@ -186,6 +193,7 @@ impl Trainer {
         self.sent = Sent::default();
         self.loss_axes = None;
         self.curves.clear();
+        self.curves_drawn = None;
         Ok(())
     }
 
@@ -194,6 +202,7 @@ impl Trainer {
         self.scene.reset();
         self.loss_axes = None;
         self.curves.clear();
+        self.curves_drawn = None;
     }
 
     /// Iterations done.
@@ -295,16 +304,21 @@ impl Trainer {
     /// Forgets the drawn axes (after the canvases were resized, which clears them).
     pub fn loss_resized(&mut self) {
         self.loss_axes = None;
+        self.curves_drawn = None;
     }
 
-    /// Draws the loss curves (axes on `axes_canvas`, redrawn only when they change; curves on
-    /// `canvas`). Both canvases are sized by the caller in device pixels.
+    /// Draws the loss curves: axes on `axes_canvas` and curves on `canvas`, both sized by the
+    /// caller in device pixels. The axes are redrawn only when they change; the curves are
+    /// added to from frame to frame (see `LossAxes::draw_more`), and drawn afresh when the axes,
+    /// the size or the race change. `training`: more iterations are coming (the curves' last
+    /// pixel column waits for them).
     pub fn render_loss(
         &mut self,
         axes_canvas: &HtmlCanvasElement,
         canvas: &HtmlCanvasElement,
         dpr: f64,
         log: bool,
+        training: bool,
     ) -> Result<(), JsError> {
         let members = self.scene.race().members();
         self.curves.resize_with(members.len(), Default::default);
@@ -329,79 +343,89 @@ impl Trainer {
                     .map_err(js_error)?;
             }
             self.loss_axes = fitted;
+            self.curves_drawn = None;
         }
-        cleared(canvas)?;
-        if let Some(axes) = self.loss_axes {
-            let backend = CanvasBackend::with_canvas_object(canvas.clone())
-                .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
-            let at = self.scene.race().iteration();
-            axes.draw(
-                &backend.into_drawing_area(),
-                dpr,
-                false,
-                Some((&series, at)),
-            )
-            .map_err(js_error)?;
+        let Some(axes) = self.loss_axes else {
+            cleared(canvas)?;
+            self.curves_drawn = None;
+            return Ok(());
+        };
+        let backend = CanvasBackend::with_canvas_object(canvas.clone())
+            .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
+        let root = backend.into_drawing_area();
+        for _ in 0..2 {
+            let drawn = match &mut self.curves_drawn {
+                Some(drawn) if drawn.len() == series.len() => drawn,
+                _ => {
+                    cleared(canvas)?;
+                    self.curves_drawn
+                        .insert(vec![Drawn::default(); series.len()])
+                }
+            };
+            let settled = !training || self.scene.race().done();
+            if axes
+                .draw_more(&root, dpr, &series, drawn, settled)
+                .map_err(js_error)?
+            {
+                return Ok(());
+            }
+            // A curve's cache started again: everything afresh.
+            self.curves_drawn = None;
         }
         Ok(())
     }
 
-    /// Draws optimizer `member`'s decision regions (an n × n grid, scaled up smoothly through
-    /// `scratch`) and the data on `canvas`: training points filled, held-out points as rings. The
-    /// points never move, so they are drawn once onto `points` (a canvas the caller keeps) and
-    /// copied from there.
+    /// Draws optimizer `member`'s decision regions on `map`, an n × n canvas that the page
+    /// scales up smoothly, and the data on `points`, a canvas at the screen's resolution laid
+    /// over it: training points filled, held-out points as rings. The points never move, so a
+    /// panel's points are drawn again only when its size, the data or the seed change: a frame
+    /// of training redraws n × n pixels per panel.
     pub fn render_regions(
         &mut self,
         member: usize,
-        canvas: &HtmlCanvasElement,
-        scratch: &HtmlCanvasElement,
+        map: &HtmlCanvasElement,
         points: &HtmlCanvasElement,
         n: u32,
         dpr: f64,
     ) -> Result<(), JsError> {
-        let ctx = context(canvas)?;
-        let (w, h) = (f64::from(canvas.width()), f64::from(canvas.height()));
         let Some(view) = self.scene.bounds() else {
-            ctx.clear_rect(0.0, 0.0, w, h);
+            cleared(map)?;
+            cleared(points)?;
             return Ok(());
         };
         self.scene.regions(member, n as usize, &mut self.rgba);
         if self.rgba.len() != (n as usize) * (n as usize) * 4 {
             return Ok(());
         }
-        if scratch.width() != n || scratch.height() != n {
-            scratch.set_width(n);
-            scratch.set_height(n);
+        if map.width() != n || map.height() != n {
+            map.set_width(n);
+            map.set_height(n);
         }
         let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.rgba), n, n)
             .map_err(|_| JsError::new("could not make the regions image"))?;
-        context(scratch)?
+        context(map)?
             .put_image_data(&image, 0.0, 0.0)
             .map_err(|_| JsError::new("could not draw the regions image"))?;
-        ctx.set_image_smoothing_enabled(true);
-        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(scratch, 0.0, 0.0, w, h)
-            .map_err(|_| JsError::new("could not draw the regions"))?;
         let key = (
-            canvas.width(),
-            canvas.height(),
+            points.width(),
+            points.height(),
             dpr.to_bits(),
             self.scene.settings().dataset.clone(),
             self.scene.settings().config.seed,
         );
-        if self.points_key.as_ref() != Some(&key) {
-            points.set_width(canvas.width());
-            points.set_height(canvas.height());
-            self.draw_points(points, view, dpr)?;
-            self.points_key = Some(key);
+        if self.points_keys.len() <= member {
+            self.points_keys.resize(member + 1, None);
         }
-        ctx.draw_image_with_html_canvas_element(points, 0.0, 0.0)
-            .map_err(|_| JsError::new("could not draw the points"))?;
+        if self.points_keys[member].as_ref() != Some(&key) {
+            self.draw_points(points, view, dpr)?;
+            self.points_keys[member] = Some(key);
+        }
         Ok(())
     }
 
-    /// Forgets the drawn data points (after the data changed).
+    /// Forgets the drawn data points (after the data changed, or the panels were replaced).
     pub fn points_changed(&mut self) {
-        self.points_key = None;
+        self.points_keys.clear();
     }
 
     /// The first `count` held-out digits as JSON `{images: [[64 values in 0…1]], labels,
@@ -510,6 +534,7 @@ impl Trainer {
         self.scene.start_from_landscape(a, b).map_err(js_error)?;
         self.loss_axes = None;
         self.curves.clear();
+        self.curves_drawn = None;
         Ok(())
     }
 
