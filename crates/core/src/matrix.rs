@@ -196,6 +196,13 @@ mod simd {
                 let rows_b = &rows_b[k0 * n..(k0 + depth) * n];
                 for i0 in (0..m).step_by(MR) {
                     let rows = MR.min(m - i0);
+                    let c_rows = &mut c[i0 * n..(i0 + rows) * n];
+                    if op_a == Op::N && rows == MR {
+                        // MR whole rows of A, read where they are.
+                        let row = |r: usize| &a[(i0 + r) * k + k0..(i0 + r) * k + k0 + depth];
+                        block_rows([row(0), row(1), row(2), row(3)], rows_b, n, beta, c_rows);
+                        continue;
+                    }
                     // The block of A as `depth` groups of MR values (zero past the last row),
                     // every value written, so the buffer is only sized, not cleared.
                     panel.resize(depth * MR, 0.0);
@@ -204,7 +211,6 @@ mod simd {
                             *v = if r < rows { a_at(i0 + r, k0 + p) } else { 0.0 };
                         }
                     }
-                    let c_rows = &mut c[i0 * n..(i0 + rows) * n];
                     block(panel, rows_b, n, rows, beta, c_rows);
                 }
             }
@@ -212,16 +218,47 @@ mod simd {
     }
 
     /// Up to MR rows of C from a packed block of A (`panel`, depth × MR) and `depth` rows of
-    /// op(B): four columns at a time in two vectors, then two, then one.
+    /// op(B).
     #[inline(never)]
     fn block(panel: &[f64], rows_b: &[f64], n: usize, rows: usize, beta: f64, c: &mut [f64]) {
+        let groups = panel
+            .chunks_exact(MR)
+            .map(|g| [g[0], g[1], g[2], g[3]])
+            .zip(rows_b.chunks_exact(n));
+        block_of(groups, n, rows, beta, c);
+    }
+
+    /// MR rows of C from MR rows of A (each `depth` long) and `depth` rows of op(B): the same
+    /// sums as [`block`] without packing A first.
+    #[inline(never)]
+    fn block_rows(a: [&[f64]; MR], rows_b: &[f64], n: usize, beta: f64, c: &mut [f64]) {
+        let groups = a[0]
+            .iter()
+            .zip(a[1])
+            .zip(a[2])
+            .zip(a[3])
+            .map(|(((&a0, &a1), &a2), &a3)| [a0, a1, a2, a3])
+            .zip(rows_b.chunks_exact(n));
+        block_of(groups, n, MR, beta, c);
+    }
+
+    /// Up to MR rows of C from `groups`, one per term of the sums: MR values of A's rows and
+    /// the row of op(B) they multiply. Four columns at a time in two vectors, then two, then one.
+    #[inline(always)]
+    fn block_of<'b>(
+        groups: impl Iterator<Item = ([f64; MR], &'b [f64])> + Clone,
+        n: usize,
+        rows: usize,
+        beta: f64,
+        c: &mut [f64],
+    ) {
         let mut j = 0;
         while j + 4 <= n {
             // Eight accumulators in locals, not an array: written out, they stay in registers.
             let zero = f64x2_splat(0.0);
             let (mut c00, mut c01, mut c10, mut c11) = (zero, zero, zero, zero);
             let (mut c20, mut c21, mut c30, mut c31) = (zero, zero, zero, zero);
-            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
+            for (group, row_b) in groups.clone() {
                 let bb = &row_b[j..j + 4];
                 let (b0, b1) = (f64x2(bb[0], bb[1]), f64x2(bb[2], bb[3]));
                 let (a0, a1) = (f64x2_splat(group[0]), f64x2_splat(group[1]));
@@ -244,9 +281,9 @@ mod simd {
         }
         if j + 2 <= n {
             let mut acc = [f64x2_splat(0.0); MR];
-            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
+            for (group, row_b) in groups.clone() {
                 let b0 = f64x2(row_b[j], row_b[j + 1]);
-                for (acc, &av) in acc.iter_mut().zip(group) {
+                for (acc, &av) in acc.iter_mut().zip(&group) {
                     *acc = f64x2_add(*acc, f64x2_mul(f64x2_splat(av), b0));
                 }
             }
@@ -257,8 +294,8 @@ mod simd {
         }
         if j < n {
             let mut acc = [0.0; MR];
-            for (group, row_b) in panel.chunks_exact(MR).zip(rows_b.chunks_exact(n)) {
-                for (acc, &av) in acc.iter_mut().zip(group) {
+            for (group, row_b) in groups {
+                for (acc, &av) in acc.iter_mut().zip(&group) {
                     *acc += av * row_b[j];
                 }
             }

@@ -289,18 +289,15 @@ impl Network {
         }
     }
 
-    /// Softmax of the scores (the row maximum subtracted first) and the mean cross-entropy
-    /// −ln(y[t] + 1e-7) over the batch: the book's SoftmaxWithLoss forward.
-    fn softmax_loss(&self, t: &[usize], ws: &mut Workspace) -> f64 {
+    /// Softmax of the scores (the row maximum subtracted first) into `ws.probs`.
+    fn softmax(&self, ws: &mut Workspace) {
         let scores = &ws.outs[self.layers.len() - 1];
         let classes = scores.cols;
         ws.probs.reshape(scores.rows, classes);
-        let mut total = 0.0;
-        for (i, (row, y)) in scores
+        for (row, y) in scores
             .data
             .chunks_exact(classes)
             .zip(ws.probs.data.chunks_exact_mut(classes))
-            .enumerate()
         {
             let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let mut sum = 0.0;
@@ -311,9 +308,20 @@ impl Network {
             for p in y.iter_mut() {
                 *p /= sum;
             }
-            total += ln(y[t[i]] + 1e-7);
         }
-        -total / scores.rows as f64
+    }
+
+    /// Softmax of the scores and the mean cross-entropy −ln(y[t] + 1e-7) over the batch: the
+    /// book's SoftmaxWithLoss forward.
+    fn softmax_loss(&self, t: &[usize], ws: &mut Workspace) -> f64 {
+        self.softmax(ws);
+        let probs = &ws.probs;
+        let total: f64 = probs
+            .data
+            .chunks_exact(probs.cols)
+            .zip(t)
+            .fold(0.0, |total, (y, &t)| total + ln(y[t] + 1e-7));
+        -total / probs.rows as f64
     }
 
     /// The loss on a batch (rows of `x`, labels `t`), without gradients.
@@ -413,12 +421,11 @@ impl Network {
             .collect()
     }
 
-    /// The class probabilities of each row of `x` (softmax of the scores), row-major.
-    pub fn probabilities(&self, x: &Matrix, ws: &mut Workspace) -> Vec<f64> {
+    /// The class probabilities of each row of `x` (softmax of the scores), row-major, in `ws`.
+    pub fn probabilities<'w>(&self, x: &Matrix, ws: &'w mut Workspace) -> &'w [f64] {
         self.forward(x, ws);
-        let zeros = vec![0; x.rows];
-        self.softmax_loss(&zeros, ws);
-        ws.probs.data.clone()
+        self.softmax(ws);
+        &ws.probs.data
     }
 
     /// The fraction of rows classified correctly, in chunks of 512 rows so large sets need

@@ -254,7 +254,9 @@ pub struct TrainScene {
     /// Each member's snapshots projected on the landscape so far (see `landscape_paths`).
     projected: Vec<Vec<[f64; 2]>>,
     ws: Workspace,
+    /// The points where [`TrainScene::regions`] evaluates the networks, and for what n and box.
     grid: Matrix,
+    grid_for: Option<(usize, ViewBox)>,
 }
 
 impl TrainScene {
@@ -280,6 +282,7 @@ impl TrainScene {
             projected: Vec::new(),
             ws: Workspace::default(),
             grid: Matrix::default(),
+            grid_for: None,
         })
     }
 
@@ -364,35 +367,40 @@ impl TrainScene {
             return;
         };
         let n = n.clamp(2, 512);
-        self.grid.reshape(n * n, 2);
-        for j in 0..n {
-            let y = view.ymax - (j as f64 + 0.5) * (view.ymax - view.ymin) / n as f64;
-            for i in 0..n {
-                let x = view.xmin + (i as f64 + 0.5) * (view.xmax - view.xmin) / n as f64;
-                self.grid.data[2 * (j * n + i)] = x;
-                self.grid.data[2 * (j * n + i) + 1] = y;
+        if self.grid_for != Some((n, view)) {
+            self.grid.reshape(n * n, 2);
+            for j in 0..n {
+                let y = view.ymax - (j as f64 + 0.5) * (view.ymax - view.ymin) / n as f64;
+                for i in 0..n {
+                    let x = view.xmin + (i as f64 + 0.5) * (view.xmax - view.xmin) / n as f64;
+                    self.grid.data[2 * (j * n + i)] = x;
+                    self.grid.data[2 * (j * n + i) + 1] = y;
+                }
             }
+            self.grid_for = Some((n, view));
         }
         let probs = m.net.probabilities(&self.grid, &mut self.ws);
         let classes = m.net.classes();
-        rgba.reserve(n * n * 4);
-        for p in probs.chunks_exact(classes) {
+        let colours: Vec<[f64; 3]> = (0..classes)
+            .map(|c| CLASS_COLOURS[c % CLASS_COLOURS.len()].map(f64::from))
+            .collect();
+        rgba.resize(n * n * 4, 255);
+        for (p, pixel) in probs.chunks_exact(classes).zip(rgba.chunks_exact_mut(4)) {
             let mut rgb = [0.0f64; 3];
-            for (c, &pc) in p.iter().enumerate() {
-                let colour = CLASS_COLOURS[c % CLASS_COLOURS.len()];
+            for (&pc, colour) in p.iter().zip(&colours) {
                 for k in 0..3 {
-                    rgb[k] += pc * f64::from(colour[k]);
+                    rgb[k] += pc * colour[k];
                 }
             }
-            for v in rgb {
-                let washed = if v.is_finite() {
-                    0.45 * v + 0.55 * 255.0
+            for (out, v) in pixel.iter_mut().zip(rgb) {
+                // Rounded by adding a half and truncating (the value is not negative): the
+                // same as `round`, which WebAssembly has no instruction for.
+                *out = if v.is_finite() {
+                    (0.45 * v + 0.55 * 255.0 + 0.5).clamp(0.0, 255.0) as u8
                 } else {
-                    200.0
+                    200
                 };
-                rgba.push(washed.round().clamp(0.0, 255.0) as u8);
             }
-            rgba.push(255);
         }
     }
 
@@ -621,6 +629,7 @@ impl Default for TrainScene {
             projected: Vec::new(),
             ws: Workspace::default(),
             grid: Matrix::default(),
+            grid_for: None,
         }
     }
 }
