@@ -398,11 +398,13 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     performance.measure('gradscape:net-loss', { start: t0, end: tLoss });
     const now = performance.now();
     const slow = now - lastSlow > 400 || !running;
+    // The table's numbers change every frame while training, too fast to read: they are
+    // updated with the accuracies, a few times a second (and at once when training stops).
     if (slow || !accuracies) {
       lastSlow = now;
       accuracies = JSON.parse(trainer.accuracies());
+      updateTable();
     }
-    updateTable();
     const tRegions = performance.now();
     panels.forEach(({ map, points }, i) => trainer.render_regions(i, map, points, REGION_GRID, dpr));
     performance.measure('gradscape:net-regions', { start: tRegions, end: performance.now() });
