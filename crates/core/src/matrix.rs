@@ -155,7 +155,7 @@ mod simd {
     const MR: usize = 4;
 
     thread_local! {
-        /// op(B) row-major when B is transposed, and a block of A, packed.
+        /// op(B) row-major when B is transposed, and a block of rows of A, copied out.
         static SCRATCH: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
     }
 
@@ -200,38 +200,42 @@ mod simd {
                     if op_a == Op::N && rows == MR {
                         // MR whole rows of A, read where they are.
                         let row = |r: usize| &a[(i0 + r) * k + k0..(i0 + r) * k + k0 + depth];
-                        block_rows([row(0), row(1), row(2), row(3)], rows_b, n, beta, c_rows);
+                        block(
+                            [row(0), row(1), row(2), row(3)],
+                            rows_b,
+                            n,
+                            MR,
+                            beta,
+                            c_rows,
+                        );
                         continue;
                     }
-                    // The block of A as `depth` groups of MR values (zero past the last row),
+                    // Else the rows of the block of A copied out (zero past the last row),
                     // every value written, so the buffer is only sized, not cleared.
-                    panel.resize(depth * MR, 0.0);
-                    for (p, group) in panel.chunks_exact_mut(MR).enumerate() {
-                        for (r, v) in group.iter_mut().enumerate() {
+                    panel.resize(MR * depth, 0.0);
+                    for (r, row) in panel.chunks_exact_mut(depth).enumerate() {
+                        for (p, v) in row.iter_mut().enumerate() {
                             *v = if r < rows { a_at(i0 + r, k0 + p) } else { 0.0 };
                         }
                     }
-                    block(panel, rows_b, n, rows, beta, c_rows);
+                    let row = |r: usize| &panel[r * depth..(r + 1) * depth];
+                    block(
+                        [row(0), row(1), row(2), row(3)],
+                        rows_b,
+                        n,
+                        rows,
+                        beta,
+                        c_rows,
+                    );
                 }
             }
         });
     }
 
-    /// Up to MR rows of C from a packed block of A (`panel`, depth × MR) and `depth` rows of
-    /// op(B).
+    /// Up to MR rows of C (the first `rows` of the MR sums) from MR rows of A, each `depth`
+    /// long, and `depth` rows of op(B).
     #[inline(never)]
-    fn block(panel: &[f64], rows_b: &[f64], n: usize, rows: usize, beta: f64, c: &mut [f64]) {
-        let groups = panel
-            .chunks_exact(MR)
-            .map(|g| [g[0], g[1], g[2], g[3]])
-            .zip(rows_b.chunks_exact(n));
-        block_of(groups, n, rows, beta, c);
-    }
-
-    /// MR rows of C from MR rows of A (each `depth` long) and `depth` rows of op(B): the same
-    /// sums as [`block`] without packing A first.
-    #[inline(never)]
-    fn block_rows(a: [&[f64]; MR], rows_b: &[f64], n: usize, beta: f64, c: &mut [f64]) {
+    fn block(a: [&[f64]; MR], rows_b: &[f64], n: usize, rows: usize, beta: f64, c: &mut [f64]) {
         let groups = a[0]
             .iter()
             .zip(a[1])
@@ -239,7 +243,7 @@ mod simd {
             .zip(a[3])
             .map(|(((&a0, &a1), &a2), &a3)| [a0, a1, a2, a3])
             .zip(rows_b.chunks_exact(n));
-        block_of(groups, n, MR, beta, c);
+        block_of(groups, n, rows, beta, c);
     }
 
     /// Up to MR rows of C from `groups`, one per term of the sums: MR values of A's rows and

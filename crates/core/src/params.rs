@@ -118,7 +118,7 @@ pub fn tidy(value: f64, span: f64) -> f64 {
         return value;
     }
     let exponent = (span / 10_000.0).log10().floor();
-    let step = 10f64.powf(exponent);
+    let step = crate::math::pow(10.0, exponent);
     let rounded = (value / step).round() * step;
     // Printing with the step's number of decimals and reading back removes the binary noise of
     // the multiplication (0.30000000000000004).

@@ -122,7 +122,7 @@ pub fn contour_levels(lo: f64, hi: f64, count: usize, log: bool) -> Vec<f64> {
     if log {
         let top = (hi - lo + 1.0).log10();
         return (1..=count)
-            .map(|k| lo - 1.0 + 10f64.powf(top * k as f64 / (count + 1) as f64))
+            .map(|k| lo - 1.0 + crate::math::pow(10.0, top * k as f64 / (count + 1) as f64))
             .collect();
     }
     let step = round_step((hi - lo) / count as f64);
@@ -299,7 +299,7 @@ impl ColumnCache {
 
 /// The smallest of 1, 2 or 5 times a power of ten that is at least `rough`.
 fn round_step(rough: f64) -> f64 {
-    let magnitude = 10f64.powf(rough.log10().floor());
+    let magnitude = crate::math::pow(10.0, rough.log10().floor());
     [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
@@ -322,8 +322,9 @@ pub fn ticks(lo: f64, hi: f64, count: usize) -> Vec<(f64, String)> {
     let big = lo.abs().max(hi.abs());
     let scientific = big >= 1e6 || exponent < -5.0;
     let decimals = (-exponent).clamp(0.0, 12.0) as usize;
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
+    // A tick on an end of the range stays, whatever the rounding of the division.
+    let first = (lo / step - 1e-9).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
     (first..=last)
         .take(4 * count + 1)
         .map(|k| {

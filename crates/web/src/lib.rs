@@ -15,6 +15,7 @@ pub use train::Trainer;
 mod svg;
 
 use gradscape_core::gradient::numerical_gradient_2d;
+use gradscape_core::math::pow;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
@@ -656,7 +657,7 @@ fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
 
 /// Black sans-serif text of `size` CSS pixels at device pixel ratio `r`, anchored at (h, v).
 fn label_style(r: f64, size: f64, h: HPos, v: VPos) -> TextStyle<'static> {
-    ("sans-serif", (size * r) as u32)
+    (FontFamily::SansSerif, (size * r) as u32)
         .into_font()
         .color(&BLACK)
         .pos(Pos::new(h, v))
@@ -1029,8 +1030,8 @@ impl LossAxes {
     pub(crate) fn rounded_out(self) -> Self {
         if self.log {
             Self {
-                bottom: 10f64.powf(self.bottom.log10().floor()),
-                top: 10f64.powf(self.top.log10().ceil()),
+                bottom: pow(10.0, self.bottom.log10().floor()),
+                top: pow(10.0, self.top.log10().ceil()),
                 ..self
             }
         } else {
@@ -1038,7 +1039,7 @@ impl LossAxes {
                 if !(v.is_finite() && v > 0.0) {
                     return v;
                 }
-                let p = 10f64.powf(v.log10().floor());
+                let p = pow(10.0, v.log10().floor());
                 [1.0, 2.0, 5.0, 10.0]
                     .iter()
                     .map(|m| m * p)
