@@ -82,7 +82,11 @@ async function race(query, seconds) {
     window.gradscape.pauseTraining();
     const status = window.gradscape.trainStatus();
     const sorted = gaps.slice(1).sort((a, b) => a - b);
-    return { finished: finished !== null, elapsed, frames, iterations: status.iteration, p95: sorted[Math.floor(sorted.length * 0.95)] };
+    // Frames a 60 Hz display showed late: a gap of two frame times is one dropped frame.
+    const dropped = gaps.slice(1).reduce((n, g) => n + Math.max(0, Math.round(g / (1000 / 60)) - 1), 0);
+    const late = gaps.slice(1).map((g, i) => [i, g]).filter(([, g]) => g > 25);
+    return { finished: finished !== null, elapsed, frames, iterations: status.iteration, p95: sorted[Math.floor(sorted.length * 0.95)], dropped,
+      lateFrames: late.length, lastLate: late.length ? late.at(-1)[0] : null };
   }, seconds);
   await context.close();
   return out;
@@ -100,7 +104,8 @@ if (wanted('network')) {
   results.spiral = { ...spiral, fps: sfps, iterationsPerSecond: perSecond };
   console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (48×48 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
     `(goal ≥ 60; TensorFlow Playground: about 15), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s ` +
-    `(TensorFlow Playground: about 300,000)`);
+    `(TensorFlow Playground: about 300,000); ${spiral.dropped} of ${spiral.frames + spiral.dropped} frames dropped` +
+    (spiral.lateFrames ? ` (late frames ${spiral.lateFrames}, the last at frame ${spiral.lastLate})` : ''));
 }
 
 // ---- first frame and bytes ------------------------------------------------------------------------

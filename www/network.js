@@ -356,10 +356,13 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
 
   function finished() {
     running = false;
-    const curves = lossCurves();
     const done = waiters;
     waiters = [];
-    for (const resolve of done) resolve(curves);
+    // The curves only for a train() waiting on them.
+    if (done.length) {
+      const curves = lossCurves();
+      for (const resolve of done) resolve(curves);
+    }
   }
 
   let lastDrawMs = 4;
@@ -612,7 +615,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
 
   // ---- API --------------------------------------------------------------------------------------
   function lossCurves() {
-    return JSON.parse(trainer.loss_curves());
+    return JSON.parse(trainer.loss_curves()).map(({ optimizer, label, colour, ...rest }, i) =>
+      ({ optimizer, label, colour, loss: Array.from(trainer.losses(i)), ...rest }));
   }
 
   build();
@@ -637,6 +641,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     },
     show(on) {
       active = on;
+      // The training worker starts while the view is looked at, so Train starts at once.
+      if (on && !workerTried) setTimeout(ensureWorker, 0);
       if (on) {
         sizeCanvases();
         requestDraw();

@@ -97,11 +97,10 @@ impl Trainer {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Curve<'a> {
+struct Curve {
     optimizer: &'static str,
     label: String,
     colour: &'static str,
-    loss: &'a [f64],
     diverged_at: Option<usize>,
     train_accuracy: Option<f64>,
     test_accuracy: Option<f64>,
@@ -275,8 +274,8 @@ impl Trainer {
         json(&list)
     }
 
-    /// Every optimizer's losses so far and its accuracies, as JSON
-    /// `[{optimizer, label, colour, loss: [...], divergedAt, trainAccuracy, testAccuracy}]`.
+    /// Every optimizer's curve but its losses (see [`Trainer::losses`]), as JSON
+    /// `[{optimizer, label, colour, divergedAt, trainAccuracy, testAccuracy}]`.
     pub fn loss_curves(&mut self) -> String {
         let n = self.scene.race().members().len();
         let accuracies: Vec<(Option<f64>, Option<f64>)> =
@@ -292,13 +291,23 @@ impl Trainer {
                 optimizer: m.optimizer.config().id(),
                 label: format_optimizers(&[*m.optimizer.config()]),
                 colour: Scene::colour(i),
-                loss: &m.loss,
                 diverged_at: m.diverged_at,
                 train_accuracy: finite(train),
                 test_accuracy: finite(test),
             })
             .collect();
         json(&curves)
+    }
+
+    /// Optimizer `member`'s loss at each iteration so far (a Float64Array: a race of 100,000
+    /// iterations would be megabytes of JSON).
+    pub fn losses(&self, member: usize) -> Vec<f64> {
+        self.scene
+            .race()
+            .members()
+            .get(member)
+            .map(|m| m.loss.clone())
+            .unwrap_or_default()
     }
 
     /// Forgets the drawn axes (after the canvases were resized, which clears them).
