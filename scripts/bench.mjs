@@ -66,9 +66,11 @@ async function race(query, seconds) {
     let counting = true;
     const gaps = [];
     let last = performance.now();
+    const times = [];
     const tick = (t) => {
       frames += 1;
       gaps.push(t - last);
+      times.push(t);
       last = t;
       if (counting) requestAnimationFrame(tick);
     };
@@ -85,8 +87,12 @@ async function race(query, seconds) {
     // Frames a 60 Hz display showed late: a gap of two frame times is one dropped frame.
     const dropped = gaps.slice(1).reduce((n, g) => n + Math.max(0, Math.round(g / (1000 / 60)) - 1), 0);
     const late = gaps.slice(1).map((g, i) => [i, g]).filter(([, g]) => g > 25);
+    // The frame rate once running: frames a second between the first frame half a second
+    // after Train and the last.
+    const settled = times.filter((t) => t >= t0 + 500);
+    const running = settled.length > 1 ? ((settled.length - 1) * 1000) / (settled.at(-1) - settled[0]) : NaN;
     return { finished: finished !== null, elapsed, frames, iterations: status.iteration, p95: sorted[Math.floor(sorted.length * 0.95)], dropped,
-      lateFrames: late.length, lastLate: late.length ? late.at(-1)[0] : null };
+      lateFrames: late.length, lastLate: late.length ? late.at(-1)[0] : null, running };
   }, seconds);
   await context.close();
   return out;
@@ -104,7 +110,8 @@ if (wanted('network')) {
   results.spiral = { ...spiral, fps: sfps, iterationsPerSecond: perSecond };
   console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (48×48 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
     `(goal ≥ 60; TensorFlow Playground: about 15), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s ` +
-    `(TensorFlow Playground: about 300,000); ${spiral.dropped} of ${spiral.frames + spiral.dropped} frames dropped` +
+    `(TensorFlow Playground: about 300,000); ${spiral.running.toFixed(1)} frames/s from half a second after Train to the end; ` +
+    `${spiral.dropped} of ${spiral.frames + spiral.dropped} frames dropped` +
     (spiral.lateFrames ? ` (late frames ${spiral.lateFrames}, the last at frame ${spiral.lastLate})` : ''));
 }
 
