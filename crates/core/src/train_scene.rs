@@ -381,13 +381,11 @@ impl TrainScene {
         }
         let probs = m.net.probabilities(&self.grid, &mut self.ws);
         let classes = m.net.classes();
-        let colours: Vec<[f64; 3]> = (0..classes)
-            .map(|c| CLASS_COLOURS[c % CLASS_COLOURS.len()].map(f64::from))
-            .collect();
+        let colours = CLASS_COLOURS.map(|c| c.map(f64::from));
         rgba.resize(n * n * 4, 255);
         for (p, pixel) in probs.chunks_exact(classes).zip(rgba.chunks_exact_mut(4)) {
             let mut rgb = [0.0f64; 3];
-            for (&pc, colour) in p.iter().zip(&colours) {
+            for (&pc, colour) in p.iter().zip(colours.iter().cycle()) {
                 for k in 0..3 {
                     rgb[k] += pc * colour[k];
                 }

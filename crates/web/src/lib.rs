@@ -1069,12 +1069,7 @@ impl LossAxes {
     where
         DB::ErrorType: 'static,
     {
-        let mut builder = ChartBuilder::on(root);
-        builder
-            .margin((8.0 * r) as u32)
-            .margin_right((16.0 * r) as u32)
-            .x_label_area_size((34.0 * r) as u32)
-            .y_label_area_size((64.0 * r) as u32);
+        let mut builder = chart_builder(root, r);
         let layers = Layers {
             r,
             mesh: mesh.then_some(root),
@@ -1125,12 +1120,7 @@ impl LossAxes {
     where
         DB::ErrorType: 'static,
     {
-        let mut builder = ChartBuilder::on(root);
-        builder
-            .margin((8.0 * r) as u32)
-            .margin_right((16.0 * r) as u32)
-            .x_label_area_size((34.0 * r) as u32)
-            .y_label_area_size((64.0 * r) as u32);
+        let mut builder = chart_builder(root, r);
         if self.log {
             let chart = builder
                 .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
@@ -1209,6 +1199,20 @@ impl LossAxes {
         }
         Ok(true)
     }
+}
+
+/// The loss chart's builder on `root`: its margins and label areas at device pixel ratio `r`.
+fn chart_builder<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    r: f64,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin((8.0 * r) as u32)
+        .margin_right((16.0 * r) as u32)
+        .x_label_area_size((34.0 * r) as u32)
+        .y_label_area_size((64.0 * r) as u32);
+    builder
 }
 
 /// Iterations per CSS pixel column of `chart`'s x axis, from two of its points.
@@ -1346,21 +1350,15 @@ where
             let c = colour(Scene::colour(series.colour));
             // A long noisy curve: at most four points per CSS pixel column, chosen among the
             // values (both scales keep the order of values, so the same points are extremes
-            // on screen) before only those are mapped to pixels, then thinned.
-            let mut cached = series.cache.map(RefCell::borrow_mut);
-            let kept: &[[f64; 2]] = match cached.as_deref_mut() {
-                Some(cache) => cache.update(series.values, per_column),
-                None => {
-                    let values = series
-                        .values
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &v)| [i as f64, v]);
-                    column_extremes(values, per_column, &mut strips);
-                    &strips
-                }
-            };
-            let pixels = kept.iter().map(|&[i, v]| {
+            // on screen) before only those are mapped to pixels, then thinned. (Curves that
+            // grow from frame to frame, with a cache, are drawn by `LossAxes::draw_more`.)
+            let values = series
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| [i as f64, v]);
+            column_extremes(values, per_column, &mut strips);
+            let pixels = strips.iter().map(|&[i, v]| {
                 let (x, y) = chart.backend_coord(&(i, v));
                 [
                     f64::from(x - base_x).clamp(0.0, w),
