@@ -359,6 +359,12 @@ impl Trainer {
             self.curves_drawn = None;
             return Ok(());
         };
+        // Round joins and ends: a curve drawn in parts, one per frame, covers the same pixels as
+        // the curve drawn in one go (a butt end and the next part's start leave a notch where a
+        // joined line has none), and noisy curves get no miter spikes.
+        let ctx = context(canvas)?;
+        ctx.set_line_join("round");
+        ctx.set_line_cap("round");
         let backend = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| JsError::new("the loss canvas cannot be drawn on"))?;
         let root = backend.into_drawing_area();
