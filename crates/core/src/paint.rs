@@ -278,6 +278,8 @@ pub struct Painter {
     log_table: Vec<f64>,
     /// How many pixels of the last paint had no finite value.
     undefined: usize,
+    /// Never use the SIMD kernels (see [`Painter::scalar`]).
+    scalar: bool,
     /// The contour bands of one row and of the row below it, or [`NO_BAND`].
     bands: Vec<u16>,
     below: Vec<u16>,
@@ -288,6 +290,15 @@ impl Painter {
     /// A painter with empty buffers; they grow on the first paint.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A painter that does every pixel with the portable scalar code, never the WebAssembly
+    /// SIMD kernels: the page's tests paint with both and compare the pixels.
+    pub fn scalar() -> Self {
+        Self {
+            scalar: true,
+            ..Self::default()
+        }
     }
 
     /// Paints `function` over `layout.view` into an RGBA buffer of plot_width × plot_height
@@ -360,6 +371,7 @@ impl Painter {
             y_of: &y_of,
             w,
             h,
+            simd: !self.scalar,
         };
         if lo <= hi {
             (painted.min, painted.max) = (lo, hi);
@@ -379,7 +391,7 @@ impl Painter {
             match scale {
                 Scale::Linear => {
                     let k = steps / range;
-                    self.shade(&sampler, bands, |f| (f * s - lo_s) * k);
+                    self.shade(&sampler, bands, move |f| (f * s - lo_s) * k);
                     painted.levels = (1..bands).map(|b| (lo_s + t_at(b) * range) / s).collect();
                 }
                 Scale::Log => {
@@ -389,9 +401,11 @@ impl Painter {
                     let mut buffer = std::mem::take(&mut self.log_table);
                     match LogTable::new(range, k, &mut buffer) {
                         Some(table) => {
-                            self.shade(&sampler, bands, |f| table.step(1.0 + (f * s - lo_s)))
+                            self.shade(&sampler, bands, move |f| table.step(1.0 + (f * s - lo_s)))
                         }
-                        None => self.shade(&sampler, bands, |f| fast_ln(1.0 + (f * s - lo_s)) * k),
+                        None => {
+                            self.shade(&sampler, bands, move |f| fast_ln(1.0 + (f * s - lo_s)) * k)
+                        }
                     }
                     self.log_table = buffer;
                     painted.levels = (1..bands)
@@ -440,13 +454,14 @@ impl Painter {
         &mut self,
         sampler: &Sampler<'_, F, impl Fn(usize) -> f64>,
         bands: usize,
-        step_of: impl Fn(f64) -> f64,
+        step_of: impl Fn(f64) -> f64 + Copy,
     ) {
         let lines = bands >= 2;
+        let simd = sampler.simd;
         let w = sampler.w;
         let last = self.step_colour.len().saturating_sub(1);
         // The float-to-int cast saturates (NaN gives 0), so only the top needs a clamp.
-        let step = |f: f64| {
+        let step = move |f: f64| {
             if f.is_finite() {
                 (step_of(f) as u32 as usize).min(last) as u16
             } else {
@@ -455,7 +470,7 @@ impl Painter {
         };
         let cw = coarse_len(w);
         for (steps, values) in self.coarse_steps.chunks_mut(cw).zip(self.coarse.chunks(cw)) {
-            steps_of_row(values, steps, &step);
+            steps_of_row(values, steps, step);
         }
         let table = Steps {
             colour: &self.step_colour,
@@ -484,13 +499,13 @@ impl Painter {
             );
             self.undefined += table.shade_row(&self.row, next, &mut self.below, j);
             if lines {
-                draw_lines(rgba, &self.bands, &self.below);
+                draw_lines(rgba, &self.bands, &self.below, simd);
             }
             std::mem::swap(&mut self.bands, &mut self.below);
             rgba = next;
         }
         if lines {
-            draw_lines(rgba, &self.bands, &self.bands);
+            draw_lines(rgba, &self.bands, &self.bands, simd);
         }
     }
 }
@@ -510,7 +525,7 @@ fn evaluate_row<F: Field + ?Sized>(function: &F, xs: &[f64], y: f64, row: &mut [
 
 /// The steps of one coarse row's values (not inlined, as [`evaluate_row`]).
 #[inline(never)]
-fn steps_of_row(values: &[f64], steps: &mut [u16], step: &impl Fn(f64) -> u16) {
+fn steps_of_row(values: &[f64], steps: &mut [u16], step: impl Fn(f64) -> u16) {
     for (q, &f) in steps.iter_mut().zip(values) {
         *q = step(f);
     }
@@ -549,6 +564,8 @@ struct Sampler<'a, F: ?Sized, Y> {
     y_of: &'a Y,
     w: usize,
     h: usize,
+    /// Whether the SIMD kernels may do their part (see [`Painter::scalar`]).
+    simd: bool,
 }
 
 /// The rounded mean of two steps, or [`NO_STEP`] when either is.
@@ -582,14 +599,24 @@ impl<F: Field + ?Sized, Y: Fn(usize) -> f64> Sampler<'_, F, Y> {
                 &coarse[r0 * cw..(r0 + 1) * cw],
                 &coarse[r1 * cw..(r1 + 1) * cw],
             );
-            for ((m, &a), &b) in between.iter_mut().zip(a).zip(b) {
+            let done = if self.simd {
+                kernels::means(a, b, between)
+            } else {
+                0
+            };
+            for ((m, &a), &b) in between.iter_mut().zip(a).zip(b).skip(done) {
                 *m = mean_step(a, b);
             }
             between
         };
         // Pixel 2k is entry k and pixel 2k + 1 lies between entries k and k + 1; with an even
         // width the last pixel is the last entry itself.
-        for (pair, k) in row.chunks_mut(2).zip(0..) {
+        let done = if self.simd {
+            kernels::spread(source, row)
+        } else {
+            0
+        };
+        for (pair, k) in row.chunks_mut(2).zip(0..).skip(done) {
             pair[0] = source[k];
             if let Some(odd) = pair.get_mut(1) {
                 *odd = if 2 * k + 2 == w {
@@ -601,9 +628,18 @@ impl<F: Field + ?Sized, Y: Fn(usize) -> f64> Sampler<'_, F, Y> {
         }
         // No step means a neighbour without a value: evaluate those pixels themselves.
         let y = (self.y_of)(j);
-        for (i, q) in row.iter_mut().enumerate() {
-            if *q == NO_STEP {
-                *q = step(self.function.value(self.xs[i], y));
+        for (block, first) in row.chunks_mut(8).zip((0..).step_by(8)) {
+            if !(if self.simd {
+                kernels::any_missing(block)
+            } else {
+                block.contains(&NO_STEP)
+            }) {
+                continue;
+            }
+            for (q, &x) in block.iter_mut().zip(&self.xs[first..]) {
+                if *q == NO_STEP {
+                    *q = step(self.function.value(x, y));
+                }
             }
         }
     }
@@ -620,22 +656,31 @@ impl Steps<'_> {
     #[inline(never)]
     fn shade_row(&self, steps: &[u16], rgba: &mut [u8], bands: &mut [u16], j: usize) -> usize {
         let mut undefined = 0;
+        // Each pixel written as a [u8; 4], one 32-bit store (a slice copy is a call per pixel).
         let pixels = steps.iter().zip(bands).zip(rgba.chunks_exact_mut(4));
         for (i, ((&q, band), px)) in pixels.enumerate() {
             if let (Some(colour), Some(&b)) = (
                 self.colour.get(usize::from(q)),
                 self.band.get(usize::from(q)),
             ) {
-                px.copy_from_slice(colour);
+                put(px, *colour);
                 *band = b;
             } else {
                 let square = ((i >> CHECKER_SHIFT) ^ (j >> CHECKER_SHIFT)) & 1;
-                px.copy_from_slice(&CHECKER[square]);
+                put(px, CHECKER[square]);
                 *band = NO_BAND;
                 undefined += 1;
             }
         }
         undefined
+    }
+}
+
+/// Writes one pixel of four bytes.
+#[inline]
+fn put(px: &mut [u8], colour: [u8; 4]) {
+    if let Ok(px) = <&mut [u8; 4]>::try_from(px) {
+        *px = colour;
     }
 }
 
@@ -677,6 +722,7 @@ impl Range {
 /// the first [`LogTable::BITS`] bits of its mantissa), each entry taken at its bucket's middle.
 /// A bucket spans 2⁻¹⁰ of w, so the error in ln w is below 5e-4, under a seventh of a colour
 /// step whenever ln(1 + range) > 1 (range above e − 1); smaller ranges use [`fast_ln`].
+#[derive(Clone, Copy)]
 struct LogTable<'a> {
     table: &'a [f64],
     first: u64,
@@ -719,15 +765,21 @@ impl<'a> LogTable<'a> {
 /// neighbour's (both defined), so lines read on the dark and the light end of viridis alike.
 /// The last row passes itself as `below`.
 #[inline(never)]
-fn draw_lines(rgba: &mut [u8], row: &[u16], below: &[u16]) {
+fn draw_lines(rgba: &mut [u8], row: &[u16], below: &[u16], simd: bool) {
     // Non-short-circuit operators: one well-predicted branch per pixel instead of four.
     let line = |b: u16, r: u16, d: u16| {
         let differs = |o: u16| (o != b) & (o != NO_BAND);
         (differs(r) | differs(d)) & (b != NO_BAND)
     };
-    let mut pixels = rgba.chunks_exact_mut(4);
+    let done = if simd {
+        kernels::lines(rgba, row, below)
+    } else {
+        0
+    };
+    let mut pixels = rgba.chunks_exact_mut(4).skip(done);
     let right = row.get(1..).unwrap_or(&[]);
-    for (((&b, &r), &d), px) in row.iter().zip(right).zip(below).zip(&mut pixels) {
+    let rest = row.iter().zip(right).zip(below).skip(done);
+    for (((&b, &r), &d), px) in rest.zip(&mut pixels) {
         if line(b, r, d) {
             blend(px);
         }
@@ -744,6 +796,140 @@ fn draw_lines(rgba: &mut [u8], row: &[u16], below: &[u16]) {
 fn blend(px: &mut [u8]) {
     for c in &mut px[..3] {
         *c += (((255 - u16::from(*c)) * 115) >> 8) as u8;
+    }
+}
+
+/// The row passes' inner loops, eight pixels at a time with WebAssembly's 128-bit SIMD (the
+/// page's hot path), each for a leading part of its row; the caller finishes the rest, and on
+/// other targets all of it, with the scalar code, which gives the same results.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod kernels {
+    use super::{blend, NO_BAND, NO_STEP};
+    use core::arch::wasm32::{
+        i16x8_bitmask, i16x8_eq, i16x8_ne, i16x8_shuffle, u16x8_avgr, u16x8_splat, v128,
+        v128_andnot, v128_any_true, v128_load, v128_or, v128_store,
+    };
+
+    #[allow(unsafe_code)]
+    fn load(s: &[u16; 8]) -> v128 {
+        // SAFETY: `s` is 16 readable bytes, and v128.load has no alignment requirement.
+        unsafe { v128_load(s.as_ptr().cast()) }
+    }
+
+    #[allow(unsafe_code)]
+    fn store(s: &mut [u16; 8], v: v128) {
+        // SAFETY: `s` is 16 writable bytes, and v128.store has no alignment requirement.
+        unsafe { v128_store(s.as_mut_ptr().cast(), v) }
+    }
+
+    /// Eight of `s` from `i`, if there are.
+    fn eight(s: &[u16], i: usize) -> Option<&[u16; 8]> {
+        s.get(i..)?.first_chunk::<8>()
+    }
+
+    /// [`super::mean_step`] lane by lane: the rounding mean is avgr; a missing step (all ones)
+    /// on either side makes all ones.
+    fn mean(a: v128, b: v128) -> v128 {
+        let none = u16x8_splat(NO_STEP);
+        v128_or(
+            u16x8_avgr(a, b),
+            v128_or(i16x8_eq(a, none), i16x8_eq(b, none)),
+        )
+    }
+
+    /// `out[m] = mean_step(a[m], b[m])` for the first entries; returns how many.
+    pub(super) fn means(a: &[u16], b: &[u16], out: &mut [u16]) -> usize {
+        let mut m = 0;
+        while let (Some(x), Some(y), Some(o)) = (
+            eight(a, m),
+            eight(b, m),
+            out.get_mut(m..).and_then(|o| o.first_chunk_mut::<8>()),
+        ) {
+            store(o, mean(load(x), load(y)));
+            m += 8;
+        }
+        m
+    }
+
+    /// The row's pixel pairs from its coarse entries (see `Sampler::fill`) for the first pairs,
+    /// away from the row's end; returns how many pairs.
+    pub(super) fn spread(source: &[u16], row: &mut [u16]) -> usize {
+        let w = row.len();
+        let mut k = 0;
+        // Pairs k…k + 7 need entries k…k + 8, and none of them may be the last pair of an even
+        // row (2k + 2 = w), whose odd pixel is the last entry itself.
+        while 2 * k + 16 < w {
+            let (Some(a), Some(b)) = (eight(source, k), eight(source, k + 1)) else {
+                break;
+            };
+            let (a, b) = (load(a), load(b));
+            let m = mean(a, b);
+            let halves = [
+                i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, m),
+                i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, m),
+            ];
+            for (half, v) in halves.into_iter().enumerate() {
+                let at = 2 * k + 8 * half;
+                if let Some(out) = row.get_mut(at..).and_then(|r| r.first_chunk_mut::<8>()) {
+                    store(out, v);
+                }
+            }
+            k += 8;
+        }
+        k
+    }
+
+    /// Whether any of `block` is a missing step.
+    pub(super) fn any_missing(block: &[u16]) -> bool {
+        match block.first_chunk::<8>() {
+            Some(b) if block.len() == 8 => v128_any_true(i16x8_eq(load(b), u16x8_splat(NO_STEP))),
+            _ => block.contains(&NO_STEP),
+        }
+    }
+
+    /// Draws the contour lines of `draw_lines` for the first pixels of the row (all but the
+    /// last few, which need a right neighbour past the block); returns how many.
+    pub(super) fn lines(rgba: &mut [u8], row: &[u16], below: &[u16]) -> usize {
+        let none = u16x8_splat(NO_BAND);
+        let mut i = 0;
+        while let (Some(b), Some(r), Some(d)) = (eight(row, i), eight(row, i + 1), eight(below, i))
+        {
+            let (b, r, d) = (load(b), load(r), load(d));
+            let differs = |o: v128| v128_andnot(i16x8_ne(o, b), i16x8_eq(o, none));
+            let line = v128_andnot(v128_or(differs(r), differs(d)), i16x8_eq(b, none));
+            if v128_any_true(line) {
+                let mut bits = i16x8_bitmask(line);
+                while bits != 0 {
+                    let lane = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(px) = rgba.get_mut(4 * (i + lane)..4 * (i + lane) + 4) {
+                        blend(px);
+                    }
+                }
+            }
+            i += 8;
+        }
+        i
+    }
+}
+
+/// The portable build has no SIMD kernels: the scalar loops do every pixel.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod kernels {
+    pub(super) fn means(_: &[u16], _: &[u16], _: &mut [u16]) -> usize {
+        0
+    }
+
+    pub(super) fn spread(_: &[u16], _: &mut [u16]) -> usize {
+        0
+    }
+
+    pub(super) fn any_missing(block: &[u16]) -> bool {
+        block.contains(&super::NO_STEP)
+    }
+
+    pub(super) fn lines(_: &mut [u8], _: &[u16], _: &[u16]) -> usize {
+        0
     }
 }
 
@@ -1030,6 +1216,7 @@ mod tests {
             y_of: &y_of,
             w,
             h,
+            simd: true,
         };
         let (mut between, mut row) = (vec![0; cw], vec![0; w]);
         let mut all = Vec::new();

@@ -122,3 +122,43 @@ fn the_simd_product_gives_matrixmultiplys_bits() {
         }
     }
 }
+
+/// The painter's SIMD kernels (the page's build) give the pixels of its portable scalar code:
+/// surfaces smooth and steep, with holes where f has no value, linear and log scales, contour
+/// lines, odd and even sizes, a row narrower than a SIMD block.
+#[wasm_bindgen_test]
+fn the_simd_painter_gives_the_scalar_painters_pixels() {
+    use gradscape_core::paint::{Layout, Painter, Scale};
+    use gradscape_core::surface::{Function, ViewBox};
+    let cases = [
+        ("(1 - x)^2 + 100 * (y - x^2)^2", (-2.0, 2.0, -1.0, 3.0)),
+        ("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", (-5.0, 5.0, -5.0, 5.0)),
+        ("sqrt(x) + ln(y)", (-1.0, 3.0, -1.0, 3.0)),
+        ("x^2/20 + y^2", (-10.0, 10.0, -5.0, 5.0)),
+    ];
+    for (formula, (xmin, xmax, ymin, ymax)) in cases {
+        let function = Function::parse(formula).unwrap();
+        let view = ViewBox::new(xmin, xmax, ymin, ymax).unwrap();
+        for (w, h) in [
+            (1.0, 1.0),
+            (9.0, 5.0),
+            (90.0, 61.0),
+            (161.0, 100.0),
+            (300.0, 201.0),
+        ] {
+            // Margins of 72 × 54 CSS pixels come off the canvas: the plots are 1…300 wide.
+            let layout = Layout::new(w + 72.0, h + 54.0, 1.0, view);
+            for scale in [Scale::Linear, Scale::Log] {
+                for contours in [0, 14, 200] {
+                    let (mut simd, mut scalar) = (Painter::new(), Painter::scalar());
+                    let a = simd.paint(&function, &layout, scale, contours);
+                    let b = scalar.paint(&function, &layout, scale, contours);
+                    let what = format!("{formula} {w}×{h} {scale:?} {contours} bands");
+                    assert!(!simd.rgba().is_empty(), "{what}");
+                    assert!(simd.rgba() == scalar.rgba(), "{what}: the pixels differ");
+                    assert_eq!(a.undefined_pixels, b.undefined_pixels, "{what}");
+                }
+            }
+        }
+    }
+}
