@@ -27,9 +27,9 @@ optimise www/pkg/gradscape_export_bg.wasm
 
 rm -rf dist
 mkdir -p dist/www/pkg
-cp index.html dist/
-# Minified (esbuild, file by file: no bundle), which takes about a third off what a visit loads.
-node_modules/.bin/esbuild www/*.js www/*.css --minify --log-level=warning --outdir=dist/www
+# Minified (esbuild), which takes about a third off what a visit loads: the web component and
+# the training worker file by file; the page's scripts and styles by scripts/pages.mjs below.
+node_modules/.bin/esbuild www/gradscape.js www/train-worker.js --minify --log-level=warning --outdir=dist/www
 # The digits data set, fetched by the page when it is chosen.
 cp crates/core/data/digits.csv.gz dist/www/
 node_modules/.bin/esbuild www/pkg/gradscape_web.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
@@ -39,6 +39,7 @@ mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/
 cp node_modules/reveal.js/dist/reveal.css node_modules/reveal.js/dist/reveal.mjs node_modules/reveal.js/LICENSE dist/examples/lecture/reveal/
 cp node_modules/reveal.js/dist/theme/white.css dist/examples/lecture/reveal/theme/
-# One file for use without a server (opened from disk): scripts, styles, module and data inlined.
-node scripts/standalone.mjs
+# The page (its scripts bundled, its styles inline) and one file for use without a server
+# (opened from disk: scripts, styles, modules and data inlined).
+node scripts/pages.mjs
 echo "build: wrote dist/ ($(du -sh dist | cut -f1))"

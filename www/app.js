@@ -48,7 +48,7 @@ async function main() {
   try {
     // The module index.html began compiling, or (if that failed) the glue's own fetch.
     compiled = await window.gradscapeModule;
-    await init(compiled ? { module_or_path: compiled } : undefined);
+    await init({ module_or_path: compiled || new URL('./pkg/gradscape_web_bg.wasm', import.meta.url) });
   } catch (e) {
     fatal(`gradscape could not start: ${e && e.message ? e.message : e}. Reload the page; if it persists, see the browser console.`);
     throw e;
