@@ -46,7 +46,7 @@ async function main() {
   }
   let compiled = null;
   try {
-    // The module index.html began compiling, or (if that failed) the glue's own fetch.
+    // The module index.html began compiling, or (if that failed) the module file fetched here.
     compiled = await window.gradscapeModule;
     await init({ module_or_path: compiled || new URL('./pkg/gradscape_web_bg.wasm', import.meta.url) });
   } catch (e) {

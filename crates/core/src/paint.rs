@@ -628,15 +628,13 @@ impl<F: Field + ?Sized, Y: Fn(usize) -> f64> Sampler<'_, F, Y> {
         }
         // No step means a neighbour without a value: evaluate those pixels themselves.
         let y = (self.y_of)(j);
-        for (block, first) in row.chunks_mut(8).zip((0..).step_by(8)) {
-            if !(if self.simd {
-                kernels::any_missing(block)
-            } else {
-                block.contains(&NO_STEP)
-            }) {
-                continue;
-            }
-            for (q, &x) in block.iter_mut().zip(&self.xs[first..]) {
+        let missing = if self.simd {
+            kernels::any_missing(row)
+        } else {
+            row.contains(&NO_STEP)
+        };
+        if missing {
+            for (q, &x) in row.iter_mut().zip(self.xs) {
                 if *q == NO_STEP {
                     *q = step(self.function.value(x, y));
                 }
@@ -879,12 +877,17 @@ mod kernels {
         k
     }
 
-    /// Whether any of `block` is a missing step.
-    pub(super) fn any_missing(block: &[u16]) -> bool {
-        match block.first_chunk::<8>() {
-            Some(b) if block.len() == 8 => v128_any_true(i16x8_eq(load(b), u16x8_splat(NO_STEP))),
-            _ => block.contains(&NO_STEP),
+    /// Whether any of `row` is a missing step.
+    pub(super) fn any_missing(row: &[u16]) -> bool {
+        let none = u16x8_splat(NO_STEP);
+        let mut blocks = row.chunks_exact(8);
+        let mut found = u16x8_splat(0);
+        for block in &mut blocks {
+            if let Some(b) = block.first_chunk::<8>() {
+                found = v128_or(found, i16x8_eq(load(b), none));
+            }
         }
+        v128_any_true(found) || blocks.remainder().contains(&NO_STEP)
     }
 
     /// Draws the contour lines of `draw_lines` for the first pixels of the row (all but the
@@ -924,8 +927,8 @@ mod kernels {
         0
     }
 
-    pub(super) fn any_missing(block: &[u16]) -> bool {
-        block.contains(&super::NO_STEP)
+    pub(super) fn any_missing(row: &[u16]) -> bool {
+        row.contains(&super::NO_STEP)
     }
 
     pub(super) fn lines(_: &mut [u8], _: &[u16], _: &[u16]) -> usize {
