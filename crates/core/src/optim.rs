@@ -202,8 +202,9 @@ impl OptimizerConfig {
                     "at least 0 and below 1"
                 };
                 return Err(ConfigError(format!(
-                    "{} {name} = {value} is out of range: it must be {rule}",
-                    self.id()
+                    "{} {name} = {} is out of range: it must be {rule}",
+                    self.id(),
+                    crate::params::format_number(value)
                 )));
             }
         }
@@ -260,7 +261,7 @@ impl fmt::Display for OptimizerConfig {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(f, "{name}={value}")?;
+            write!(f, "{name}={}", crate::params::format_number(value))?;
         }
         f.write_str(")")
     }

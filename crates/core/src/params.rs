@@ -126,6 +126,17 @@ pub fn tidy(value: f64, span: f64) -> f64 {
     format!("{rounded:.decimals$}").parse().unwrap_or(rounded)
 }
 
+/// `v` as the URL, the CLI and messages show it: the shortest text that reads back as `v`, with
+/// an exponent for very large or very small magnitudes (`1e300`, not three hundred digits), and
+/// no `.0` on whole numbers (`-7`).
+pub fn format_number(v: f64) -> String {
+    let text = format!("{v:?}");
+    match text.strip_suffix(".0") {
+        Some(whole) => whole.to_string(),
+        None => text,
+    }
+}
+
 /// The form [`parse_optimizers`] reads.
 pub fn format_optimizers(configs: &[OptimizerConfig]) -> String {
     configs
@@ -138,6 +149,21 @@ pub fn format_optimizers(configs: &[OptimizerConfig]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_back_and_stay_short() {
+        for (v, text) in [
+            (-7.0, "-7"),
+            (0.95, "0.95"),
+            (2.5e-3, "0.0025"),
+            (1e300, "1e300"),
+            (-1.5e-300, "-1.5e-300"),
+            (123456.0, "123456"),
+        ] {
+            assert_eq!(format_number(v), text);
+            assert_eq!(text.parse::<f64>(), Ok(v));
+        }
+    }
 
     #[test]
     fn points() {

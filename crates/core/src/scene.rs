@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::optim::{Optimizer, OptimizerConfig};
-use crate::params;
+use crate::params::{self, format_number};
 use crate::surface::{Function, ViewBox};
 use crate::trajectory::Trajectory;
 
@@ -500,14 +500,16 @@ impl Scene {
                 "start",
                 self.starts
                     .iter()
-                    .map(|p| format!("{},{}", p[0], p[1]))
+                    .map(|p| format!("{},{}", format_number(p[0]), format_number(p[1])))
                     .collect::<Vec<_>>()
                     .join(";"),
             ),
             ("steps", self.steps.to_string()),
             (
                 "view",
-                format!("{},{},{},{}", v.xmin, v.xmax, v.ymin, v.ymax),
+                [v.xmin, v.xmax, v.ymin, v.ymax]
+                    .map(format_number)
+                    .join(","),
             ),
             ("log", u8::from(self.log).to_string()),
         ];
@@ -800,6 +802,22 @@ mod tests {
         assert!(warnings.is_empty());
         assert_eq!(copy.to_params(), scene.to_params());
         assert_eq!(copy.runs(), scene.runs());
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_stay_short_in_the_url_and_in_messages() {
+        let (scene, warnings) = Scene::from_params(&params(
+            "opt=sgd(lr=1e300)&start=1e300,-2e-7&view=-1e20,1e20,0,1e-9",
+        ));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let url = scene.to_params();
+        let get = |key: &str| url.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str());
+        assert_eq!(get("opt"), Some("sgd(lr=1e300)"));
+        assert_eq!(get("start"), Some("1e300,-2e-7"));
+        assert_eq!(get("view"), Some("-1e20,1e20,0,1e-9"));
+        let (_, warnings) = Scene::from_params(&params("view=1e308,-1e308,0,1"));
+        let said = format!("{warnings:?}");
+        assert!(said.contains("(got 1e308,-1e308,0,1)"), "{said}");
     }
 
     #[test]

@@ -31,8 +31,10 @@ impl ViewBox {
             return Err("the view's bounds must be finite numbers".into());
         }
         if xmin >= xmax || ymin >= ymax {
+            let got = [xmin, xmax, ymin, ymax].map(crate::params::format_number);
             return Err(format!(
-                "the view needs xmin < xmax and ymin < ymax (got {xmin},{xmax},{ymin},{ymax})"
+                "the view needs xmin < xmax and ymin < ymax (got {})",
+                got.join(",")
             ));
         }
         Ok(Self {
