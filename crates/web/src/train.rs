@@ -301,13 +301,9 @@ impl Trainer {
 
     /// Optimizer `member`'s loss at each iteration so far (a Float64Array: a race of 100,000
     /// iterations would be megabytes of JSON).
-    pub fn losses(&self, member: usize) -> Vec<f64> {
-        self.scene
-            .race()
-            .members()
-            .get(member)
-            .map(|m| m.loss.clone())
-            .unwrap_or_default()
+    pub fn losses(&self, member: usize) -> js_sys::Float64Array {
+        let loss = self.scene.race().members().get(member).map(|m| &m.loss[..]);
+        js_sys::Float64Array::from(loss.unwrap_or_default())
     }
 
     /// Forgets the drawn axes (after the canvases were resized, which clears them).
