@@ -29,19 +29,43 @@ pub fn export_svg(
     surface: &str,
 ) -> Result<String, JsError> {
     let (scene, _) = Scene::from_params(&pairs(&keys, &values));
-    figure(&scene, width, height, scale, step, arrows, surface).map_err(js_error)
+    let options = Figure {
+        width,
+        height,
+        scale,
+        step,
+        arrows,
+        surface,
+    };
+    figure(&scene, &options).map_err(js_error)
 }
 
-/// The SVG text; see [`export_svg`].
-pub fn figure(
-    scene: &Scene,
-    width: f64,
-    height: f64,
-    scale: f64,
-    step: usize,
-    arrows: bool,
-    surface: &str,
-) -> Result<String, String> {
+/// How to draw the figure; see [`export_svg`].
+#[derive(Debug, Clone, Copy)]
+pub struct Figure<'a> {
+    /// Size in CSS pixels.
+    pub width: f64,
+    pub height: f64,
+    /// 1, or the projector theme's larger type and lines.
+    pub scale: f64,
+    /// The animation step drawn.
+    pub step: usize,
+    /// Whether the step's arrows are drawn.
+    pub arrows: bool,
+    /// The heatmap as an image data URL; empty for none.
+    pub surface: &'a str,
+}
+
+/// The SVG text of `scene`; see [`export_svg`].
+pub fn figure(scene: &Scene, options: &Figure<'_>) -> Result<String, String> {
+    let Figure {
+        width,
+        height,
+        scale,
+        step,
+        arrows,
+        surface,
+    } = *options;
     if !(width.is_finite() && height.is_finite() && width >= 1.0 && height >= 1.0) {
         return Err(format!(
             "the figure's size must be at least 1×1, not {width}×{height}"
@@ -116,10 +140,24 @@ mod tests {
         Scene::from_params(&[("preset".to_string(), "book-6-8".to_string())]).0
     }
 
+    /// A 640×480 figure at scale 1, step 0, no arrows, no surface.
+    const PLAIN: Figure<'static> = Figure {
+        width: 640.0,
+        height: 480.0,
+        scale: 1.0,
+        step: 0,
+        arrows: false,
+        surface: "",
+    };
+
     #[test]
     fn each_path_is_a_polyline_through_the_worlds_pixels() {
         let scene = book();
-        let svg = figure(&scene, 640.0, 480.0, 1.0, scene.steps(), false, "").expect("svg");
+        let whole = Figure {
+            step: scene.steps(),
+            ..PLAIN
+        };
+        let svg = figure(&scene, &whole).expect("svg");
         assert!(svg.starts_with("<svg "));
         assert!(svg.trim_end().ends_with("</svg>"));
         let layout = Layout::new(640.0, 480.0, 1.0, scene.view());
@@ -152,9 +190,27 @@ mod tests {
     #[test]
     fn bad_sizes_and_surfaces_are_refused() {
         let scene = book();
-        assert!(figure(&scene, f64::NAN, 480.0, 1.0, 0, false, "").is_err());
-        assert!(figure(&scene, 0.0, 480.0, 1.0, 0, false, "").is_err());
-        assert!(figure(&scene, 640.0, 480.0, 1e9, 0, false, "").is_err());
-        assert!(figure(&scene, 640.0, 480.0, 1.0, 0, false, "javascript:alert(1)").is_err());
+        assert!(figure(&scene, &PLAIN).is_ok());
+        let bad = [
+            Figure {
+                width: f64::NAN,
+                ..PLAIN
+            },
+            Figure {
+                width: 0.0,
+                ..PLAIN
+            },
+            Figure {
+                scale: 1e9,
+                ..PLAIN
+            },
+            Figure {
+                surface: "javascript:alert(1)",
+                ..PLAIN
+            },
+        ];
+        for options in bad {
+            assert!(figure(&scene, &options).is_err(), "{options:?}");
+        }
     }
 }
