@@ -2,7 +2,7 @@
 // bar and legend, no scrollbars, keys working) and ?autoplay=1 (plays only while on screen).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open } from './harness.mjs';
+import { start, open, drag } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -183,10 +183,7 @@ test('two <gradscape-viz> elements on one page: each its own view, attributes li
   assert.ok(Math.abs(back.x + 7) < 1e-9 && Math.abs(back.y - 2) < 1e-9, `${JSON.stringify(back)}`);
   // A real mouse drag on the second element moves its start, and only its.
   const to = await page.evaluate(() => document.getElementById('b').worldToClient(-4, -3));
-  await page.mouse.move(at.x, at.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 5 });
-  await page.mouse.up();
+  await drag(page, at, to);
   const [moved] = await page.evaluate(() => document.getElementById('b').startPoints());
   assert.ok(Math.abs(moved[0] + 4) < 0.1 && Math.abs(moved[1] + 3) < 0.1, `${moved}`);
   assert.deepEqual(await page.evaluate(() => document.getElementById('a').startPoints()), [[0, 0]]);

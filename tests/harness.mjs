@@ -73,3 +73,11 @@ export async function overlayPixel(page, x, y) {
     return [...d];
   }, [x, y]);
 }
+
+/** A real mouse drag from client (CSS) point `from` to `to` in `steps` moves. */
+export async function drag(page, from, to, steps = 5) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps });
+  await page.mouse.up();
+}

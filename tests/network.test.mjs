@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { start, open } from './harness.mjs';
+import { start, open, drag } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -138,11 +138,7 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
   await page.locator('#land-overlay').scrollIntoViewIfNeeded();
   const from = await page.evaluate(() => window.gradscape.landscapeToClient(0, 0));
   const to = await page.evaluate(() => window.gradscape.landscapeToClient(0.5, 0.5));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-  await page.mouse.move(to.x, to.y, { steps: 4 });
-  await page.mouse.up();
+  await drag(page, from, to, 8);
   // Every optimizer trains again from the picked weights: a new first loss, the same for all.
   await page.waitForFunction(() => window.gradscape.trainStatus().iteration > 0);
   const curves = await page.evaluate(() => window.gradscape.lossCurves());
@@ -229,10 +225,7 @@ test('the projector theme draws the network view larger, with the landscape drag
   const before = await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]);
   const from = await page.evaluate(() => window.gradscape.landscapeToClient(0, 0));
   const to = await page.evaluate(() => window.gradscape.landscapeToClient(0.5, 0.5));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 6 });
-  await page.mouse.up();
+  await drag(page, from, to, 6);
   await page.waitForFunction(() => window.gradscape.trainStatus().iteration > 0);
   assert.notEqual(await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]), before);
   // Back to light: the plain margin again.

@@ -2,7 +2,7 @@
 // finger, type a function, paste a URL. Every test fails on any console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open, overlayPixel } from './harness.mjs';
+import { start, open, overlayPixel, drag } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -68,12 +68,7 @@ test('a real mouse drag moves the start point and redraws the paths', async () =
   const to = await page.evaluate(() => window.gradscape.worldToClient(4, -5));
   assert.ok(isWhite(await overlayPixel(page, from.x, from.y)), 'the start handle is drawn white');
   assert.ok(!isWhite(await overlayPixel(page, to.x, to.y)), 'nothing white where it will go');
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i += 1) {
-    await page.mouse.move(from.x + ((to.x - from.x) * i) / 10, from.y + ((to.y - from.y) * i) / 10);
-  }
-  await page.mouse.up();
+  await drag(page, from, to, 10);
   await page.evaluate(() => window.gradscape.render());
   const [start] = await page.evaluate(() => window.gradscape.startPoints());
   assert.ok(Math.abs(start[0] - 4) < 0.05 && Math.abs(start[1] + 5) < 0.05, `start is ${start}`);
@@ -346,10 +341,7 @@ test('exportSVG gives the plot as SVG: it parses, the surface is an image, each 
   // A real drag first: the SVG shows the view as it is now, start (−7, 2) moved to (−6, 3).
   const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
   const to = await page.evaluate(() => window.gradscape.worldToClient(-6, 3));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 4 });
-  await page.mouse.up();
+  await drag(page, from, to, 4);
   const out = await page.evaluate(async () => {
     const text = await window.gradscape.exportSVG();
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
@@ -435,10 +427,7 @@ test('themes: dark, and projector drawing the plot 1.4× larger with the mouse s
   await page.evaluate(() => window.gradscape.render());
   const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
   const to = await page.evaluate(() => window.gradscape.worldToClient(-5, -3));
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 5 });
-  await page.mouse.up();
+  await drag(page, from, to);
   const [start] = await page.evaluate(() => window.gradscape.startPoints());
   assert.ok(Math.abs(start[0] + 5) < 0.05 && Math.abs(start[1] + 3) < 0.05, `${start}`);
   const warnings = await page.evaluate(() => window.gradscape.setState({ theme: 'neon' }));
