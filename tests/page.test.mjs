@@ -170,7 +170,7 @@ test('bad URL values are named on the page, never run as markup, and replaced', 
 });
 
 test('a bad typed-in function shows its error with the column and keeps the last surface', async () => {
-  const p = await open(env, '?f=himmelblau');
+  const p = await open(env, '?preset=himmelblau-minima');
   const { page } = p;
   const before = await page.evaluate(() => window.gradscape.trajectories());
   await page.fill('#formula', 'x^2 + (y');
@@ -180,11 +180,16 @@ test('a bad typed-in function shows its error with the column and keeps the last
   assert.match(error, /unclosed '\(' opened at column 7/);
   assert.equal(await page.evaluate(() => window.gradscape.state().f), 'himmelblau');
   assert.deepEqual(await page.evaluate(() => window.gradscape.trajectories()), before);
-  // Fixing it applies it and clears the error.
+  // The surface is still the preset's, so the preset stays chosen.
+  assert.equal(await page.inputValue('#preset'), 'himmelblau-minima');
+  assert.match(await page.textContent('#preset-note'), /four different minima/);
+  // Fixing it applies it and clears the error; the preset's name and note go with its surface.
   await page.fill('#formula', 'x^2 + (y-1)^2');
   await page.press('#formula', 'Enter');
   assert.equal(await page.textContent('#formula-error'), '');
   assert.equal(await page.evaluate(() => window.gradscape.state().f), 'x^2 + (y-1)^2');
+  assert.equal(await page.inputValue('#preset'), '');
+  assert.equal(await page.textContent('#preset-note'), '');
   p.check();
   await p.close();
 });

@@ -349,6 +349,13 @@ async function main() {
     if (document.activeElement !== formula) {
       formula.value = known ? cat.surfaces.find(([id]) => id === params.f)[2] : params.f;
     }
+    // The preset's name and note stay while its surface does (its optimizers may be tuned);
+    // another surface is no longer that preset.
+    const chosen = cat.presets.find((x) => x.id === presetSelect.value);
+    if (chosen && new URLSearchParams(chosen.query).get('f') !== params.f) {
+      presetSelect.value = '';
+      $('preset-note').textContent = '';
+    }
     $('log').checked = params.log === '1';
     $('trail').checked = params.trail !== '0';
     if (document.activeElement !== $('steps')) $('steps').value = params.steps;
