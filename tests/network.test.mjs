@@ -130,9 +130,12 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
   // The book's chapter 5: backprop and central differences agree to about 1e-6 or better.
   for (const [name, diff] of rows) assert.ok(Number(diff) < 1e-6, `${name}: ${diff}`);
 
+  // Until one is made the landscape's box says what goes there.
+  assert.ok(await page.isVisible('#land-empty'));
   await page.evaluate(() => window.gradscape.makeLandscape(1));
   await page.waitForFunction(() => window.gradscape.landscape()?.done === true, null, { timeout: 20000 });
   assert.ok(await drawnOn(page, '#land-surface'));
+  await page.waitForSelector('#land-empty', { state: 'hidden' });
   const before = await page.evaluate(() => window.gradscape.lossCurves()[0].loss[0]);
   // Drag the white start (at the projected initial weights) to (0.5, 0.5) of the plane.
   await page.locator('#land-overlay').scrollIntoViewIfNeeded();
@@ -144,6 +147,19 @@ test('gradient check, loss landscape and a start dragged on it', async () => {
   const curves = await page.evaluate(() => window.gradscape.lossCurves());
   assert.notEqual(curves[0].loss[0], before);
   assert.equal(curves[0].loss[0], curves[1].loss[0]);
+  p.check();
+  await p.close();
+});
+
+test('on a phone-sized screen the trained network view fits the screen\'s width', async () => {
+  const p = await open(env, query({ ...RACE, iters: 100 }), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const { page } = p;
+  await page.evaluate(() => window.gradscape.train());
+  await page.waitForFunction(() => window.gradscape.trainStatus().iteration === 100, null, { timeout: 20000 });
+  // The table's rows (Adam's label is the longest) scroll within their box, not the page.
+  assert.match(await page.textContent('#net-table tbody'), /adam\(lr=/);
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(widths[0] <= widths[1], `the page is ${widths[0]} px wide on a ${widths[1]} px screen`);
   p.check();
   await p.close();
 });

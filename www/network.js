@@ -420,7 +420,9 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         landscapeShown = false;
       }
       setText($('land-status'), 'not made yet');
+      if ($('land-empty').hidden) $('land-empty').hidden = false;
     } else {
+      if (!$('land-empty').hidden) $('land-empty').hidden = true;
       trainer.render_landscape($('land-surface'), $('land-overlay'), $('land-log').checked, drag);
       landscapeShown = true;
       setText($('land-status'), info.done
