@@ -40,8 +40,17 @@ test('loads with no console errors, says it is ready and draws', async () => {
     }),
   );
   assert.ok(ready);
+  // The default view is the book's Figure 6-8, and the preset menu says so.
+  assert.equal(await page.inputValue('#preset'), 'book-6-8');
+  assert.match(await page.textContent('#preset-note'), /Figure 6-8/);
   p.check();
   await p.close();
+  // Another surface in the address is no preset.
+  const other = await open(env, '?f=rosenbrock');
+  assert.equal(await other.page.inputValue('#preset'), '');
+  assert.equal(await other.page.textContent('#preset-note'), '');
+  other.check();
+  await other.close();
 });
 
 test('the book preset gives Figure 6-8 to the last digit', async () => {

@@ -376,7 +376,9 @@ async function main() {
     return warnings;
   }
 
-  const loadedPreset = cat.presets.find((x) => x.id === query.get('preset'));
+  // The page's default view is the first preset (the book's figure), so it is named as one;
+  // syncControls clears the name if the address asks for another surface.
+  const loadedPreset = cat.presets.find((x) => x.id === query.get('preset')) ?? (query.has('preset') ? null : cat.presets[0]);
   if (loadedPreset) {
     presetSelect.value = loadedPreset.id;
     $('preset-note').textContent = loadedPreset.description;
