@@ -93,7 +93,7 @@ impl fmt::Display for Init {
         match self {
             Init::He => write!(f, "he"),
             Init::Xavier => write!(f, "xavier"),
-            Init::Std(s) => write!(f, "std:{s}"),
+            Init::Std(s) => write!(f, "std:{}", crate::params::format_number(*s)),
         }
     }
 }

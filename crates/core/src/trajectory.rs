@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::optim::{ConfigError, Optimizer, OptimizerConfig};
+use crate::params::format_number;
 use crate::surface::Function;
 
 /// The most updates one trajectory may run.
@@ -46,12 +47,17 @@ impl fmt::Display for TrajectoryError {
                 f,
                 "the number of steps must be between 1 and {MAX_STEPS} (got {n})"
             ),
-            Self::StartNotFinite([x, y]) => {
-                write!(f, "the start point ({x}, {y}) must be two finite numbers")
-            }
+            Self::StartNotFinite([x, y]) => write!(
+                f,
+                "the start point ({}, {}) must be two finite numbers",
+                format_number(*x),
+                format_number(*y)
+            ),
             Self::UndefinedAtStart([x, y]) => write!(
                 f,
-                "the function or its gradient is not a finite number at the start point ({x}, {y})"
+                "the function or its gradient is not a finite number at the start point ({}, {})",
+                format_number(*x),
+                format_number(*y)
             ),
             Self::Optimizer(e) => e.fmt(f),
         }

@@ -81,6 +81,13 @@ fn refuses_bad_runs_in_words() {
     assert!(undefined
         .to_string()
         .contains("not a finite number at the start point"));
+    // x^2 overflows at x = 1e300; the point is written as the address would hold it, not as
+    // a 301-digit number.
+    let far = Trajectory::run(&f, sgd, [1e300, 1.0], 1).unwrap_err();
+    assert_eq!(
+        far.to_string(),
+        "the function or its gradient is not a finite number at the start point (1e300, 1)"
+    );
     let bad_lr = OptimizerConfig::Sgd { lr: -1.0 };
     assert!(Trajectory::run(&f, bad_lr, [1.0, 1.0], 1)
         .unwrap_err()

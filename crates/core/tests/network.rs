@@ -106,6 +106,9 @@ fn init_has_the_books_scale() {
     let var = w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
     assert!((var / (1.0 / 300.0) - 1.0).abs() < 0.05, "{var}");
     assert_eq!(Init::parse("std:0.01").unwrap(), Init::Std(0.01));
+    // Written back as read: `std:1e-300`, not three hundred zeros.
+    assert_eq!(Init::parse("std:1e-300").unwrap().to_string(), "std:1e-300");
+    assert_eq!(Init::Std(0.01).to_string(), "std:0.01");
     assert!(Init::parse("std:-1").is_err() && Init::parse("glorot").is_err());
 }
 

@@ -8,6 +8,7 @@
 
 use crate::{draw_axes, draw_overlay, js_error, pairs};
 use gradscape_core::paint::Layout;
+use gradscape_core::params::format_number;
 use gradscape_core::scene::Scene;
 use plotters::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -68,11 +69,16 @@ pub fn figure(scene: &Scene, options: &Figure<'_>) -> Result<String, String> {
     } = *options;
     if !(width.is_finite() && height.is_finite() && width >= 1.0 && height >= 1.0) {
         return Err(format!(
-            "the figure's size must be at least 1×1, not {width}×{height}"
+            "the figure's size must be at least 1×1, not {}×{}",
+            format_number(width),
+            format_number(height)
         ));
     }
     if !(scale.is_finite() && (0.25..=8.0).contains(&scale)) {
-        return Err(format!("the figure's scale must be 0.25 to 8, not {scale}"));
+        return Err(format!(
+            "the figure's scale must be 0.25 to 8, not {}",
+            format_number(scale)
+        ));
     }
     if !(surface.is_empty() || surface.starts_with("data:image/")) {
         return Err("the surface must be an image data URL".into());
@@ -212,5 +218,14 @@ mod tests {
         for options in bad {
             assert!(figure(&scene, &options).is_err(), "{options:?}");
         }
+        // Numbers in the message as the address would hold them.
+        let huge = Figure {
+            scale: 1e300,
+            ..PLAIN
+        };
+        assert_eq!(
+            figure(&scene, &huge).unwrap_err(),
+            "the figure's scale must be 0.25 to 8, not 1e300"
+        );
     }
 }
