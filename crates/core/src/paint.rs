@@ -47,9 +47,9 @@ pub struct Layout {
 
 /// Narrowest and widest view span, and the farthest view centre, that zoom and pan allow: far
 /// enough for any use, near enough that pixel coordinates stay finite and distinct.
-const MIN_SPAN: f64 = 1e-9;
-const MAX_SPAN: f64 = 1e9;
-const MAX_CENTRE: f64 = 1e9;
+const MIN_SPAN: f64 = ViewBox::MIN_SPAN;
+const MAX_SPAN: f64 = ViewBox::MAX_SPAN;
+const MAX_CENTRE: f64 = ViewBox::MAX_CENTRE;
 
 impl Layout {
     /// Margins in CSS pixels around the plot rectangle, where the axis labels go.
@@ -213,7 +213,7 @@ fn clamp_axis(lo: f64, hi: f64) -> Option<(f64, f64)> {
     let c = centre.clamp(-MAX_CENTRE, MAX_CENTRE);
     // Far from 0 the span must also cover many units in the last place, or lo and hi would round
     // to the same number.
-    let s = span.clamp(MIN_SPAN.max(c.abs() * 1e-12), MAX_SPAN);
+    let s = span.clamp(MIN_SPAN.max(c.abs() * ViewBox::MIN_RELATIVE_SPAN), MAX_SPAN);
     if c == centre && s == span {
         return Some((lo, hi));
     }

@@ -807,17 +807,26 @@ mod tests {
     #[test]
     fn huge_and_tiny_numbers_stay_short_in_the_url_and_in_messages() {
         let (scene, warnings) = Scene::from_params(&params(
-            "opt=sgd(lr=1e300)&start=1e300,-2e-7&view=-1e20,1e20,0,1e-9",
+            "opt=sgd(lr=1e300)&start=1e300,-2e-7&view=-5e8,5e8,0,1e-9",
         ));
         assert!(warnings.is_empty(), "{warnings:?}");
         let url = scene.to_params();
         let get = |key: &str| url.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str());
         assert_eq!(get("opt"), Some("sgd(lr=1e300)"));
         assert_eq!(get("start"), Some("1e300,-2e-7"));
-        assert_eq!(get("view"), Some("-1e20,1e20,0,1e-9"));
+        assert_eq!(get("view"), Some("-500000000,500000000,0,1e-9"));
         let (_, warnings) = Scene::from_params(&params("view=1e308,-1e308,0,1"));
         let said = format!("{warnings:?}");
         assert!(said.contains("(got 1e308,-1e308,0,1)"), "{said}");
+        // A view wider than zoom allows (here wider than any f64: its span overflows) is named
+        // and the last good view kept.
+        let (scene, warnings) = Scene::from_params(&params("view=-1e308,1e308,-1,1"));
+        assert_eq!(
+            warnings[0].message,
+            "view: the view's x range, -1e308 to 1e308, is wider than the widest allowed, \
+             1000000000; kept the current view"
+        );
+        assert_eq!(scene.view(), Scene::default().view());
     }
 
     #[test]

@@ -24,7 +24,18 @@ pub struct ViewBox {
 }
 
 impl ViewBox {
-    /// A box from its four bounds; they must be finite with `xmin < xmax` and `ymin < ymax`.
+    /// The narrowest span of an axis (also at least [`ViewBox::MIN_RELATIVE_SPAN`] of the
+    /// centre's distance from 0, or its two ends would round to the same few numbers).
+    pub const MIN_SPAN: f64 = 1e-9;
+    pub const MIN_RELATIVE_SPAN: f64 = 1e-12;
+    /// The widest span of an axis.
+    pub const MAX_SPAN: f64 = 1e9;
+    /// The farthest an axis's centre lies from 0.
+    pub const MAX_CENTRE: f64 = 1e9;
+
+    /// A box from its four bounds; they must be finite with `xmin < xmax` and `ymin < ymax`, and
+    /// each axis within the limits above, which zoom and pan keep to: pixel positions stay
+    /// finite and distinct.
     pub fn new(xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<Self, String> {
         let all_finite = [xmin, xmax, ymin, ymax].iter().all(|v| v.is_finite());
         if !all_finite {
@@ -37,12 +48,45 @@ impl ViewBox {
                 got.join(",")
             ));
         }
+        for (axis, lo, hi) in [("x", xmin, xmax), ("y", ymin, ymax)] {
+            Self::check_axis(axis, lo, hi)?;
+        }
         Ok(Self {
             xmin,
             xmax,
             ymin,
             ymax,
         })
+    }
+
+    /// One axis against the limits. They are met with a margin of a millionth, as a view that
+    /// zoom or pan clamped to a limit may round a hair past it.
+    fn check_axis(axis: &str, lo: f64, hi: f64) -> Result<(), String> {
+        use crate::params::format_number as n;
+        let (centre, span) = (0.5 * lo + 0.5 * hi, hi - lo);
+        let slack = 1.0 + 1e-6;
+        let range = format!("the view's {axis} range, {} to {},", n(lo), n(hi));
+        // (A span too wide for f64, 1e308 − (−1e308), is infinite, so above the limit too.)
+        if span > Self::MAX_SPAN * slack {
+            return Err(format!(
+                "{range} is wider than the widest allowed, {}",
+                n(Self::MAX_SPAN)
+            ));
+        }
+        if centre.abs() > Self::MAX_CENTRE * slack {
+            return Err(format!(
+                "{range} is centred beyond ±{}",
+                n(Self::MAX_CENTRE)
+            ));
+        }
+        let narrowest = Self::MIN_SPAN.max(centre.abs() * Self::MIN_RELATIVE_SPAN);
+        if span * slack < narrowest {
+            return Err(format!(
+                "{range} is narrower than the narrowest allowed there, {}",
+                n(narrowest)
+            ));
+        }
+        Ok(())
     }
 
     /// Whether `(x, y)` lies inside (edges included).

@@ -181,3 +181,34 @@ fn functions_parse_names_or_expressions() {
         "{n:?}"
     );
 }
+
+#[test]
+fn a_view_keeps_to_the_limits_zoom_and_pan_keep_to() {
+    use gradscape_core::surface::ViewBox;
+    let ok = |v: [f64; 4]| ViewBox::new(v[0], v[1], v[2], v[3]);
+    assert!(ok([-5e8, 5e8, -1.0, 1.0]).is_ok());
+    assert!(ok([0.0, 1e-9, 0.0, 1.0]).is_ok());
+    // Wider than 1e9, or centred beyond ±1e9: pixel positions would lose their digits.
+    let wide = ok([-1e300, 1e300, -1.0, 1.0]).unwrap_err();
+    assert!(
+        wide.contains("x range, -1e300 to 1e300, is wider"),
+        "{wide}"
+    );
+    let far = ok([0.0, 1.0, 5e9, 5e9 + 1.0]).unwrap_err();
+    assert!(
+        far.contains("y range, 5000000000 to 5000000001, is centred beyond"),
+        "{far}"
+    );
+    // Narrower than 1e-9, or than 1e-12 of the centre's distance from 0: its two ends would
+    // round to a handful of numbers.
+    let narrow = ok([0.0, 1e-300, 0.0, 1.0]).unwrap_err();
+    assert!(
+        narrow.contains("narrower than the narrowest allowed there, 1e-9"),
+        "{narrow}"
+    );
+    let close = ok([1e8, 1e8 + 1e-5, 0.0, 1.0]).unwrap_err();
+    assert!(
+        close.contains("narrower than the narrowest allowed there, 0.0001"),
+        "{close}"
+    );
+}
