@@ -238,6 +238,10 @@ fn bad_input_gets_one_clear_line_and_a_failure_status() {
         ("figure --out fig.txt", ".svg or .png"),
         ("figure --out /no/such/folder/fig.svg", "does not exist"),
         ("figure --out f.svg --view 1,0,0,1", "xmin < xmax"),
+        (
+            "figure --out f.svg --view=-1e308,1e308,-1,1",
+            "x range, -1e308 to 1e308, is wider than",
+        ),
         ("figure --out f.svg --width 0", "--width"),
         ("figure --out f.svg --optimizers sgd(lr=1", "closing ')'"),
         ("wibble", "wibble"),
