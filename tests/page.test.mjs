@@ -127,6 +127,26 @@ test('a touch drag works on a phone-sized screen', async () => {
   });
   assert.ok(Math.abs(ratio - 3) < 0.01, `ratio ${ratio}`);
   assert.ok(isWhite(await overlayPixel(page, to.x, to.y)));
+
+  // A pinch: two fingers 60 px apart about (1, -3) in the world spread to 120 px. The view
+  // halves in width and height, and (1, -3) stays under the fingers' midpoint.
+  const view = (v) => v.split(',').map(Number);
+  const before = view(await page.evaluate(() => window.gradscape.state().view));
+  const mid = await page.evaluate(() => window.gradscape.worldToClient(1, -3));
+  const fingers = (d) => [{ x: mid.x - d / 2, y: mid.y, id: 1 }, { x: mid.x + d / 2, y: mid.y, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
+  for (let i = 1; i <= 6; i += 1) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(60 + i * 10) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction((v) => window.gradscape.state().view !== v, before.join());
+  const after = view(await page.evaluate(() => window.gradscape.state().view));
+  const ratio2 = [(after[1] - after[0]) / (before[1] - before[0]), (after[3] - after[2]) / (before[3] - before[2])];
+  for (const r of ratio2) assert.ok(Math.abs(r - 0.5) < 0.01, `the view scaled by ${ratio2}`);
+  const centre = await page.evaluate(({ x, y }) => window.gradscape.clientToWorld(x, y), mid);
+  assert.ok(Math.abs(centre.x - 1) < 0.05 && Math.abs(centre.y + 3) < 0.05, `the midpoint is now over ${JSON.stringify(centre)}`);
+  // The address follows the pinch.
+  await page.waitForFunction((v) => new URLSearchParams(location.search).get('view') === v, after.join());
   p.check();
   await p.close();
 });
