@@ -90,6 +90,19 @@ test('a real mouse drag moves the start point and redraws the paths', async () =
   await page.waitForFunction(() => new URLSearchParams(location.search).get('start') !== '-7,2');
   const url = new URL(page.url());
   assert.equal(url.searchParams.get('start'), `${start[0]},${start[1]}`);
+  // A pen drags it on to (−2, 1).
+  const cdp = await p.context.newCDPSession(page);
+  const penTo = await page.evaluate(() => window.gradscape.worldToClient(-2, 1));
+  const pen = (type, { x, y }, buttons) => cdp.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', buttons, clickCount: 1, pointerType: 'pen' });
+  await pen('mousePressed', to, 1);
+  for (let i = 1; i <= 6; i += 1) {
+    await pen('mouseMoved', { x: to.x + ((penTo.x - to.x) * i) / 6, y: to.y + ((penTo.y - to.y) * i) / 6 }, 1);
+  }
+  await pen('mouseReleased', penTo, 0);
+  await page.evaluate(() => window.gradscape.render());
+  const [penned] = await page.evaluate(() => window.gradscape.startPoints());
+  assert.ok(Math.abs(penned[0] + 2) < 0.05 && Math.abs(penned[1] - 1) < 0.05, `start is ${penned}`);
+  assert.ok(isWhite(await overlayPixel(page, penTo.x, penTo.y)), 'the handle is under the pen');
   p.check();
   await p.close();
 });
