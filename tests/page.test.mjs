@@ -164,6 +164,64 @@ test('a touch drag works on a phone-sized screen', async () => {
   await p.close();
 });
 
+test('the panel: add, retune, hide and remove optimizers, set the steps, remove a start; hover reads f and ∇f', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const runs = () => page.evaluate(() => window.gradscape.trajectories());
+  const state = () => page.evaluate(() => window.gradscape.state());
+  assert.deepEqual((await runs()).map((t) => t.optimizer), ['sgd', 'momentum', 'adagrad', 'adam']);
+  // Add: the first kind not in the list yet.
+  await page.click('#add-optimizer');
+  assert.deepEqual((await runs()).map((t) => t.optimizer), ['sgd', 'momentum', 'adagrad', 'adam', 'nesterov']);
+  // SGD's lr typed in as 0.5: its first step is (−7, 2) − 0.5·(−0.7, 4) = (−6.65, 0).
+  await page.fill('#opt-0-lr', '0.5');
+  await page.press('#opt-0-lr', 'Enter');
+  await page.waitForFunction(() => window.gradscape.state().opt.startsWith('sgd(lr=0.5)'));
+  const [x1, y1] = (await runs())[0].points[1];
+  assert.ok(Math.abs(x1 + 6.65) < 1e-12 && Math.abs(y1) < 1e-12, `${x1}, ${y1}`);
+  // A value out of range is refused at the field and the last good one kept.
+  await page.fill('#opt-0-lr', '-1');
+  await page.press('#opt-0-lr', 'Enter');
+  assert.equal(await page.getAttribute('#opt-0-lr', 'aria-invalid'), 'true');
+  assert.ok((await state()).opt.startsWith('sgd(lr=0.5)'));
+  // Hide Momentum: still computed, not shown, and the address says so.
+  await page.uncheck('#opt-1-visible');
+  assert.equal((await runs())[1].visible, false);
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('hide') === '1');
+  // Remove Adam.
+  await page.click('button[aria-label="Remove Adam"]');
+  assert.deepEqual((await runs()).map((t) => t.optimizer), ['sgd', 'momentum', 'adagrad', 'nesterov']);
+  // 50 steps: every path has the start and 50 updates.
+  await page.fill('#steps', '50');
+  await page.press('#steps', 'Enter');
+  await page.waitForFunction(() => window.gradscape.state().steps === 50);
+  for (const t of await runs()) assert.equal(t.points.length, 51, t.optimizer);
+  // A second start by clicking the surface at (3, 4), then the first removed from the list.
+  const at = await page.evaluate(() => window.gradscape.worldToClient(3, 4));
+  await page.mouse.click(at.x, at.y);
+  assert.equal((await page.evaluate(() => window.gradscape.startPoints())).length, 2);
+  await page.click('button[aria-label="Remove start point 1"]');
+  const starts = await page.evaluate(() => window.gradscape.startPoints());
+  assert.equal(starts.length, 1);
+  assert.ok(Math.abs(starts[0][0] - 3) < 0.05 && Math.abs(starts[0][1] - 4) < 0.05, `${starts}`);
+  // Hover at about (2, 1): x, y, f = x²/20 + y² and ∇f = (x/10, 2y), analytic and numerical,
+  // checked against the x and y the readout gives.
+  const over = await page.evaluate(() => window.gradscape.worldToClient(2, 1));
+  await page.mouse.move(over.x, over.y);
+  const probe = await page.textContent('#probe');
+  const n = probe.match(/-?\d+(\.\d+)?(e-?\d+)?/g).map(Number);
+  const [x, y, f, gx, gy, h, nx, ny] = n;
+  assert.ok(Math.abs(x - 2) < 0.05 && Math.abs(y - 1) < 0.05, probe);
+  // The readout shows 4 significant digits, so x and y read back carry up to 2.5e-4 of their
+  // size in rounding, and f and ∇f computed from them a little more.
+  const close = (a, b) => Math.abs(a - b) <= 3e-3 * Math.max(1, Math.abs(b));
+  assert.ok(close(f, (x * x) / 20 + y * y) && close(gx, x / 10) && close(gy, 2 * y), probe);
+  assert.equal(h, 1e-4, probe);
+  assert.ok(close(nx, x / 10) && close(ny, 2 * y), probe);
+  p.check();
+  await p.close();
+});
+
 test('the URL holds the whole state and a copied address reproduces it', async () => {
   const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
   const p = await open(env, query);
