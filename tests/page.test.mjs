@@ -222,6 +222,36 @@ test('the panel: add, retune, hide and remove optimizers, set the steps, remove 
   await p.close();
 });
 
+test('the plot follows the window: resized, it is repainted at its new size and stays exact', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const size = () => page.evaluate(() => {
+    const c = document.getElementById('surface');
+    const r = c.getBoundingClientRect();
+    return { canvas: [c.width, c.height], box: [r.width, r.height] };
+  });
+  const before = await size();
+  await page.setViewportSize({ width: 900, height: 700 });
+  await page.waitForFunction((w) => document.getElementById('surface').width !== w, before.canvas[0]);
+  const after = await size();
+  assert.ok(after.box[0] < before.box[0], `${JSON.stringify([before, after])}`);
+  // One canvas pixel per CSS pixel at devicePixelRatio 1: repainted, not stretched.
+  assert.deepEqual(after.canvas, after.box.map(Math.round));
+  // The start handle is where the API says, and the surface is painted to the new edge.
+  await page.evaluate(() => window.gradscape.render());
+  const at = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
+  assert.ok(isWhite(await overlayPixel(page, at.x, at.y)));
+  const corner = await page.evaluate(() => window.gradscape.worldToClient(9.9, -9.9));
+  const alpha = await page.evaluate(({ x, y }) => {
+    const c = document.getElementById('surface');
+    const r = c.getBoundingClientRect();
+    return c.getContext('2d').getImageData(Math.round(x - r.left), Math.round(y - r.top), 1, 1).data[3];
+  }, corner);
+  assert.equal(alpha, 255);
+  p.check();
+  await p.close();
+});
+
 test('the URL holds the whole state and a copied address reproduces it', async () => {
   const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
   const p = await open(env, query);
