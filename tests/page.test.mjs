@@ -252,6 +252,42 @@ test('the plot follows the window: resized, it is repainted at its new size and 
   await p.close();
 });
 
+test('without the whole trail only the last 16 steps show, fading; the log colour scale repaints', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const runs = await page.evaluate(() => window.gradscape.trajectories());
+  const sgd = runs.find((t) => t.optimizer === 'sgd').points;
+  const at = (pt) => page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), pt);
+  // SGD after 1 and after 29 of its 30 steps (no other path passes near either).
+  const early = await at(sgd[1]);
+  const late = await at(sgd[29]);
+  assert.ok((await overlayPixel(page, early.x, early.y))[3] > 200, 'the whole trail shows step 1');
+  await page.uncheck('#trail');
+  await page.waitForFunction(() => window.gradscape.state().trail === false);
+  await page.evaluate(() => window.gradscape.render());
+  assert.equal((await overlayPixel(page, early.x, early.y))[3], 0, 'step 1 is gone from a 16-step tail');
+  assert.ok((await overlayPixel(page, late.x, late.y))[3] > 0, 'step 29 is in the tail');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('trail') === '0');
+
+  // The log colour scale: t = ln(1 + f − min) / ln(1 + max − min) is above the linear t
+  // everywhere between, so a point halfway up in f is drawn further along the colour map.
+  const surfacePixel = (pt) => page.evaluate(({ x, y }) => {
+    const c = document.getElementById('surface');
+    const r = c.getBoundingClientRect();
+    return [...c.getContext('2d').getImageData(Math.round(x - r.left), Math.round(y - r.top), 1, 1).data];
+  }, pt);
+  const mid = await at([0, 5]);
+  const linear = await surfacePixel(mid);
+  await page.check('#log');
+  await page.waitForFunction(() => window.gradscape.state().log === true);
+  await page.evaluate(() => window.gradscape.render());
+  const log = await surfacePixel(mid);
+  // Viridis runs from dark blue-purple to yellow: further along, the red and green rise.
+  assert.ok(log[0] + log[1] > linear[0] + linear[1] + 60, `linear ${linear}, log ${log}`);
+  p.check();
+  await p.close();
+});
+
 test('the URL holds the whole state and a copied address reproduces it', async () => {
   const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
   const p = await open(env, query);
