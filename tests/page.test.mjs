@@ -288,6 +288,67 @@ test('without the whole trail only the last 16 steps show, fading; the log colou
   await p.close();
 });
 
+test('the loss chart: a curve per optimizer in its colour, hidden ones left out, the step marked, a log scale', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const runs = await page.evaluate(() => window.gradscape.trajectories());
+  /** For each colour (hex): its pixels on the loss canvas, and their mean height (0 = top, 1 =
+   * bottom) in the right half; and the x of the step mark (black at alpha 0.45). */
+  const read = () => page.evaluate((colours) => {
+    const c = document.getElementById('loss');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const rgb = colours.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+    const found = colours.map(() => ({ pixels: 0, right: 0, height: 0 }));
+    const mark = [0, 0];
+    for (let y = 0; y < c.height; y += 1) {
+      for (let x = 0; x < c.width; x += 1) {
+        const i = 4 * (y * c.width + x);
+        if (d[i + 3] > 250) {
+          rgb.forEach(([r, g, b], k) => {
+            if (Math.abs(d[i] - r) < 3 && Math.abs(d[i + 1] - g) < 3 && Math.abs(d[i + 2] - b) < 3) {
+              found[k].pixels += 1;
+              if (x > c.width / 2) {
+                found[k].right += 1;
+                found[k].height += y / c.height;
+              }
+            }
+          });
+        } else if (d[i] + d[i + 1] + d[i + 2] === 0 && d[i + 3] > 20 && d[i + 3] < 140) {
+          // The mark, a line 1 px wide that may fall across two columns: weighted by alpha.
+          mark[0] += x * d[i + 3];
+          mark[1] += d[i + 3];
+        }
+      }
+    }
+    return { found: found.map((f) => ({ pixels: f.pixels, height: f.right ? f.height / f.right : NaN })), mark: mark[0] / mark[1] };
+  }, runs.map((t) => t.colour));
+  const all = await read();
+  all.found.forEach((f, k) => assert.ok(f.pixels > 30, `${runs[k].optimizer}: ${f.pixels} pixels`));
+  // The mark at step 30, at step 0 and at step 10: a third of the way along.
+  const at30 = all.mark;
+  await page.evaluate(() => { window.gradscape.reset(); window.gradscape.render(); });
+  const at0 = (await read()).mark;
+  await page.evaluate(() => { window.gradscape.step(10); window.gradscape.render(); });
+  const at10 = (await read()).mark;
+  assert.ok(at30 - at0 > 100, `${at0} → ${at30}`);
+  assert.ok(Math.abs(at10 - (at0 + (at30 - at0) / 3)) <= 1.5, `step 0 at ${at0}, 10 at ${at10}, 30 at ${at30}`);
+  // Momentum hidden: its curve goes, the others stay.
+  await page.uncheck('#opt-1-visible');
+  await page.evaluate(() => window.gradscape.render());
+  const hidden = await read();
+  assert.equal(hidden.found[1].pixels, 0);
+  for (const k of [0, 2, 3]) assert.ok(hidden.found[k].pixels > 30, runs[k].optimizer);
+  // On the log scale the small late values of f rise from the bottom of the chart.
+  await page.check('#loss-log');
+  await page.evaluate(() => window.gradscape.render());
+  const log = await read();
+  for (const k of [2, 3]) {
+    assert.ok(log.found[k].height < hidden.found[k].height - 0.1, `${runs[k].optimizer}: ${hidden.found[k].height} → ${log.found[k].height}`);
+  }
+  p.check();
+  await p.close();
+});
+
 test('the URL holds the whole state and a copied address reproduces it', async () => {
   const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
   const p = await open(env, query);
