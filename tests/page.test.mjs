@@ -349,6 +349,39 @@ test('the loss chart: a curve per optimizer in its colour, hidden ones left out,
   await p.close();
 });
 
+test('what each optimizer sees: the gradient, Momentum\'s velocity and AdaGrad\'s shrinking step sizes', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const rows = async () => {
+    await page.evaluate(() => window.gradscape.render());
+    return page.$$eval('#seen tbody tr', (trs) => Object.fromEntries(trs.map((tr) => {
+      const cells = [...tr.cells].map((c) => c.textContent.trim());
+      return [cells[0], cells.slice(1)];
+    })));
+  };
+  const numbers = (text) => text.match(/-?\d+(\.\d+)?(e-?\d+)?/g).map(Number);
+  await page.evaluate(() => { window.gradscape.reset(); window.gradscape.step(1); });
+  // After one update from (−7, 2), where g = (−0.7, 4): Momentum's v = −0.1·g = (0.07, −0.4);
+  // AdaGrad's h = g², so its next steps are 1.5/(|g| + 1e-7) = (2.143, 0.375) per coordinate.
+  const seen = await rows();
+  assert.deepEqual(numbers(seen.Momentum[3]), [0.07, -0.4]);
+  assert.deepEqual(numbers(seen.AdaGrad[4]), [2.143, 0.375]);
+  // SGD's gradient at its new point (−6.335, −1.8) is (−0.6335, −3.6).
+  assert.deepEqual(numbers(seen.SGD[0]), [-6.335, -1.8]);
+  assert.deepEqual(numbers(seen.SGD[2]), [-0.6335, -3.6]);
+  // AdaGrad's step sizes only shrink as h adds up the squared gradients (in y, once there is
+  // almost no gradient left, by less than the four digits shown).
+  let last = numbers(seen.AdaGrad[4]);
+  for (let k = 0; k < 5; k += 1) {
+    await page.evaluate(() => window.gradscape.step(5));
+    const now = numbers((await rows()).AdaGrad[4]);
+    assert.ok(now[0] < last[0] && now[1] <= last[1], `${last} → ${now}`);
+    last = now;
+  }
+  p.check();
+  await p.close();
+});
+
 test('the URL holds the whole state and a copied address reproduces it', async () => {
   const query = '?f=x%5E2%2B3*y%5E2&opt=sgd(lr=0.1),momentum(lr=0.05,momentum=0.8)&start=-4,3;2,-1&steps=40&view=-6,6,-4,4';
   const p = await open(env, query);
