@@ -705,6 +705,47 @@ test('themes: dark, and projector drawing the plot 1.4× larger with the mouse s
   await bad.close();
 });
 
+test('every visible text has a contrast of at least 4.5:1 (WCAG AA) in each theme, on both views', async () => {
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  /** Text elements whose colour against their background (the first opaque one up the tree)
+   * is below 4.5:1, by WCAG 2's relative luminance. */
+  const lowContrast = () => page.evaluate(() => {
+    const parse = (c) => {
+      const v = c.match(/rgba?\(([^)]+)\)/)[1].split(',').map(Number);
+      return { rgb: v.slice(0, 3), a: v.length > 3 ? v[3] : 1 };
+    };
+    const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const b = parse(getComputedStyle(e).backgroundColor);
+        if (b.a > 0.5) return b.rgb;
+      }
+      return [255, 255, 255];
+    };
+    const low = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.offsetParent === null || el.closest('.visually-hidden')) continue;
+      const text = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim()).join(' ');
+      if (!text) continue;
+      const [a, b] = [luminance(parse(getComputedStyle(el).color).rgb), luminance(background(el))].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      if (ratio < 4.5) low.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${text.slice(0, 30)}": ${ratio.toFixed(2)}`);
+    }
+    return [...new Set(low)];
+  });
+  for (const theme of ['light', 'dark', 'projector']) {
+    await page.evaluate((t) => window.gradscape.setState({ theme: t }), theme);
+    for (const tab of ['surfaces', 'network']) {
+      await page.click(`#tab-${tab}`);
+      assert.deepEqual(await lowContrast(), [], `${theme}, ${tab}`);
+    }
+  }
+  p.check();
+  await p.close();
+});
+
 test('exportWebM records the run from step 0 as a WebM video that plays back', async () => {
   const p = await open(env, '?preset=book-6-8&speed=10');
   const { page } = p;
