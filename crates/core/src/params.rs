@@ -128,8 +128,12 @@ pub fn tidy(value: f64, span: f64) -> f64 {
 
 /// `v` as the URL, the CLI and messages show it: the shortest text that reads back as `v`, with
 /// an exponent for very large or very small magnitudes (`1e300`, not three hundred digits), and
-/// no `.0` on whole numbers (`-7`).
+/// no `.0` on whole numbers (`-7`). Only messages show a value that is not finite: `Infinity`,
+/// `-Infinity` and `NaN`, as a URL or JavaScript writes them (and they read back too).
 pub fn format_number(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
     let text = format!("{v:?}");
     match text.strip_suffix(".0") {
         Some(whole) => whole.to_string(),
@@ -163,6 +167,10 @@ mod tests {
             assert_eq!(format_number(v), text);
             assert_eq!(text.parse::<f64>(), Ok(v));
         }
+        assert_eq!(format_number(f64::INFINITY), "Infinity");
+        assert_eq!(format_number(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(format_number(f64::NAN), "NaN");
+        assert_eq!("-Infinity".parse::<f64>(), Ok(f64::NEG_INFINITY));
     }
 
     #[test]
