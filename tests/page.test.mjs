@@ -705,7 +705,7 @@ test('themes: dark, and projector drawing the plot 1.4× larger with the mouse s
   await bad.close();
 });
 
-test('every visible text has a contrast of at least 4.5:1 (WCAG AA) in each theme, on both views', async () => {
+test('in each theme, on both views, every visible text has a contrast of at least 4.5:1 (WCAG AA) and every slider room to move', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;
   /** Text elements whose colour against their background (the first opaque one up the tree)
@@ -740,6 +740,9 @@ test('every visible text has a contrast of at least 4.5:1 (WCAG AA) in each them
     for (const tab of ['surfaces', 'network']) {
       await page.click(`#tab-${tab}`);
       assert.deepEqual(await lowContrast(), [], `${theme}, ${tab}`);
+      // (In the projector theme's large type the hyperparameter sliders had shrunk to 6 px.)
+      const sliders = await page.$$eval('input[type="range"]', (els) => els.filter((e) => e.offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().width)));
+      assert.ok(sliders.length > 0 && sliders.every((w) => w >= 80), `${theme}, ${tab}: sliders ${sliders} px wide`);
     }
   }
   p.check();
