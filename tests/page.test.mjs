@@ -743,6 +743,15 @@ test('in each theme, on both views, every visible text has a contrast of at leas
       // (In the projector theme's large type the hyperparameter sliders had shrunk to 6 px.)
       const sliders = await page.$$eval('input[type="range"]', (els) => els.filter((e) => e.offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().width)));
       assert.ok(sliders.length > 0 && sliders.every((w) => w >= 80), `${theme}, ${tab}: sliders ${sliders} px wide`);
+      // Nothing in the control panel runs past its edges (an optimizer's card once did, by 2 px).
+      const outside = await page.evaluate(() => [...document.querySelectorAll('aside.controls')].filter((a) => a.offsetParent !== null).flatMap((panel) => {
+        const box = panel.getBoundingClientRect();
+        return [...panel.querySelectorAll('*')].filter((e) => e.offsetParent !== null).filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.left < box.left || r.right > box.right;
+        }).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+      }));
+      assert.deepEqual(outside, [], `${theme}, ${tab}`);
     }
   }
   p.check();
