@@ -65,24 +65,28 @@ impl ViewBox {
         use crate::params::format_number as n;
         let (centre, span) = (0.5 * lo + 0.5 * hi, hi - lo);
         let slack = 1.0 + 1e-6;
-        let range = format!("the view's {axis} range, {} to {},", n(lo), n(hi));
+        // Written only for a message: the network view checks its data's box every frame.
+        let refuse = |why: String| {
+            Err(format!(
+                "the view's {axis} range, {} to {}, {why}",
+                n(lo),
+                n(hi)
+            ))
+        };
         // (A span too wide for f64, 1e308 − (−1e308), is infinite, so above the limit too.)
         if span > Self::MAX_SPAN * slack {
-            return Err(format!(
-                "{range} is wider than the widest allowed, {}",
+            return refuse(format!(
+                "is wider than the widest allowed, {}",
                 n(Self::MAX_SPAN)
             ));
         }
         if centre.abs() > Self::MAX_CENTRE * slack {
-            return Err(format!(
-                "{range} is centred beyond ±{}",
-                n(Self::MAX_CENTRE)
-            ));
+            return refuse(format!("is centred beyond ±{}", n(Self::MAX_CENTRE)));
         }
         let narrowest = Self::MIN_SPAN.max(centre.abs() * Self::MIN_RELATIVE_SPAN);
         if span * slack < narrowest {
-            return Err(format!(
-                "{range} is narrower than the narrowest allowed there, {}",
+            return refuse(format!(
+                "is narrower than the narrowest allowed there, {}",
                 n(narrowest)
             ));
         }

@@ -59,14 +59,12 @@ pub struct Figure<'a> {
 
 /// The SVG text of `scene`; see [`export_svg`].
 pub fn figure(scene: &Scene, options: &Figure<'_>) -> Result<String, String> {
-    let Figure {
-        width,
-        height,
-        scale,
-        step,
-        arrows,
-        surface,
-    } = *options;
+    let (width, height, scale, surface) = (
+        options.width,
+        options.height,
+        options.scale,
+        options.surface,
+    );
     if !(width.is_finite() && height.is_finite() && width >= 1.0 && height >= 1.0) {
         return Err(format!(
             "the figure's size must be at least 1×1, not {}×{}",
@@ -94,7 +92,7 @@ pub fn figure(scene: &Scene, options: &Figure<'_>) -> Result<String, String> {
     let mut overlay = String::new();
     {
         let root = SVGBackend::with_string(&mut overlay, size).into_drawing_area();
-        draw_overlay(&root, scene, &layout, step, arrows)?;
+        draw_overlay(&root, scene, &layout, options.step, options.arrows)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let (w, h) = size;
