@@ -6,6 +6,7 @@
 //! be checked here with plain `cargo test`.
 
 pub mod data;
+pub mod explain;
 pub mod expr;
 pub mod gradient;
 pub mod landscape;
@@ -18,6 +19,7 @@ pub mod params;
 pub mod render;
 pub mod rng;
 pub mod scene;
+pub mod schedule;
 pub mod surface;
 pub mod train;
 pub mod train_scene;

@@ -20,6 +20,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::math;
+use crate::schedule::Schedule;
 
 /// Added to √h before dividing, as in the book, so a zero accumulator never divides by zero.
 pub const EPSILON: f64 = 1e-7;
@@ -27,10 +28,10 @@ pub const EPSILON: f64 = 1e-7;
 /// The identifiers of the optimizers, in the order the book introduces them.
 pub const IDS: [&str; 6] = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
 
-/// An optimizer and its hyperparameters: what the user chose, before any update has run.
+/// An update rule and its hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "id", rename_all = "lowercase")]
-pub enum OptimizerConfig {
+pub enum Rule {
     Sgd {
         lr: f64,
     },
@@ -71,7 +72,7 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl OptimizerConfig {
+impl Rule {
     /// The optimizer `id` with the book's default hyperparameters.
     pub fn default_for(id: &str) -> Result<Self, ConfigError> {
         Ok(match id.trim().to_ascii_lowercase().as_str() {
@@ -212,8 +213,72 @@ impl OptimizerConfig {
     }
 }
 
-/// `sgd`, `adam(lr=0.3)`, `momentum(lr=0.1, momentum=0.9)`: the form used in URLs and on the
-/// command line. Unnamed hyperparameters keep the book's defaults; the result is validated.
+/// What the user chose for one optimizer: an update rule with its hyperparameters, and a
+/// learning-rate schedule (constant unless asked).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OptimizerConfig {
+    #[serde(flatten)]
+    pub rule: Rule,
+    pub schedule: Schedule,
+}
+
+impl From<Rule> for OptimizerConfig {
+    fn from(rule: Rule) -> Self {
+        Self {
+            rule,
+            schedule: Schedule::Constant,
+        }
+    }
+}
+
+impl OptimizerConfig {
+    /// The optimizer `id` with the book's default hyperparameters and a constant rate.
+    pub fn default_for(id: &str) -> Result<Self, ConfigError> {
+        Rule::default_for(id).map(Self::from)
+    }
+
+    /// The identifier (`"sgd"`, `"adagrad"`, ...).
+    pub fn id(&self) -> &'static str {
+        self.rule.id()
+    }
+
+    /// The name as the book writes it (`"SGD"`, `"AdaGrad"`, ...).
+    pub fn name(&self) -> &'static str {
+        self.rule.name()
+    }
+
+    /// The learning rate η (before the schedule).
+    pub fn lr(&self) -> f64 {
+        self.rule.lr()
+    }
+
+    /// The learning rate the schedule gives update `t` (t = 1 for the first): η·s(t).
+    pub fn lr_at(&self, t: u64) -> f64 {
+        self.rule.lr() * self.schedule.factor(t)
+    }
+
+    /// The numeric hyperparameters by name, learning rate first (the schedule is not among them).
+    pub fn hyperparameters(&self) -> Vec<(&'static str, f64)> {
+        self.rule.hyperparameters()
+    }
+
+    /// Sets the numeric hyperparameter `name` (see [`Rule::set`]).
+    pub fn set(&mut self, name: &str, value: f64) -> Result<(), ConfigError> {
+        self.rule.set(name, value)
+    }
+
+    /// Checks the hyperparameters and the schedule.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.rule.validate()?;
+        self.schedule
+            .validate()
+            .map_err(|e| ConfigError(format!("{} {e}", self.id())))
+    }
+}
+
+/// `sgd`, `adam(lr=0.3)`, `momentum(lr=0.1, momentum=0.9)`, `sgd(lr=0.95,schedule=inv:0.1)`: the
+/// form used in URLs and on the command line. Unnamed hyperparameters keep the book's defaults;
+/// the result is validated.
 impl FromStr for OptimizerConfig {
     type Err = ConfigError;
 
@@ -239,6 +304,12 @@ impl FromStr for OptimizerConfig {
                     pair.trim()
                 ))
             })?;
+            if name.trim().eq_ignore_ascii_case("schedule") {
+                config.schedule = value
+                    .parse()
+                    .map_err(|e| ConfigError(format!("{} {e}", config.id())))?;
+                continue;
+            }
             let number: f64 = value.trim().parse().map_err(|_| {
                 ConfigError(format!(
                     "{} = '{}' in '{s}' is not a number",
@@ -253,7 +324,8 @@ impl FromStr for OptimizerConfig {
     }
 }
 
-/// Prints the form [`FromStr`] reads: `momentum(lr=0.1,momentum=0.9)`.
+/// Prints the form [`FromStr`] reads: `momentum(lr=0.1,momentum=0.9)`, with `schedule=` only
+/// when the rate is not constant.
 impl fmt::Display for OptimizerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}(", self.id())?;
@@ -263,12 +335,17 @@ impl fmt::Display for OptimizerConfig {
             }
             write!(f, "{name}={}", crate::params::format_number(value))?;
         }
+        if !self.schedule.is_constant() {
+            write!(f, ",schedule={}", self.schedule)?;
+        }
         f.write_str(")")
     }
 }
 
-/// Adam's bias-corrected learning rate at step t: lr·√(1 − β2ᵗ)/(1 − β1ᵗ).
-fn adam_step_size(lr: f64, beta1: f64, beta2: f64, t: u32) -> f64 {
+/// Adam's bias-corrected step size at update t: lr·√(1 − β2ᵗ)/(1 − β1ᵗ), with lr the scheduled
+/// rate of that update.
+pub fn adam_step_size(lr: f64, beta1: f64, beta2: f64, t: u64) -> f64 {
+    let t = u32::try_from(t).unwrap_or(u32::MAX);
     lr * (1.0 - math::powi(beta2, t)).sqrt() / (1.0 - math::powi(beta1, t))
 }
 
@@ -283,8 +360,8 @@ pub struct Optimizer {
     first: Vec<f64>,
     /// Adam's second moment v.
     second: Vec<f64>,
-    /// Adam's t: the number of updates so far.
-    iter: u32,
+    /// The number of updates so far: the schedule's t − 1, and Adam's t after an update.
+    iter: u64,
 }
 
 impl Optimizer {
@@ -304,6 +381,17 @@ impl Optimizer {
         &self.config
     }
 
+    /// The number of updates so far.
+    pub fn updates(&self) -> u64 {
+        self.iter
+    }
+
+    /// The state by the book's names: (Momentum's `v` | AdaGrad's and RMSprop's `h` | Adam's `m`,
+    /// Adam's `v`); empty before the first update and for SGD's second.
+    pub fn state(&self) -> (&[f64], &[f64]) {
+        (&self.first, &self.second)
+    }
+
     /// Forgets all state, as if no update had run.
     pub fn reset(&mut self) {
         self.first.clear();
@@ -311,7 +399,8 @@ impl Optimizer {
         self.iter = 0;
     }
 
-    /// Moves `params` one step against `grads`, in place.
+    /// Moves `params` one step against `grads`, in place. The learning rate is the schedule's for
+    /// this update, η·s(t).
     ///
     /// # Panics
     /// If `grads` and `params` differ in length, or differ from the length of earlier updates
@@ -324,7 +413,7 @@ impl Optimizer {
         );
         if self.first.is_empty() {
             self.first = vec![0.0; params.len()];
-            if matches!(self.config, OptimizerConfig::Adam { .. }) {
+            if matches!(self.config.rule, Rule::Adam { .. }) {
                 self.second = vec![0.0; params.len()];
             }
         }
@@ -333,19 +422,22 @@ impl Optimizer {
             params.len(),
             "the parameters changed size"
         );
-        match self.config {
-            OptimizerConfig::Sgd { lr } => {
+        self.iter = self.iter.saturating_add(1);
+        // With the constant schedule this is lr·1, lr itself: the book's numbers are unchanged.
+        let lr = self.config.lr_at(self.iter);
+        match self.config.rule {
+            Rule::Sgd { .. } => {
                 for (p, g) in params.iter_mut().zip(grads) {
                     *p -= lr * g;
                 }
             }
-            OptimizerConfig::Momentum { lr, momentum } => {
+            Rule::Momentum { momentum, .. } => {
                 for ((p, g), v) in params.iter_mut().zip(grads).zip(&mut self.first) {
                     *v = momentum * *v - lr * g;
                     *p += *v;
                 }
             }
-            OptimizerConfig::Nesterov { lr, momentum } => {
+            Rule::Nesterov { momentum, .. } => {
                 // The look-ahead form: the old velocity moves θ, then the velocity is updated.
                 for ((p, g), v) in params.iter_mut().zip(grads).zip(&mut self.first) {
                     *p += momentum * momentum * *v;
@@ -353,21 +445,20 @@ impl Optimizer {
                     *v = momentum * *v - lr * g;
                 }
             }
-            OptimizerConfig::AdaGrad { lr } => {
+            Rule::AdaGrad { .. } => {
                 for ((p, g), h) in params.iter_mut().zip(grads).zip(&mut self.first) {
                     *h += g * g;
                     *p -= lr * g / (h.sqrt() + EPSILON);
                 }
             }
-            OptimizerConfig::RmsProp { lr, decay_rate } => {
+            Rule::RmsProp { decay_rate, .. } => {
                 for ((p, g), h) in params.iter_mut().zip(grads).zip(&mut self.first) {
                     *h *= decay_rate;
                     *h += (1.0 - decay_rate) * g * g;
                     *p -= lr * g / (h.sqrt() + EPSILON);
                 }
             }
-            OptimizerConfig::Adam { lr, beta1, beta2 } => {
-                self.iter = self.iter.saturating_add(1);
+            Rule::Adam { beta1, beta2, .. } => {
                 let lr_t = adam_step_size(lr, beta1, beta2, self.iter);
                 for (((p, g), m), v) in params
                     .iter_mut()
@@ -386,10 +477,8 @@ impl Optimizer {
     /// Momentum's and Nesterov's velocity, coordinate by coordinate (None for the others, or
     /// before the first update).
     pub fn velocity(&self) -> Option<&[f64]> {
-        match self.config {
-            OptimizerConfig::Momentum { .. } | OptimizerConfig::Nesterov { .. }
-                if !self.first.is_empty() =>
-            {
+        match self.config.rule {
+            Rule::Momentum { .. } | Rule::Nesterov { .. } if !self.first.is_empty() => {
                 Some(&self.first)
             }
             _ => None,
@@ -399,21 +488,23 @@ impl Optimizer {
     /// For the adaptive methods, the learning rate each coordinate would get on the next update
     /// with the state as it is now: `lr / (√h + 1e-7)` for AdaGrad and RMSprop, and
     /// `lr·√(1−β2ᵗ)/(1−β1ᵗ) / (√v + 1e-7)` for Adam (with t the next step, so it is multiplied by
-    /// the next m). AdaGrad's shrinks with every step. None for SGD, Momentum and Nesterov, whose
-    /// rate is lr throughout, and before the first update.
+    /// the next m), lr being the schedule's rate for the next update. AdaGrad's shrinks with every
+    /// step. None for SGD, Momentum and Nesterov, and before the first update.
     pub fn effective_learning_rates(&self) -> Option<Vec<f64>> {
         if self.first.is_empty() {
             return None;
         }
-        match self.config {
-            OptimizerConfig::AdaGrad { lr } | OptimizerConfig::RmsProp { lr, .. } => Some(
+        let next = self.iter.saturating_add(1);
+        let lr = self.config.lr_at(next);
+        match self.config.rule {
+            Rule::AdaGrad { .. } | Rule::RmsProp { .. } => Some(
                 self.first
                     .iter()
                     .map(|h| lr / (h.sqrt() + EPSILON))
                     .collect(),
             ),
-            OptimizerConfig::Adam { lr, beta1, beta2 } => {
-                let lr_t = adam_step_size(lr, beta1, beta2, self.iter.saturating_add(1));
+            Rule::Adam { beta1, beta2, .. } => {
+                let lr_t = adam_step_size(lr, beta1, beta2, next);
                 Some(
                     self.second
                         .iter()
@@ -505,8 +596,8 @@ mod tests {
     fn parses_and_prints_the_url_form() {
         let c: OptimizerConfig = "momentum(lr=0.1, momentum=0.8)".parse().unwrap();
         assert_eq!(
-            c,
-            OptimizerConfig::Momentum {
+            c.rule,
+            Rule::Momentum {
                 lr: 0.1,
                 momentum: 0.8
             }
@@ -515,15 +606,16 @@ mod tests {
         assert_eq!(
             "RMSProp(decay_rate=0.9)"
                 .parse::<OptimizerConfig>()
-                .unwrap(),
-            OptimizerConfig::RmsProp {
+                .unwrap()
+                .rule,
+            Rule::RmsProp {
                 lr: 0.01,
                 decay_rate: 0.9
             }
         );
         assert_eq!(
-            "adam".parse::<OptimizerConfig>().unwrap(),
-            OptimizerConfig::Adam {
+            "adam".parse::<OptimizerConfig>().unwrap().rule,
+            Rule::Adam {
                 lr: 0.001,
                 beta1: 0.9,
                 beta2: 0.999

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::params::{self, format_number};
 use crate::surface::{Function, ViewBox};
-use crate::trajectory::Trajectory;
+use crate::trajectory::{Noise, Trajectory, MAX_NOISE};
 
 /// The most updates the page runs per path: enough for Rosenbrock's valley, few enough that a
 /// drag with several optimizers and starts stays within a frame.
@@ -206,13 +206,39 @@ pub struct Scene {
     log: bool,
     trail: bool,
     speed: f64,
+    /// The gradient noise σ (0: exact gradients) and its seed.
+    noise: f64,
+    seed: u64,
+    /// ε drawn for σ and the seed, for `steps` updates (None when σ = 0).
+    draws: Option<Noise>,
     runs: Vec<Run>,
 }
 
 /// The URL keys, in the order [`Scene::to_params`] writes them.
-pub const KEYS: [&str; 10] = [
-    "preset", "f", "opt", "start", "steps", "view", "log", "hide", "trail", "speed",
+pub const KEYS: [&str; 12] = [
+    "preset", "f", "opt", "start", "steps", "view", "log", "hide", "trail", "speed", "noise",
+    "seed",
 ];
+
+fn parse_noise(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=MAX_NOISE).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{}' is not a noise level σ from 0 to {}",
+            excerpt(text.trim()),
+            format_number(MAX_NOISE)
+        )),
+    }
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "'{}' is not a whole number of at least 0",
+            excerpt(text.trim())
+        )
+    })
+}
 
 fn parse_bool(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -308,6 +334,9 @@ impl Default for Scene {
             log: false,
             trail: true,
             speed: 10.0,
+            noise: 0.0,
+            seed: 0,
+            draws: None,
             runs: Vec::new(),
         };
         scene.load_preset(&PRESETS[0]);
@@ -333,6 +362,8 @@ impl Scene {
             .collect();
         self.optimizers.clear();
         self.trail = true;
+        self.noise = 0.0;
+        self.seed = 0;
         let warnings = self.apply_keys(&pairs);
         debug_assert!(warnings.is_empty(), "preset {}: {warnings:?}", preset.id);
     }
@@ -455,6 +486,26 @@ impl Scene {
         ) {
             self.speed = v;
         }
+        if let Some(v) = read(
+            get("noise"),
+            "noise",
+            parse_noise,
+            &format!("kept {}", format_number(self.noise)),
+            &mut warnings,
+        ) {
+            self.noise = v;
+            rerun = true;
+        }
+        if let Some(v) = read(
+            get("seed"),
+            "seed",
+            parse_seed,
+            &format!("kept {}", self.seed),
+            &mut warnings,
+        ) {
+            self.seed = v;
+            rerun = true;
+        }
         let runs = self.starts.len() * self.optimizers.len();
         if runs * self.steps > MAX_WORK {
             let steps = (MAX_WORK / runs.max(1)).max(1);
@@ -527,11 +578,22 @@ impl Scene {
             out.push(("trail", "0".into()));
         }
         out.push(("speed", self.speed.to_string()));
+        if self.noise > 0.0 {
+            out.push(("noise", format_number(self.noise)));
+        }
+        if self.noise > 0.0 || self.seed != 0 {
+            out.push(("seed", self.seed.to_string()));
+        }
         out
     }
 
     /// Reruns every optimizer from every start.
     pub fn recompute(&mut self) {
+        self.draws = if self.noise > 0.0 {
+            Noise::new(self.noise, self.seed, self.steps).ok()
+        } else {
+            None
+        };
         let wanted = self.starts.len() * self.optimizers.len();
         self.runs.resize_with(wanted, Run::default);
         for s in 0..self.starts.len() {
@@ -551,6 +613,7 @@ impl Scene {
                 entry.config,
                 self.starts[s],
                 self.steps,
+                self.draws.as_ref(),
             );
             run.end_state = None;
             run.error = None;
@@ -597,6 +660,46 @@ impl Scene {
 
     pub fn speed(&self) -> f64 {
         self.speed
+    }
+
+    /// The gradient noise σ (0 for exact gradients).
+    pub fn noise(&self) -> f64 {
+        self.noise
+    }
+
+    /// The noise's seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The noise drawn for this scene's runs (None when σ = 0).
+    pub fn noise_draws(&self) -> Option<&Noise> {
+        self.draws.as_ref()
+    }
+
+    /// The update at `step` of run `r`, with its numbers (see [`crate::explain`]).
+    pub fn explain(
+        &self,
+        r: usize,
+        step: usize,
+    ) -> Result<crate::explain::Explanation, crate::explain::ExplainError> {
+        use crate::explain::{explain, ExplainError};
+        let run = self.runs.get(r).ok_or(ExplainError::NoRun {
+            run: r,
+            runs: self.runs.len(),
+        })?;
+        let config = self
+            .optimizers
+            .get(run.optimizer_index)
+            .ok_or(ExplainError::NoRun {
+                run: r,
+                runs: self.runs.len(),
+            })?
+            .config;
+        if let Some(e) = &run.error {
+            return Err(ExplainError::NotRun(e.clone()));
+        }
+        explain(config, &run.trajectory, self.draws.as_ref(), step)
     }
 
     /// Every run, start by start, each start's runs in optimizer order.
@@ -686,8 +789,9 @@ impl Scene {
                 let config = self.optimizers.get(run.optimizer_index)?.config;
                 let mut optimizer = Optimizer::new(config).ok()?;
                 let mut point = t.points[0];
-                for gradient in &t.gradients[..step] {
-                    optimizer.update(&mut point, gradient);
+                for k in 0..step {
+                    let gradient = t.used_gradient(k)?;
+                    optimizer.update(&mut point, &gradient);
                 }
                 state_of(&optimizer)
             }

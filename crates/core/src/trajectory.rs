@@ -25,6 +25,68 @@ pub struct Trajectory {
     /// The update after which the point, its value or its gradient was no longer finite (that
     /// point is not recorded), or None when every update ran.
     pub diverged_at: Option<usize>,
+    /// With gradient noise, the gradient each update used: `noisy[k]` moved `points[k]` to
+    /// `points[k + 1]` (∇f + σ·ε). Empty without noise, when the update used `gradients[k]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub noisy: Vec<[f64; 2]>,
+}
+
+/// The gradient noise of the surfaces view: update t uses g̃ = ∇f(θ) + σ·ε_t, with ε_t a standard
+/// normal pair drawn from the seed. Every optimizer of a scene gets the same ε_t, so a race stays
+/// fair, and the same seed gives the same bits natively and in the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Noise {
+    sigma: f64,
+    seed: u64,
+    /// ε_1, ε_2, …: `epsilon[k]` is used by the update from step k to k + 1.
+    epsilon: Vec<[f64; 2]>,
+}
+
+/// The random stream (of [`crate::rng::Rng`]) the noise is drawn from, apart from those of the
+/// network view's data, weights and batches.
+const NOISE_STREAM: u64 = 0x6e6f_6973_65;
+
+/// The largest σ accepted: far beyond any surface's gradients, small enough that σ·ε stays finite.
+pub const MAX_NOISE: f64 = 1e100;
+
+impl Noise {
+    /// σ and the seed, with ε drawn for `steps` updates. σ must be a finite number from 0 to
+    /// [`MAX_NOISE`].
+    pub fn new(sigma: f64, seed: u64, steps: usize) -> Result<Self, String> {
+        if !(sigma.is_finite() && (0.0..=MAX_NOISE).contains(&sigma)) {
+            return Err(format!(
+                "the gradient noise σ = {} must be a number from 0 to {}",
+                format_number(sigma),
+                format_number(MAX_NOISE)
+            ));
+        }
+        let mut rng = crate::rng::Rng::new(seed, NOISE_STREAM);
+        let epsilon = (0..steps).map(|_| [rng.normal(), rng.normal()]).collect();
+        Ok(Self {
+            sigma,
+            seed,
+            epsilon,
+        })
+    }
+
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// ε for the update from step `k` to `k + 1` (None past the steps it was drawn for).
+    pub fn epsilon(&self, k: usize) -> Option<[f64; 2]> {
+        self.epsilon.get(k).copied()
+    }
+
+    /// The gradient the update from step `k` uses: g + σ·ε_{k+1}.
+    pub fn apply(&self, k: usize, g: [f64; 2]) -> [f64; 2] {
+        let e = self.epsilon(k).unwrap_or([0.0; 2]);
+        [g[0] + self.sigma * e[0], g[1] + self.sigma * e[1]]
+    }
 }
 
 /// Why a trajectory could not be run; its `Display` is a sentence for the user.
@@ -98,7 +160,7 @@ impl Trajectory {
         start: [f64; 2],
         steps: usize,
     ) -> Result<(), TrajectoryError> {
-        self.rerun_keeping_state(function, config, start, steps)
+        self.rerun_keeping_state(function, config, start, steps, None)
             .map(|_| ())
     }
 
@@ -110,7 +172,10 @@ impl Trajectory {
         config: OptimizerConfig,
         start: [f64; 2],
         steps: usize,
+        noise: Option<&Noise>,
     ) -> Result<Optimizer, TrajectoryError> {
+        // σ = 0 is the exact run, bit for bit: no noise is added at all.
+        let noise = noise.filter(|n| n.sigma > 0.0);
         if steps == 0 || steps > MAX_STEPS {
             return Err(TrajectoryError::Steps(steps));
         }
@@ -125,6 +190,7 @@ impl Trajectory {
         self.points.clear();
         self.values.clear();
         self.gradients.clear();
+        self.noisy.clear();
         self.diverged_at = None;
         self.points.reserve(steps + 1);
         self.values.reserve(steps + 1);
@@ -135,10 +201,18 @@ impl Trajectory {
         self.values.push(value);
         self.gradients.push(gradient);
         for step in 1..=steps {
-            optimizer.update(&mut point, &gradient);
+            match noise {
+                Some(noise) => {
+                    let used = noise.apply(step - 1, gradient);
+                    optimizer.update(&mut point, &used);
+                    self.noisy.push(used);
+                }
+                None => optimizer.update(&mut point, &gradient),
+            }
             let (value, next_gradient) = function.value_and_gradient(point[0], point[1]);
             if !all_finite(&point) || !value.is_finite() || !all_finite(&next_gradient) {
                 self.diverged_at = Some(step);
+                self.noisy.truncate(self.points.len() - 1);
                 break;
             }
             gradient = next_gradient;
@@ -147,6 +221,28 @@ impl Trajectory {
             self.gradients.push(gradient);
         }
         Ok(optimizer)
+    }
+
+    /// Like [`Trajectory::run`], with gradient noise (None or σ = 0: the exact run).
+    pub fn run_with_noise(
+        function: &Function,
+        config: OptimizerConfig,
+        start: [f64; 2],
+        steps: usize,
+        noise: Option<&Noise>,
+    ) -> Result<Self, TrajectoryError> {
+        let mut trajectory = Self::default();
+        trajectory.rerun_keeping_state(function, config, start, steps, noise)?;
+        Ok(trajectory)
+    }
+
+    /// The gradient the update from step `k` used: the noisy one when there was noise.
+    pub fn used_gradient(&self, k: usize) -> Option<[f64; 2]> {
+        if self.noisy.is_empty() {
+            self.gradients.get(k).copied()
+        } else {
+            self.noisy.get(k).copied()
+        }
     }
 
     /// The last point reached (None only for a trajectory that has not run).

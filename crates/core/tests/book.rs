@@ -88,7 +88,7 @@ fn refuses_bad_runs_in_words() {
         far.to_string(),
         "the function or its gradient is not a finite number at the start point (1e300, 1)"
     );
-    let bad_lr = OptimizerConfig::Sgd { lr: -1.0 };
+    let bad_lr = OptimizerConfig::from(gradscape_core::optim::Rule::Sgd { lr: -1.0 });
     assert!(Trajectory::run(&f, bad_lr, [1.0, 1.0], 1)
         .unwrap_err()
         .to_string()
@@ -104,4 +104,139 @@ fn nesterov_on_the_bowl_by_hand() {
     let t = Trajectory::run(&f, "nesterov(lr=0.1)".parse().unwrap(), [1.0, 0.0], 2).unwrap();
     assert!((t.points[1][0] - 0.62).abs() < 1e-15);
     assert!((t.points[2][0] - 0.2224).abs() < 1e-15);
+}
+
+#[test]
+fn noise_with_sigma_zero_is_the_exact_run_bit_for_bit() {
+    use gradscape_core::trajectory::Noise;
+    let f = Function::parse("rosenbrock").unwrap();
+    for opt in ["sgd(lr=0.001)", "momentum(lr=0.0005)", "adam(lr=0.05)"] {
+        let config = opt.parse().unwrap();
+        let exact = Trajectory::run(&f, config, [-1.5, 2.0], 500).unwrap();
+        let zero = Noise::new(0.0, 42, 500).unwrap();
+        let noisy = Trajectory::run_with_noise(&f, config, [-1.5, 2.0], 500, Some(&zero)).unwrap();
+        assert_eq!(exact, noisy, "{opt}");
+        assert!(noisy.noisy.is_empty());
+    }
+}
+
+#[test]
+fn noise_adds_sigma_times_a_standard_normal_pair_shared_by_every_optimizer() {
+    use gradscape_core::trajectory::Noise;
+    // 10,000 draws: ε has mean 0 and spread 1 in each coordinate (the standard error of the mean
+    // is 0.01, of the variance about 0.014), and x and y are uncorrelated.
+    let noise = Noise::new(0.5, 7, 10_000).unwrap();
+    let eps: Vec<[f64; 2]> = (0..10_000).map(|k| noise.epsilon(k).unwrap()).collect();
+    for i in 0..2 {
+        let mean = eps.iter().map(|e| e[i]).sum::<f64>() / 1e4;
+        let var = eps.iter().map(|e| (e[i] - mean).powi(2)).sum::<f64>() / 1e4;
+        assert!(mean.abs() < 0.04, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.06, "variance {var}");
+    }
+    let cov = eps.iter().map(|e| e[0] * e[1]).sum::<f64>() / 1e4;
+    assert!(cov.abs() < 0.04, "covariance {cov}");
+    // On f = x²/20 + y² from (−7, 2): the gradient used is ∇f + σ·ε, the same ε for SGD and
+    // Momentum, and SGD's first step is −η·(∇f + σ·ε₁).
+    let f = Function::parse("elongated").unwrap();
+    let sgd = Trajectory::run_with_noise(
+        &f,
+        "sgd(lr=0.95)".parse().unwrap(),
+        [-7.0, 2.0],
+        30,
+        Some(&noise),
+    )
+    .unwrap();
+    let mom = Trajectory::run_with_noise(
+        &f,
+        "momentum(lr=0.1)".parse().unwrap(),
+        [-7.0, 2.0],
+        30,
+        Some(&noise),
+    )
+    .unwrap();
+    let e1 = noise.epsilon(0).unwrap();
+    let used = [-0.7 + 0.5 * e1[0], 4.0 + 0.5 * e1[1]];
+    assert_eq!(sgd.noisy[0], used);
+    assert_eq!(mom.noisy[0], used);
+    assert_eq!(sgd.points[1], [-7.0 - 0.95 * used[0], 2.0 - 0.95 * used[1]]);
+    // The second update: SGD's and Momentum's points differ, ε₂ does not.
+    let e2 = noise.epsilon(1).unwrap();
+    for t in [&sgd, &mom] {
+        let g = t.gradients[1];
+        assert_eq!(t.noisy[1], [g[0] + 0.5 * e2[0], g[1] + 0.5 * e2[1]]);
+    }
+    // Same seed, same bits; another seed, other numbers.
+    assert_eq!(
+        Noise::new(0.5, 7, 30).unwrap().epsilon(29),
+        noise.epsilon(29)
+    );
+    assert_ne!(Noise::new(0.5, 8, 30).unwrap().epsilon(0), noise.epsilon(0));
+    for bad in [-1.0, f64::NAN, f64::INFINITY, 1e101] {
+        assert!(Noise::new(bad, 0, 1).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn schedules_decay_the_rate_of_every_rule_by_hand() {
+    // SGD with inv:0.1 on f = x²/20 + y² from (−7, 2): update 1 uses η = 0.95, update 2
+    // η = 0.95/1.1. So y₁ = 2 − 0.95·4 = −1.8 and y₂ = −1.8 − (0.95/1.1)·(−3.6).
+    let f = Function::parse("elongated").unwrap();
+    let t = Trajectory::run(
+        &f,
+        "sgd(lr=0.95,schedule=inv:0.1)".parse().unwrap(),
+        [-7.0, 2.0],
+        2,
+    )
+    .unwrap();
+    assert!((t.points[1][1] + 1.8).abs() < 1e-15);
+    assert!((t.points[2][1] - (-1.8 + 0.95 / 1.1 * 3.6)).abs() < 1e-12);
+    // exp:0.5, AdaGrad η = 1: the second update's numerator is 0.5.
+    let t = Trajectory::run(
+        &f,
+        "adagrad(lr=1,schedule=exp:0.5)".parse().unwrap(),
+        [0.0, 2.0],
+        2,
+    )
+    .unwrap();
+    let g1 = t.gradients[1][1];
+    let h = 16.0 + g1 * g1;
+    assert!((t.points[2][1] - (t.points[1][1] - 0.5 * g1 / (h.sqrt() + 1e-7))).abs() < 1e-15);
+    // Adam's bias-corrected size takes the decayed η: step:1:0.5 at t = 2 gives η/2.
+    let t = Trajectory::run(
+        &f,
+        "adam(lr=0.2,schedule=step:1:0.5)".parse().unwrap(),
+        [0.0, 2.0],
+        2,
+    )
+    .unwrap();
+    let plain = Trajectory::run(&f, "adam(lr=0.2)".parse().unwrap(), [0.0, 2.0], 1).unwrap();
+    assert_eq!(t.points[1], plain.points[1]);
+    let (g0, g1) = (t.gradients[0][1], t.gradients[1][1]);
+    let m = 0.1 * g0 + 0.1 * (g1 - 0.1 * g0);
+    let v = 0.001 * g0 * g0 + 0.001 * (g1 * g1 - 0.001 * g0 * g0);
+    let lr_t = 0.1 * (1.0 - 0.999f64.powi(2)).sqrt() / (1.0 - 0.9f64.powi(2));
+    assert!((t.points[2][1] - (t.points[1][1] - lr_t * m / (v.sqrt() + 1e-7))).abs() < 1e-12);
+    // cos:1: the second update's rate is 0, so the point does not move.
+    let t = Trajectory::run(
+        &f,
+        "momentum(lr=0.1,momentum=0,schedule=cos:1)"
+            .parse()
+            .unwrap(),
+        [-7.0, 2.0],
+        2,
+    )
+    .unwrap();
+    assert_eq!(t.points[2], t.points[1]);
+    // The constant schedule is the book's run (Figure 6-8's points are checked above) and is
+    // left out of the URL form.
+    let c: gradscape_core::optim::OptimizerConfig =
+        "sgd(lr=0.95,schedule=constant)".parse().unwrap();
+    assert_eq!(c.to_string(), "sgd(lr=0.95)");
+    let c: gradscape_core::optim::OptimizerConfig =
+        "sgd(lr=0.95,schedule=step:10:0.5)".parse().unwrap();
+    assert_eq!(c.to_string(), "sgd(lr=0.95,schedule=step:10:0.5)");
+    let err = "sgd(schedule=inv:-1)"
+        .parse::<gradscape_core::optim::OptimizerConfig>()
+        .unwrap_err();
+    assert!(err.to_string().contains("schedule: inv's k = -1"), "{err}");
 }
