@@ -393,7 +393,7 @@ impl Explanation {
             .collect()
     }
 
-    #[allow(clippy::type_complexity)]
+    #[allow(clippy::type_complexity, clippy::needless_range_loop)]
     fn raw_lines(&self) -> Vec<(&'static str, Option<usize>, Formula, Vec<f64>, f64)> {
         let config = self.hyperparameters.0;
         let eta = config.lr();
@@ -545,7 +545,7 @@ mod tests {
     fn rounding_for_the_eye() {
         assert_eq!(round_text(-6.335, 4), "-6.335");
         assert_eq!(round_text(-7.0, 6), "-7");
-        assert_eq!(round_text(0.07000000000000001, 4), "0.07");
+        assert_eq!(round_text(0.1 * 0.7, 4), "0.07");
         assert_eq!(round_text(1.5e-7, 4), "1.5e-7");
         assert_eq!(round_text(123456.0, 4), "1.235e5");
         assert_eq!(round_text(123456.0, 6), "123456");

@@ -44,7 +44,7 @@ pub struct Noise {
 
 /// The random stream (of [`crate::rng::Rng`]) the noise is drawn from, apart from those of the
 /// network view's data, weights and batches.
-const NOISE_STREAM: u64 = 0x6e6f_6973_65;
+const NOISE_STREAM: u64 = 0x006e_6f69_7365;
 
 /// The largest σ accepted: far beyond any surface's gradients, small enough that σ·ε stays finite.
 pub const MAX_NOISE: f64 = 1e100;
