@@ -84,7 +84,7 @@ pub struct Preset {
 }
 
 /// The presets, the book's figure first (it is also the page's default).
-pub static PRESETS: [Preset; 6] = [
+pub static PRESETS: [Preset; 8] = [
     Preset {
         id: "book-6-8",
         name: "Book Figure 6-8",
@@ -133,6 +133,24 @@ pub static PRESETS: [Preset; 6] = [
                       less, Nesterov looks ahead and brakes earlier.",
         query: "f=sphere&opt=momentum(lr=0.02,momentum=0.9),momentum(lr=0.02,momentum=0.5),\
                 nesterov(lr=0.02,momentum=0.9),sgd(lr=0.02)&start=-4,3&steps=100&view=-5,5,-5,5&log=0",
+    },
+    Preset {
+        id: "why-adagrad",
+        name: "Why AdaGrad: one decaying rate or one per coordinate",
+        description: "A decaying rate (inv:0.1) calms SGD's zig-zag across the steep y but slows \
+                      its crawl along the flat x just as much; AdaGrad decays each coordinate's \
+                      rate by its own gradients, fast across y and slowly along x.",
+        query: "f=elongated&opt=sgd(lr=0.95,schedule=inv:0.1),adagrad(lr=1.5),sgd(lr=0.95)&\
+                start=-7,2&steps=60&view=-10,10,-10,10&log=0",
+    },
+    Preset {
+        id: "noisy-gradients",
+        name: "Noisy gradients: SGD jitters, Momentum smooths",
+        description: "Each update sees ∇f plus noise (σ = 3, the same draws for both): SGD's \
+                      steps follow every draw, Momentum's velocity averages them and its path \
+                      stays smooth.",
+        query: "f=sphere&opt=sgd(lr=0.05),momentum(lr=0.005,momentum=0.9)&start=-4,3&steps=200&\
+                view=-5,5,-5,5&log=0&noise=3&seed=1",
     },
 ];
 
@@ -1027,6 +1045,87 @@ mod tests {
             .contains("start point"));
         assert!(scene.runs()[0].trajectory.points.is_empty());
         assert!(scene.runs()[4].error.is_none());
+    }
+
+    #[test]
+    fn noise_and_seed_round_trip_and_bad_values_are_named() {
+        let (scene, warnings) = Scene::from_params(&params("preset=noisy-gradients"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((scene.noise(), scene.seed()), (3.0, 1));
+        let back: Vec<(String, String)> = scene
+            .to_params()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let (again, _) = Scene::from_params(&back);
+        assert_eq!(again.runs(), scene.runs());
+        // SGD and Momentum see the same ε at each update: (used − ∇f)/σ is one pair for both.
+        let (sgd, mom) = (&scene.runs()[0].trajectory, &scene.runs()[1].trajectory);
+        for k in [0, 7, 100] {
+            let e = |t: &Trajectory| {
+                [
+                    (t.noisy[k][0] - t.gradients[k][0]) / 3.0,
+                    (t.noisy[k][1] - t.gradients[k][1]) / 3.0,
+                ]
+            };
+            let (a, b) = (e(sgd), e(mom));
+            assert!((a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12);
+        }
+        // σ = 0 is the exact run.
+        let (exact, _) = Scene::from_params(&params("preset=noisy-gradients&noise=0"));
+        let (plain, _) = Scene::from_params(&params(
+            "f=sphere&opt=sgd(lr=0.05),momentum(lr=0.005,momentum=0.9)&start=-4,3&steps=200",
+        ));
+        assert_eq!(exact.runs(), plain.runs());
+        let mut scene = scene;
+        for (query, words) in [
+            ("noise=-1", "noise: '-1' is not a noise level"),
+            ("noise=1e400", "noise: '1e400' is not a noise level"),
+            ("noise=NaN", "noise: 'NaN'"),
+            ("seed=-3", "seed: '-3' is not a whole number"),
+            (
+                "opt=sgd(schedule=inv:-1)",
+                "opt: sgd schedule: inv's k = -1",
+            ),
+            ("opt=sgd(schedule=step:0:0.5)", "step's n"),
+            ("opt=sgd(schedule=exp:NaN)", "γ = NaN"),
+            ("opt=sgd(schedule=cos:0)", "cos's T"),
+        ] {
+            let warnings = scene.apply(&params(query));
+            assert_eq!(warnings.len(), 1, "{query}");
+            assert!(warnings[0].message.contains(words), "{query}: {warnings:?}");
+            assert_eq!(
+                (scene.noise(), scene.seed()),
+                (3.0, 1),
+                "{query} kept the last good"
+            );
+            assert_eq!(scene.optimizers().len(), 2);
+        }
+    }
+
+    #[test]
+    fn why_adagrad_preset_tells_its_story() {
+        // After 60 updates on x²/20 + y² from (−7, 2): the decaying rate has calmed y (|y| below
+        // constant-rate SGD's) but left x further from 0 than constant-rate SGD; AdaGrad is
+        // closest in x.
+        let (scene, _) = Scene::from_params(&params("preset=why-adagrad"));
+        let end = |r: usize| scene.runs()[r].trajectory.end().unwrap();
+        let (decayed, adagrad, constant) = (end(0), end(1), end(2));
+        assert!(
+            decayed[1].abs() < constant[1].abs(),
+            "{decayed:?} {constant:?}"
+        );
+        assert!(
+            decayed[0].abs() > constant[0].abs(),
+            "{decayed:?} {constant:?}"
+        );
+        assert!(
+            adagrad[0].abs() < decayed[0].abs(),
+            "{adagrad:?} {decayed:?}"
+        );
+        assert!(scene.explain(0, 59).unwrap().lr < 0.95 / 6.0);
+        assert!(scene.explain(0, 60).is_err());
+        assert!(scene.explain(9, 0).is_err());
     }
 
     #[test]
