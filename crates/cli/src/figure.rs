@@ -40,6 +40,8 @@ pub struct FigureArgs {
     /// Optimizers, one panel each: 'sgd(lr=0.95),momentum(lr=0.1),adagrad(lr=1.5),adam(lr=0.3)'.
     #[arg(long)]
     optimizers: Option<String>,
+    #[command(flatten)]
+    schedule: crate::ScheduleArg,
     /// Start points, separated by ';': '-7,2' or '-7,2;3,4'. Default: the surface's suggested start.
     #[arg(long, allow_hyphen_values = true, value_name = "X,Y[;X,Y...]")]
     start: Option<String>,
@@ -84,15 +86,15 @@ fn resolve(args: &FigureArgs) -> Result<Figure, String> {
     let function_text = args.function.as_deref().unwrap_or("elongated");
     let function = Function::parse(function_text)
         .map_err(|e| format!("--function '{}': {e}", function_text.trim()))?;
-    let optimizers = match (&args.optimizers, book) {
-        (Some(text), _) => {
-            params::parse_optimizers(text).map_err(|e| format!("--optimizers: {e}"))?
-        }
-        (None, true) => {
-            params::parse_optimizers("sgd(lr=0.95),momentum(lr=0.1),adagrad(lr=1.5),adam(lr=0.3)")?
-        }
-        (None, false) => params::parse_optimizers("sgd(lr=0.1),momentum(lr=0.1),adam(lr=0.3)")?,
+    let optimizers_text = match (&args.optimizers, book) {
+        (Some(text), _) => text.as_str(),
+        (None, true) => "sgd(lr=0.95),momentum(lr=0.1),adagrad(lr=1.5),adam(lr=0.3)",
+        (None, false) => "sgd(lr=0.1),momentum(lr=0.1),adam(lr=0.3)",
     };
+    let mut optimizers =
+        params::parse_optimizers(optimizers_text).map_err(|e| format!("--optimizers: {e}"))?;
+    args.schedule
+        .apply_to_list(optimizers_text, &mut optimizers)?;
     let starts = match &args.start {
         Some(text) => params::parse_points(text).map_err(|e| format!("--start: {e}"))?,
         None if book => vec![[-7.0, 2.0]],
@@ -131,6 +133,15 @@ fn resolve(args: &FigureArgs) -> Result<Figure, String> {
         view,
         levels,
     })
+}
+
+/// A panel's title: `SGD`, or `SGD, inv:0.1` with a schedule.
+fn caption(config: &OptimizerConfig) -> String {
+    if config.schedule.is_constant() {
+        config.name().to_string()
+    } else {
+        format!("{}, {}", config.name(), config.schedule)
+    }
 }
 
 /// Writes the figure `args` describe.
@@ -198,7 +209,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> R
 
     for (panel, config) in panels.iter().zip(&figure.optimizers) {
         let mut chart = ChartBuilder::on(panel)
-            .caption(config.name(), ("sans-serif", 22))
+            .caption(caption(config), ("sans-serif", 22))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(44)

@@ -1,6 +1,7 @@
 //! `gradscape`: the optimizers of *Deep Learning from Scratch* on the command line, for scripts
 //! and for figures in slides. Every number comes from `gradscape-core`, as on the page.
 
+mod explain;
 mod figure;
 mod loss_figure;
 mod network;
@@ -10,10 +11,11 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use gradscape_core::optim::OptimizerConfig;
+use gradscape_core::optim::{ConfigError, OptimizerConfig};
 use gradscape_core::params;
+use gradscape_core::schedule::Schedule;
 use gradscape_core::surface::{Function, SURFACES};
-use gradscape_core::trajectory::Trajectory;
+use gradscape_core::trajectory::{Noise, Trajectory, MAX_STEPS};
 use serde::Serialize;
 
 #[derive(Parser, Debug)]
@@ -48,6 +50,9 @@ enum Command {
     Loss(network::LossArgs),
     /// Compare a saved network's backpropagated gradients with numerical ones, per array.
     Gradcheck(network::GradcheckArgs),
+    /// Explain one update of a run: the book's update rule with that step's numbers, as text,
+    /// LaTeX or JSON.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,12 +85,95 @@ struct HyperparameterArgs {
     /// Adam: β2, in [0, 1). Default 0.999.
     #[arg(long, allow_negative_numbers = true)]
     beta2: Option<f64>,
+    #[command(flatten)]
+    schedule: ScheduleArg,
+}
+
+/// `--schedule`, for every command that runs optimizers.
+#[derive(Args, Debug)]
+pub struct ScheduleArg {
+    /// Learning-rate schedule: the rate of update t (from 1) is lr·s(t). constant (s = 1),
+    /// inv:k (1/(1 + k(t−1))), exp:γ (γ^(t−1)), step:n:γ (γ^floor((t−1)/n)) or cos:T
+    /// ((1 + cos(π·min(t−1, T)/T))/2). An optimizer written with its own schedule=
+    /// keeps it. Default: constant.
+    #[arg(long, allow_hyphen_values = true, value_name = "SCHEDULE")]
+    schedule: Option<String>,
+}
+
+impl ScheduleArg {
+    /// The schedule asked for, checked (None without the flag).
+    pub fn parse(&self) -> Result<Option<Schedule>, String> {
+        self.schedule
+            .as_deref()
+            .map(|text| {
+                text.parse::<Schedule>()
+                    .map_err(|e| format!("--schedule '{}': {}", text.trim(), e.0))
+            })
+            .transpose()
+    }
+
+    /// `configs`, parsed from the optimizer list `text`, with the schedule given to each whose
+    /// text does not name a `schedule=` of its own.
+    pub fn apply_to_list(&self, text: &str, configs: &mut [OptimizerConfig]) -> Result<(), String> {
+        let Some(schedule) = self.parse()? else {
+            return Ok(());
+        };
+        let items: Vec<&str> = list_items(text)
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        for (i, config) in configs.iter_mut().enumerate() {
+            // parse_optimizers made one config per non-empty item, in order.
+            if !items.get(i).is_some_and(|item| names_schedule(item)) {
+                config.schedule = schedule;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The items of an optimizer list, split at the commas outside parentheses.
+fn list_items(text: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let mut depth = 0i32;
+    let mut begin = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[begin..i]);
+                begin = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[begin..]);
+    items
+}
+
+/// Whether one optimizer's text, like `sgd(lr=0.95,schedule=inv:0.1)`, names its schedule.
+fn names_schedule(item: &str) -> bool {
+    let Some((_, inner)) = item.split_once('(') else {
+        return false;
+    };
+    inner.split(',').any(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("schedule"))
+    })
 }
 
 impl HyperparameterArgs {
-    /// The optimizer `id` with the book's defaults and these flags on top, validated.
-    fn config(&self, id: &str) -> Result<OptimizerConfig, String> {
-        let mut config = OptimizerConfig::default_for(id).map_err(|e| e.to_string())?;
+    /// The optimizer `text` (an id such as `sgd`, or a full form such as
+    /// `sgd(lr=0.95,schedule=inv:0.1)`) with the book's defaults for what it leaves out, these
+    /// flags on top and `--schedule` unless the text names its own, validated.
+    fn config(&self, text: &str) -> Result<OptimizerConfig, String> {
+        let mut config: OptimizerConfig = text.parse().map_err(|e: ConfigError| e.to_string())?;
+        if let Some(schedule) = self.schedule.parse()? {
+            if !names_schedule(text) {
+                config.schedule = schedule;
+            }
+        }
         for (name, value) in [
             ("lr", self.lr),
             ("momentum", self.momentum),
@@ -109,7 +197,8 @@ struct TrajectoryArgs {
     /// A surface id (see `gradscape functions`) or an expression in x and y, like 'x^2/20 + y^2'.
     #[arg(long, allow_hyphen_values = true)]
     function: String,
-    /// sgd, momentum, nesterov, adagrad, rmsprop or adam.
+    /// sgd, momentum, nesterov, adagrad, rmsprop or adam, or a full form such as
+    /// 'sgd(lr=0.95,schedule=inv:0.1)'; the flags below change it.
     #[arg(long)]
     optimizer: String,
     #[command(flatten)]
@@ -120,9 +209,44 @@ struct TrajectoryArgs {
     /// The number of updates, 1 to 1,000,000.
     #[arg(long, default_value_t = 30, allow_negative_numbers = true)]
     steps: usize,
-    /// Output format: CSV (step,x,y,f,gx,gy) or JSON.
+    #[command(flatten)]
+    noise: NoiseArgs,
+    /// Output format: CSV (step,x,y,f,gx,gy, and ngx,ngy with --noise) or JSON.
     #[arg(long, value_enum, default_value_t = DataFormat::Csv)]
     format: DataFormat,
+}
+
+/// `--noise` and `--seed`: the gradient noise of a single run.
+#[derive(Args, Debug)]
+struct NoiseArgs {
+    /// Gradient noise σ, from 0 to 1e100: update t uses ∇f + σ·ε_t, where ε_t is a pair of
+    /// standard normal numbers drawn from --seed (the same ε_t for every optimizer, as on the
+    /// page). Default 0: the exact gradient.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        allow_negative_numbers = true,
+        value_name = "σ"
+    )]
+    noise: f64,
+    /// The seed of the noise's random numbers.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    seed: u64,
+}
+
+impl NoiseArgs {
+    /// The noise for a run of `steps` updates, checked; None when σ = 0.
+    fn noise(&self, steps: usize) -> Result<Option<Noise>, String> {
+        // A run of a refused length draws nothing: the run itself then says what is wrong.
+        let draws = if (1..=MAX_STEPS).contains(&steps) && self.noise > 0.0 {
+            steps
+        } else {
+            0
+        };
+        let noise =
+            Noise::new(self.noise, self.seed, draws).map_err(|e| format!("--noise: {e}"))?;
+        Ok((noise.sigma() > 0.0).then_some(noise))
+    }
 }
 
 /// What went wrong, for the user: one line on stderr.
@@ -163,6 +287,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => network::compare(&args),
         Command::Loss(args) => network::loss(&args),
         Command::Gradcheck(args) => network::gradcheck(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
@@ -266,6 +391,19 @@ struct Row {
     f: f64,
     gx: f64,
     gy: f64,
+    /// With noise, the gradient the update leaving this point used (null on the last point);
+    /// absent without noise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ngx: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ngy: Option<Option<f64>>,
+}
+
+/// σ and the seed, in the JSON of a noisy run.
+#[derive(Serialize)]
+struct NoiseJson {
+    sigma: f64,
+    seed: u64,
 }
 
 #[derive(Serialize)]
@@ -274,20 +412,32 @@ struct TrajectoryJson<'a> {
     formula: &'a str,
     optimizer: &'static str,
     hyperparameters: BTreeMap<&'static str, f64>,
+    /// Present only when not constant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<Schedule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    noise: Option<NoiseJson>,
     start: [f64; 2],
     steps: usize,
     diverged_at: Option<usize>,
     points: Vec<Row>,
 }
 
+/// The start point of `--start`, or the surface's suggested one.
+fn start_point(text: Option<&str>, function: &Function) -> Result<[f64; 2], String> {
+    match text {
+        Some(text) => params::parse_point(text).map_err(|e| format!("--start: {e}")),
+        None => Ok(function.start()),
+    }
+}
+
 fn trajectory(args: &TrajectoryArgs) -> Result<(), Failure> {
     let function = parse_function(&args.function)?;
     let config = args.hyperparameters.config(&args.optimizer)?;
-    let start = match &args.start {
-        Some(text) => params::parse_point(text).map_err(|e| format!("--start: {e}"))?,
-        None => function.start(),
-    };
-    let run = Trajectory::run(&function, config, start, args.steps).map_err(|e| e.to_string())?;
+    let start = start_point(args.start.as_deref(), &function)?;
+    let noise = args.noise.noise(args.steps)?;
+    let run = Trajectory::run_with_noise(&function, config, start, args.steps, noise.as_ref())
+        .map_err(|e| e.to_string())?;
 
     let out = io::stdout();
     let mut out = BufWriter::new(out.lock());
@@ -297,11 +447,23 @@ fn trajectory(args: &TrajectoryArgs) -> Result<(), Failure> {
         .zip(&run.values)
         .zip(&run.gradients)
         .enumerate();
+    // run.noisy[k] moved points[k] to points[k + 1]: every row but the last has one.
+    let used = |step: usize| noise.as_ref().map(|_| run.noisy.get(step).copied());
     match args.format {
         DataFormat::Csv => {
-            writeln!(out, "step,x,y,f,gx,gy")?;
+            if noise.is_some() {
+                writeln!(out, "step,x,y,f,gx,gy,ngx,ngy")?;
+            } else {
+                writeln!(out, "step,x,y,f,gx,gy")?;
+            }
             for (step, ((p, f), g)) in rows {
-                writeln!(out, "{step},{},{},{f},{},{}", p[0], p[1], g[0], g[1])?;
+                write!(out, "{step},{},{},{f},{},{}", p[0], p[1], g[0], g[1])?;
+                match used(step) {
+                    Some(Some(n)) => write!(out, ",{},{}", n[0], n[1])?,
+                    Some(None) => write!(out, ",,")?,
+                    None => {}
+                }
+                writeln!(out)?;
             }
         }
         DataFormat::Json => {
@@ -310,17 +472,27 @@ fn trajectory(args: &TrajectoryArgs) -> Result<(), Failure> {
                 formula: function.formula(),
                 optimizer: config.id(),
                 hyperparameters: config.hyperparameters().into_iter().collect(),
+                schedule: (!config.schedule.is_constant()).then_some(config.schedule),
+                noise: noise.as_ref().map(|n| NoiseJson {
+                    sigma: n.sigma(),
+                    seed: n.seed(),
+                }),
                 start,
                 steps: args.steps,
                 diverged_at: run.diverged_at,
                 points: rows
-                    .map(|(step, ((p, f), g))| Row {
-                        step,
-                        x: p[0],
-                        y: p[1],
-                        f: *f,
-                        gx: g[0],
-                        gy: g[1],
+                    .map(|(step, ((p, f), g))| {
+                        let n = used(step);
+                        Row {
+                            step,
+                            x: p[0],
+                            y: p[1],
+                            f: *f,
+                            gx: g[0],
+                            gy: g[1],
+                            ngx: n.map(|n| n.map(|n| n[0])),
+                            ngy: n.map(|n| n.map(|n| n[1])),
+                        }
                     })
                     .collect(),
             };

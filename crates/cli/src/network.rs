@@ -13,6 +13,7 @@ use gradscape_core::matrix::Matrix;
 use gradscape_core::net::{Activation, Init, Network, WeightsFile, Workspace, MAX_PARAMS};
 use gradscape_core::optim::OptimizerConfig;
 use gradscape_core::params;
+use gradscape_core::schedule::Schedule;
 use gradscape_core::train::{Race, TrainConfig, MAX_BATCH, MAX_ITERATIONS};
 use serde::Serialize;
 
@@ -75,7 +76,8 @@ pub struct NetworkArgs {
 pub struct TrainArgs {
     #[command(flatten)]
     network: NetworkArgs,
-    /// sgd, momentum, nesterov, adagrad, rmsprop or adam.
+    /// sgd, momentum, nesterov, adagrad, rmsprop or adam, or a full form such as
+    /// 'adam(lr=0.01,schedule=exp:0.999)'; the flags below change it.
     #[arg(long)]
     optimizer: String,
     #[command(flatten)]
@@ -96,6 +98,8 @@ pub struct CompareArgs {
     /// batches: 'sgd,momentum,adagrad,adam' (the book's learning rates), or 'adam(lr=0.01),...'.
     #[arg(long, default_value = "sgd,momentum,adagrad,adam")]
     optimizers: String,
+    #[command(flatten)]
+    schedule: crate::ScheduleArg,
     /// Draw the loss against the iteration, as the book's Figure 6-9: FILE.svg or FILE.png.
     #[arg(long, value_name = "FILE.svg|png")]
     out: Option<PathBuf>,
@@ -375,11 +379,14 @@ fn labels(configs: &[OptimizerConfig]) -> Vec<String> {
         .iter()
         .map(|c| {
             if shared(c.name()) {
-                let values: Vec<String> = c
+                let mut values: Vec<String> = c
                     .hyperparameters()
                     .iter()
                     .map(|(n, v)| format!("{n}={}", short_number(*v)))
                     .collect();
+                if !c.schedule.is_constant() {
+                    values.push(format!("schedule={}", c.schedule));
+                }
                 format!("{}({})", c.name(), values.join(" "))
             } else {
                 c.name().to_string()
@@ -404,13 +411,17 @@ fn short_number(v: f64) -> String {
     }
 }
 
-/// `adam(lr=0.01,beta1=0.9,beta2=0.999)`, the form `--optimizers` reads.
+/// `adam(lr=0.01,beta1=0.9,beta2=0.999)`, the form `--optimizers` reads (with `schedule=` when
+/// the rate is not constant).
 fn settings_text(config: &OptimizerConfig) -> String {
-    let values: Vec<String> = config
+    let mut values: Vec<String> = config
         .hyperparameters()
         .iter()
         .map(|(n, v)| format!("{n}={}", short_number(*v)))
         .collect();
+    if !config.schedule.is_constant() {
+        values.push(format!("schedule={}", config.schedule));
+    }
     format!("{}({})", config.id(), values.join(","))
 }
 
@@ -477,6 +488,9 @@ fn settings(race: &Race) -> SettingsJson<'_> {
 struct OutcomeJson<'a> {
     optimizer: &'static str,
     hyperparameters: BTreeMap<&'static str, f64>,
+    /// Present only when the rate is not constant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<Schedule>,
     diverged_at: Option<usize>,
     train_accuracy: Option<f64>,
     test_accuracy: Option<f64>,
@@ -488,6 +502,7 @@ impl<'a> From<&'a Outcome> for OutcomeJson<'a> {
         OutcomeJson {
             optimizer: o.config.id(),
             hyperparameters: o.config.hyperparameters().into_iter().collect(),
+            schedule: (!o.config.schedule.is_constant()).then_some(o.config.schedule),
             diverged_at: o.diverged_at,
             train_accuracy: o.train_accuracy,
             test_accuracy: o.test_accuracy,
@@ -584,8 +599,10 @@ struct MemberJson<'a> {
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
-    let optimizers =
+    let mut optimizers =
         params::parse_optimizers(&args.optimizers).map_err(|e| format!("--optimizers: {e}"))?;
+    args.schedule
+        .apply_to_list(&args.optimizers, &mut optimizers)?;
     let figure_file = match &args.out {
         Some(path) => {
             figure::check_size(args.width, args.height)?;
