@@ -1,7 +1,9 @@
 //! Steps per second of the trajectory loop: each optimizer, 1,000 updates on Rosenbrock, with
-//! buffers reused as the page reuses them while a start point is dragged.
+//! buffers reused as the page reuses them while a start point is dragged; and one update explained
+//! at the end of a 20,000-step run, as the update-rule panel does each frame.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use gradscape_core::explain::explain;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::surface::Function;
 use gradscape_core::trajectory::Trajectory;
@@ -39,5 +41,24 @@ fn trajectories(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, trajectories);
+/// The update-rule panel's work per frame at the last step of a 20,000-step run: the replay to
+/// that step and the lines with their digits chosen.
+fn explain_at_the_end(c: &mut Criterion) {
+    let named = Function::parse("rosenbrock").expect("a named surface");
+    let mut group = c.benchmark_group("explain_step_19999_of_20000");
+    for id in IDS {
+        let mut config = OptimizerConfig::default_for(id).expect("a known optimizer");
+        config.set("lr", 1e-4).expect("every optimizer has lr");
+        let run = Trajectory::run(&named, config, [-1.5, 2.0], 20_000).expect("valid run");
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let e = explain(config, &run, None, black_box(19_999)).expect("a step");
+                black_box(e.lines().len())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, trajectories, explain_at_the_end);
 criterion_main!(benches);
