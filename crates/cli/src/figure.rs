@@ -37,7 +37,8 @@ pub struct FigureArgs {
     /// A surface id or an expression in x and y. Default: the preset's, or elongated.
     #[arg(long, allow_hyphen_values = true)]
     function: Option<String>,
-    /// Optimizers, one panel each: 'sgd(lr=0.95),momentum(lr=0.1),adagrad(lr=1.5),adam(lr=0.3)'.
+    /// Optimizers, one panel each: 'sgd(lr=0.95),momentum(lr=0.1),adagrad(lr=1.5),adam(lr=0.3)';
+    /// each may name its own schedule, like 'sgd(lr=0.95,schedule=inv:0.1)'.
     #[arg(long)]
     optimizers: Option<String>,
     #[command(flatten)]

@@ -220,8 +220,8 @@ struct TrajectoryArgs {
 #[derive(Args, Debug)]
 struct NoiseArgs {
     /// Gradient noise σ, from 0 to 1e100: update t uses ∇f + σ·ε_t, where ε_t is a pair of
-    /// standard normal numbers drawn from --seed (the same ε_t for every optimizer, as on the
-    /// page). Default 0: the exact gradient.
+    /// standard normal numbers drawn from --seed (for every optimizer the same ε_t, as on the
+    /// page). 0 is the exact gradient.
     #[arg(
         long,
         default_value_t = 0.0,
@@ -510,4 +510,33 @@ fn trajectory(args: &TrajectoryArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_optimizer_text_that_names_its_schedule_is_recognised() {
+        assert!(names_schedule("sgd(lr=0.95,schedule=inv:0.1)"));
+        assert!(names_schedule("sgd( Schedule = constant )"));
+        assert!(!names_schedule("sgd(lr=0.95)"));
+        assert!(!names_schedule("sgd"));
+        assert_eq!(
+            list_items("sgd(lr=1,schedule=exp:0.5),adam, momentum(lr=0.1)"),
+            ["sgd(lr=1,schedule=exp:0.5)", "adam", " momentum(lr=0.1)"]
+        );
+    }
+
+    #[test]
+    fn the_schedule_reaches_only_the_optimizers_without_one() {
+        let arg = ScheduleArg {
+            schedule: Some("exp:0.5".into()),
+        };
+        let text = "sgd,,adam(schedule=constant),momentum";
+        let mut configs = params::parse_optimizers(text).unwrap();
+        arg.apply_to_list(text, &mut configs).unwrap();
+        let schedules: Vec<String> = configs.iter().map(|c| c.schedule.to_string()).collect();
+        assert_eq!(schedules, ["exp:0.5", "constant", "exp:0.5"]);
+    }
 }

@@ -95,7 +95,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     network: NetworkArgs,
     /// The optimizers, each training its own copy of the same initial network on the same
-    /// batches: 'sgd,momentum,adagrad,adam' (the book's learning rates), or 'adam(lr=0.01),...'.
+    /// batches: 'sgd,momentum,adagrad,adam' (the book's learning rates), or
+    /// 'adam(lr=0.01),sgd(lr=0.1,schedule=inv:0.01),...'.
     #[arg(long, default_value = "sgd,momentum,adagrad,adam")]
     optimizers: String,
     #[command(flatten)]
