@@ -1,8 +1,9 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
 import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable } from './pkg/gradscape_web.js';
-import { buildOptimizerPanel, showWarnings, withOneMore } from './panel.js';
+import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { startNetworkView, NET_KEYS } from './network.js';
+import { createRulePanel } from './rule.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
@@ -30,7 +31,7 @@ function encodeValue(v) {
     .replace(/%5E/g, '^').replace(/%2F/g, '/');
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'tab', 'theme', ...NET_KEYS]);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', ...NET_KEYS]);
 /** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
 /** Themes (`theme=`): light, dark (the page dark, the figures on light cards) and projector
@@ -65,6 +66,8 @@ async function main() {
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
+  const rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
+  const scrub = $('scrub');
   let theme = 'light';
   let uiScale = 1;
   const themeParam = query.get('theme');
@@ -138,7 +141,8 @@ async function main() {
   function address({ embed = false } = {}) {
     const params = JSON.parse(viz.params());
     const tab = currentTab === 'network' && !embed ? [['tab', 'network']] : [];
-    const net = network ? network.urlParams() : [];
+    // One seed for the page: the surfaces' noise seed, when it has one, or the network's.
+    const net = network ? network.urlParams().filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed'))) : [];
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
     const parts = [...params, ...tab, ...net, ...look, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
@@ -161,6 +165,7 @@ async function main() {
       dragTime = performance.now() - t;
       performance.measure('gradscape:recompute', { start: t, end: t + dragTime });
       summaryCache = null;
+      rule.invalidate();
     }
     const step = currentStep();
     // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
@@ -224,7 +229,10 @@ async function main() {
   function changed() {
     trajectoriesCache = null;
     summaryCache = null;
+    rule.invalidate();
   }
+  /** Whether the update rule is on screen: its box open (and, embedded, its button pressed). */
+  const ruleShown = () => $('rule-box').open && (!document.documentElement.classList.contains('embed') || document.documentElement.classList.contains('rule-open'));
 
   const setText = (el, text) => {
     if (el.textContent !== text) el.textContent = text;
@@ -237,7 +245,12 @@ async function main() {
   function updateReadouts(step) {
     setText($('counter'), `step ${step} / ${viz.steps()}`);
     setText($('play'), anim.playing ? 'Pause' : 'Play');
+    const steps = String(viz.steps());
+    if (scrub.max !== steps) scrub.max = steps;
+    if (scrub.value !== String(step)) scrub.value = String(step);
     const runs = summaries();
+    rule.setRuns(runs);
+    if (ruleShown()) rule.update(step, viz.steps());
     const several = runs.some((t) => t.startIndex > 0);
     const notes = runs.filter((t) => t.visible && (t.error || t.divergedAt !== null)).map((t) => {
       const from = several ? ` (start ${t.startIndex + 1})` : '';
@@ -363,6 +376,10 @@ async function main() {
     $('speed-out').textContent = `${params.speed}/s`;
     if (panel) buildOptimizers();
     buildStarts();
+    const noise = params.noise ?? '0';
+    if (document.activeElement !== $('noise-value')) $('noise-value').value = noise;
+    $('noise').value = noise;
+    if (document.activeElement !== $('noise-seed')) $('noise-seed').value = params.seed ?? '0';
   }
 
   function afterChange(warnings, { keepStep = false, panel = true } = {}) {
@@ -434,9 +451,48 @@ async function main() {
   speedInput.addEventListener('input', () => {
     afterChange(applySettings([['speed', speedFromSlider(Number(speedInput.value))]]), { keepStep: true });
   });
+  // Gradient noise: σ from the slider or typed, and its seed; a value the core refuses is named
+  // in the messages and the last good one is kept.
+  function applyNoise(key, field, value) {
+    const warnings = applySettings([[key, value]]);
+    field.setAttribute('aria-invalid', warnings.some((w) => w.param === key) ? 'true' : 'false');
+    afterChange(warnings, { keepStep: true });
+  }
+  $('noise').addEventListener('input', () => {
+    $('noise-value').value = $('noise').value;
+    applyNoise('noise', $('noise-value'), $('noise').value);
+  });
+  $('noise-value').addEventListener('change', () => applyNoise('noise', $('noise-value'), $('noise-value').value));
+  $('noise-seed').addEventListener('change', () => applyNoise('seed', $('noise-seed'), $('noise-seed').value));
   $('play').addEventListener('click', () => (anim.playing ? pause() : play()));
   $('step').addEventListener('click', () => stepBy(1));
   $('reset').addEventListener('click', reset);
+  // The step slider: dragging it (or its arrow keys) opens any step; Space on it plays, as on
+  // the plot.
+  scrub.addEventListener('input', () => {
+    anim.playing = false;
+    anim.step = Math.max(0, Math.min(viz.steps(), Math.trunc(Number(scrub.value))));
+    requestDraw();
+  });
+  scrub.addEventListener('keydown', (e) => {
+    if (e.key === ' ' && !(e.ctrlKey || e.metaKey || e.altKey)) {
+      e.preventDefault();
+      if (anim.playing) pause();
+      else play();
+    }
+  });
+  $('rule-box').addEventListener('toggle', requestDraw);
+  $('rule-button').addEventListener('click', () => {
+    const on = document.documentElement.classList.toggle('rule-open');
+    $('rule-button').setAttribute('aria-expanded', String(on));
+    if (on) $('rule-box').open = true;
+    requestDraw();
+  });
+  /** Shows run `r`'s update rule (from a click on its path or its legend entry). */
+  function chooseRule(r) {
+    rule.select(r);
+    requestDraw();
+  }
   $('reset-view').addEventListener('click', () => {
     viz.reset_view();
     afterChange([], { keepStep: true });
@@ -448,7 +504,7 @@ async function main() {
   }
 
   function commitOptimizers(list, { panel = true } = {}) {
-    const opt = list.map((o) => `${o.id}(${o.hyperparameters.map(([k, v]) => `${k}=${v}`).join(',')})`).join(',');
+    const opt = optimizerText(list);
     const hide = list.map((o, i) => (o.visible ? -1 : i)).filter((i) => i >= 0).join(',');
     return afterChange(applySettings([['opt', opt], ['hide', hide]]), { keepStep: true, panel });
   }
@@ -463,8 +519,17 @@ async function main() {
 
   /** The optimizers shown, each in its colour: the embedded view's legend. */
   function buildLegend() {
-    $('legend').replaceChildren(...optimizerList().filter((o) => o.visible).map((o) => {
+    $('legend').replaceChildren(...optimizerList().map((o, i) => [o, i]).filter(([o]) => o.visible).map(([o, i]) => {
       const li = document.createElement('li');
+      li.dataset.optimizer = String(i);
+      li.title = `Show ${o.name}'s update rule`;
+      li.addEventListener('click', () => {
+        // The run of this optimizer from the start of the run shown, or from the first start.
+        const runs = summaries();
+        const now = runs[rule.selected()];
+        const r = runs.findIndex((t) => t.optimizerIndex === i && t.startIndex === (now ? now.startIndex : 0));
+        if (r >= 0) chooseRule(r);
+      });
       const swatch = document.createElement('span');
       swatch.className = `swatch marker-${o.marker || 'circle'}`;
       swatch.style.background = o.colour;
@@ -523,9 +588,14 @@ async function main() {
       selectedStart = hit;
       overlay.classList.add('dragging');
     } else if (viz.in_plot(cx, cy)) {
-      gesture = { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy };
+      // On (within a few pixels of) a drawn path, a click shows that run's update rule instead
+      // of adding a start.
+      const path = viz.hit_path(cx, cy, e.pointerType === 'touch' ? 12 : 6, currentStep());
+      gesture = { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy, path };
     }
+    // No text selection or native drag; the plot takes the keyboard, so a click then Space plays.
     e.preventDefault();
+    overlay.focus({ preventScroll: true });
   });
 
   overlay.addEventListener('pointermove', (e) => {
@@ -565,7 +635,9 @@ async function main() {
   function endPointer(e) {
     pointers.delete(e.pointerId);
     if (!gesture) return;
-    if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
+    if (gesture.kind === 'maybe-add' && e.type === 'pointerup' && gesture.path >= 0) {
+      chooseRule(gesture.path);
+    } else if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
       try {
         viz.add_start_at(gesture.x, gesture.y);
         selectedStart = JSON.parse(viz.start_points()).length - 1;
@@ -732,11 +804,14 @@ async function main() {
   // ---- the page's API -------------------------------------------------------------------------
   function state() {
     const out = {};
-    for (const [k, v] of JSON.parse(viz.params())) out[k] = v;
+    const own = JSON.parse(viz.params());
     for (const [k, v] of network.params()) out[k] = v;
+    // The surfaces' noise seed, when set, is the page's seed (as in the address).
+    for (const [k, v] of own) out[k] = v;
     out.tab = currentTab;
     out.theme = theme;
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
+    out.noise = Number(out.noise ?? 0);
     out.nlog = out.nlog === '1';
     out.steps = Number(out.steps);
     out.speed = Number(out.speed);
@@ -901,7 +976,8 @@ async function main() {
         if (THEMES.includes(t)) applyTheme(t);
         else themeWarning.push({ param: 'theme', message: `theme: no theme '${String(partial.theme).slice(0, 60)}' (there are ${THEMES.join(', ')}); kept ${theme}` });
       }
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      // `seed` is the page's one seed: the network's data and the surfaces' noise.
+      const entries = all.filter(([k]) => (!NET_KEYS.includes(k) || k === 'seed') && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
@@ -909,6 +985,13 @@ async function main() {
       return warnings;
     },
     trajectories: () => trajectories().map((t) => ({ ...t })),
+    /** The update from `step` to `step + 1` of run `run` (an index into trajectories()). */
+    explain(run, step) {
+      for (const [name, v] of [['run', run], ['step', step]]) {
+        if (typeof v !== 'number') throw new TypeError(`explain: ${name} must be a number, not ${v === null ? 'null' : typeof v}`);
+      }
+      return JSON.parse(viz.explain(run, step));
+    },
     startPoints: () => JSON.parse(viz.start_points()),
     setStart(i, x, y) {
       viz.set_start(i, x, y);

@@ -10,7 +10,7 @@
 const PAGE = new URL('../', import.meta.url);
 const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'theme', 'autoplay',
   'tab', 'data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
-const METHODS = ['state', 'setState', 'trajectories', 'startPoints', 'setStart', 'setView', 'play', 'pause', 'step', 'reset',
+const METHODS = ['state', 'setState', 'trajectories', 'explain', 'startPoints', 'setStart', 'setView', 'play', 'pause', 'step', 'reset',
   'status', 'render', 'exportPNG', 'exportSVG', 'train', 'pauseTraining', 'resetTraining', 'lossCurves', 'trainStatus'];
 
 let calls = 0;

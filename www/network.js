@@ -3,7 +3,7 @@
 // its own copy of the race, which takes in the worker's progress; without a worker it runs in
 // slices inside animation frames. Either way the page stays responsive, and every number comes
 // from the wasm module's Trainer (gradscape-core).
-import { buildOptimizerPanel, showWarnings, withOneMore } from './panel.js';
+import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 
 export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 
@@ -250,7 +250,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     return JSON.parse(trainer.optimizers());
   }
   function commitOptimizers(list) {
-    const nopt = list.map((o) => `${o.id}(${o.hyperparameters.map(([k, v]) => `${k}=${v}`).join(',')})`).join(',');
+    const nopt = optimizerText(list);
     return apply([['nopt', nopt]]);
   }
   $('net-add-optimizer').addEventListener('click', () => commitOptimizers(withOneMore(optimizerList(), cat)));

@@ -104,14 +104,46 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
       row.append(label, slider, number);
       card.append(row);
     });
+    // The learning-rate schedule, in the text form of the URL: constant, inv:k, exp:γ,
+    // step:n:γ, cos:T. A schedule the core refuses is marked, named in the messages, and the
+    // last good one is kept.
+    const schedule = document.createElement('input');
+    schedule.type = 'text';
+    schedule.id = `${prefix}-${i}-schedule`;
+    schedule.value = o.schedule || 'constant';
+    schedule.spellcheck = false;
+    schedule.autocomplete = 'off';
+    schedule.setAttribute('list', 'schedules');
+    schedule.title = 'constant, inv:k, exp:γ, step:n:γ or cos:T; the rate at update t is η·s(t)';
+    const scheduleLabel = document.createElement('label');
+    scheduleLabel.className = 'schedule';
+    scheduleLabel.append('η schedule ', schedule);
+    schedule.addEventListener('change', () => {
+      const before = list[i].schedule || 'constant';
+      list[i].schedule = schedule.value.trim() || 'constant';
+      const warnings = commitOptimizers(list, { panel: false });
+      const bad = warnings.some((w) => w.param === 'opt' || w.param === 'nopt');
+      schedule.setAttribute('aria-invalid', bad ? 'true' : 'false');
+      if (bad) list[i].schedule = before;
+    });
+    card.append(scheduleLabel);
     box.append(card);
   });
   if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+}
+
+/** The `opt=`/`nopt=` text of a list: `sgd(lr=0.95),adam(lr=0.3,schedule=cos:100)`. */
+export function optimizerText(list) {
+  return list.map((o) => {
+    const parts = o.hyperparameters.map(([k, v]) => `${k}=${v}`);
+    if (o.schedule && o.schedule !== 'constant') parts.push(`schedule=${o.schedule}`);
+    return `${o.id}(${parts.join(',')})`;
+  }).join(',');
 }
 
 /** The list with one more optimizer: the first kind not in it yet. */
 export function withOneMore(list, cat) {
   const used = new Set(list.map((o) => o.id));
   const next = cat.optimizers.find((c) => !used.has(c.id)) || cat.optimizers[0];
-  return [...list, { id: next.id, visible: true, hyperparameters: next.hyperparameters.map((h) => [h.name, h.default]) }];
+  return [...list, { id: next.id, visible: true, hyperparameters: next.hyperparameters.map((h) => [h.name, h.default]), schedule: 'constant' }];
 }

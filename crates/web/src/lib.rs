@@ -83,6 +83,8 @@ pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)
         marker: Marker,
         visible: bool,
         hyperparameters: Vec<(&'static str, f64)>,
+        /// The learning-rate schedule's text (`constant`, `inv:0.1`, ...).
+        schedule: String,
     }
     let items: Vec<Item> = list
         .enumerate()
@@ -93,9 +95,22 @@ pub(crate) fn optimizer_items(list: impl Iterator<Item = (OptimizerConfig, bool)
             marker: Scene::marker(i),
             visible,
             hyperparameters: config.hyperparameters(),
+            schedule: config.schedule.to_string(),
         })
         .collect();
     json(&items)
+}
+
+/// The distance from `p` to the segment from `a` to `b`.
+fn segment_distance(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let length2 = dx * dx + dy * dy;
+    let t = if length2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1])
 }
 
 pub(crate) fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)> {
@@ -146,6 +161,7 @@ pub fn catalog() -> String {
         id: &'static str,
         name: &'static str,
         hyperparameters: Vec<Hyper>,
+        schedule: String,
     }
     #[derive(Serialize)]
     struct Catalog<'a> {
@@ -175,6 +191,7 @@ pub fn catalog() -> String {
                     }
                 })
                 .collect(),
+            schedule: c.schedule.to_string(),
         })
         .collect();
     json(&Catalog {
@@ -442,6 +459,82 @@ impl Viz {
             }
         }
         best.0
+    }
+
+    /// The run whose path, as drawn up to `step`, passes within `radius` CSS pixels of (cx, cy),
+    /// the nearest one; -1 when none does. Hidden runs are not drawn, so they are not hit.
+    pub fn hit_path(&self, cx: f64, cy: f64, radius: f64, step: usize) -> i32 {
+        let mut best = (-1, radius);
+        let optimizers = self.scene.optimizers();
+        for (r, run) in self.scene.runs().iter().enumerate() {
+            if !optimizers
+                .get(run.optimizer_index)
+                .is_some_and(|e| e.visible)
+            {
+                continue;
+            }
+            let points = &run.trajectory.points;
+            let end = step.min(points.len().saturating_sub(1));
+            let mut last: Option<[f64; 2]> = None;
+            for p in points.iter().take(end + 1) {
+                let c = self.layout.world_to_css(*p);
+                let d = match last {
+                    Some(a) => segment_distance(a, c, [cx, cy]),
+                    None => (c[0] - cx).hypot(c[1] - cy),
+                };
+                if d <= best.1 {
+                    best = (r as i32, d);
+                }
+                last = Some(c);
+            }
+        }
+        best.0
+    }
+
+    /// The update from `step` to `step + 1` of run `run` (an index into `trajectories()`), as
+    /// JSON: `{optimizer, hyperparameters, step, lr, factor, point, gradient, noise?, before,
+    /// after, next}`. A run or step that is not a whole number in range is an error in words.
+    pub fn explain(&self, run: f64, step: f64) -> Result<String, JsError> {
+        let (run, step) = self.explain_indices(run, step)?;
+        let e = self.scene.explain(run, step).map_err(js_error)?;
+        Ok(json(&e))
+    }
+
+    /// `explain(run, step)` with the lines of the update rule, its numbers shown as strings
+    /// (`Explanation::lines`): `{explanation, lines: [{quantity, coordinate, formula, shown,
+    /// shown_result, epsilon, ...}]}`.
+    pub fn explain_lines(&self, run: f64, step: f64) -> Result<String, JsError> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            explanation: &'a gradscape_core::explain::Explanation,
+            lines: Vec<gradscape_core::explain::Line>,
+        }
+        let (run, step) = self.explain_indices(run, step)?;
+        let e = self.scene.explain(run, step).map_err(js_error)?;
+        Ok(json(&Out {
+            lines: e.lines(),
+            explanation: &e,
+        }))
+    }
+
+    fn explain_indices(&self, run: f64, step: f64) -> Result<(usize, usize), JsError> {
+        let runs = self.scene.runs().len();
+        if !(run.fract() == 0.0 && run >= 0.0 && run < runs as f64) {
+            return Err(JsError::new(&format!(
+                "run: {} is not a run; runs are numbered from 0 to {}",
+                params::format_number(run),
+                runs.saturating_sub(1)
+            )));
+        }
+        let steps = self.scene.steps();
+        if !(step.fract() == 0.0 && step >= 0.0 && step < steps as f64) {
+            return Err(JsError::new(&format!(
+                "step: {} is not a step with an update; steps are whole numbers from 0 to {}",
+                params::format_number(step),
+                steps.saturating_sub(1)
+            )));
+        }
+        Ok((run as usize, step as usize))
     }
 
     /// Whether CSS position (cx, cy) lies on the plot rectangle.

@@ -1,0 +1,254 @@
+// The update rule panel: for one run and the current step, the book's update rule in its
+// notation (MathML, which the browser draws and screen readers read), then each line of it for x
+// and y with the numbers of this update. The numbers come from the core as text
+// (`Viz::explain_lines`), rounded there so that each line redone by hand gives its result; the
+// panel only places them. The MathML is built once per optimizer; each frame sets only the
+// numbers that changed.
+
+const MATHML = 'http://www.w3.org/1998/Math/MathML';
+
+/** A MathML element with children (elements or text for an <mi>/<mo>/<mn>). */
+function m(tag, ...children) {
+  const e = document.createElementNS(MATHML, tag);
+  for (const c of children) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return e;
+}
+const mi = (t) => m('mi', t);
+const mo = (t) => m('mo', t);
+const mn = (t) => m('mn', t);
+const row = (...c) => m('mrow', ...c);
+const sub = (a, b) => m('msub', typeof a === 'string' ? mi(a) : a, typeof b === 'string' ? mi(b) : b);
+const sup = (a, b) => m('msup', a, b);
+const frac = (a, b) => m('mfrac', a, b);
+const sqrt = (...c) => m('msqrt', ...c);
+const paren = (...c) => row(mo('('), ...c, mo(')'));
+const times = () => mo('×');
+/** ∂L/∂W, or ∂L/∂x for one coordinate. */
+const dL = (w = 'W') => frac(row(mi('∂'), mi('L')), row(mi('∂'), mi(w)));
+const tenMinus7 = () => sup(mn('10'), mn('−7'));
+
+/** What a line's result is called: W, v, h, m, lr_t, η_t or g̃, with x or y. */
+function quantity(q, coordinate) {
+  const c = coordinate === 0 ? 'x' : coordinate === 1 ? 'y' : null;
+  const base = q === 'g' ? m('mover', mi('g'), mo('~')) : q === 'lr_t' ? sub('lr', 't') : q === 'η' ? sub('η', 't') : mi(q);
+  return c ? sub(base, c) : base;
+}
+
+/** The rule in the book's notation, one row per line (η_t when the rate is scheduled). */
+function symbolic(optimizer, scheduled, noisy) {
+  const eta = () => (scheduled ? sub('η', 't') : mi('η'));
+  // With noise the rule uses g̃, the gradient with its noise, where the book has ∂L/∂W.
+  const g = () => (noisy ? m('mover', mi('g'), mo('~')) : dL());
+  const gg = () => row(g(), mo('⊙'), g());
+  const scaled = (h) => [mi('W'), mo('←'), mi('W'), mo('−'), eta(), paren(frac(mn('1'), sqrt(mi(h)))), g()];
+  const rows = [];
+  if (scheduled) rows.push([sub('η', 't'), mo('='), mi('η'), mo('·'), mi('s'), paren(mi('t'))]);
+  if (noisy) rows.push([m('mover', mi('g'), mo('~')), mo('='), mo('∇'), mi('f'), mo('+'), mi('σ'), mi('ε')]);
+  switch (optimizer) {
+    case 'sgd':
+      rows.push([mi('W'), mo('←'), mi('W'), mo('−'), eta(), g()]);
+      break;
+    case 'momentum':
+      rows.push([mi('v'), mo('←'), mi('α'), mi('v'), mo('−'), eta(), g()], [mi('W'), mo('←'), mi('W'), mo('+'), mi('v')]);
+      break;
+    case 'nesterov':
+      rows.push(
+        [mi('W'), mo('←'), mi('W'), mo('+'), mi('α'), mi('α'), mi('v'), mo('−'), paren(mn('1'), mo('+'), mi('α')), eta(), g()],
+        [mi('v'), mo('←'), mi('α'), mi('v'), mo('−'), eta(), g()],
+      );
+      break;
+    case 'adagrad':
+      rows.push([mi('h'), mo('←'), mi('h'), mo('+'), gg()], scaled('h'));
+      break;
+    case 'rmsprop':
+      rows.push([mi('h'), mo('←'), mi('ρ'), mi('h'), mo('+'), paren(mn('1'), mo('−'), mi('ρ')), gg()], scaled('h'));
+      break;
+    case 'adam':
+      rows.push(
+        [sub('lr', 't'), mo('='), eta(), frac(sqrt(mn('1'), mo('−'), m('msubsup', mi('β'), mn('2'), mi('t'))), row(mn('1'), mo('−'), m('msubsup', mi('β'), mn('1'), mi('t'))))],
+        [mi('m'), mo('←'), mi('m'), mo('+'), paren(mn('1'), mo('−'), sub(mi('β'), mn('1'))), paren(g(), mo('−'), mi('m'))],
+        [mi('v'), mo('←'), mi('v'), mo('+'), paren(mn('1'), mo('−'), sub(mi('β'), mn('2'))), paren(gg(), mo('−'), mi('v'))],
+        [mi('W'), mo('←'), mi('W'), mo('−'), sub('lr', 't'), frac(mi('m'), row(sqrt(mi('v')), mo('+'), tenMinus7()))],
+      );
+      break;
+    default:
+      break;
+  }
+  return rows;
+}
+
+/** The numeric row of a formula: operand slots `o(i)` (the same operand may appear twice). */
+function numeric(formula, o, eps) {
+  switch (formula) {
+    case 'rate': return [o(0), times(), o(1)];
+    case 'noise': return [o(0), mo('+'), o(1), times(), o(2)];
+    case 'sgd': return [o(0), mo('−'), o(1), times(), o(2)];
+    case 'velocity': return [o(0), times(), o(1), mo('−'), o(2), times(), o(3)];
+    case 'add-velocity': return [o(0), mo('+'), o(1)];
+    case 'nesterov': return [o(0), mo('+'), o(1), times(), o(1), times(), o(2), mo('−'), paren(mn('1'), mo('+'), o(1)), times(), o(3), times(), o(4)];
+    case 'ada-grad-h': return [o(0), mo('+'), o(1), times(), o(1)];
+    case 'rms-prop-h': return [o(0), times(), o(1), mo('+'), paren(mn('1'), mo('−'), o(0)), times(), o(2), times(), o(2)];
+    case 'scaled': return [o(0), mo('−'), o(1), times(), frac(o(2), row(sqrt(o(3)), eps()))];
+    case 'adam-rate': return [o(0), times(), frac(sqrt(mn('1'), mo('−'), sup(o(2), o(3))), row(mn('1'), mo('−'), sup(o(1), o(3))))];
+    case 'adam-m': return [o(0), mo('+'), paren(mn('1'), mo('−'), o(1)), times(), paren(o(2), mo('−'), o(0))];
+    case 'adam-v': return [o(0), mo('+'), paren(mn('1'), mo('−'), o(1)), times(), paren(o(2), times(), o(2), mo('−'), o(0))];
+    case 'adam-step': return [o(0), mo('−'), o(1), times(), frac(o(2), row(sqrt(o(3)), eps()))];
+    default: return [];
+  }
+}
+
+/** How a shown number is drawn: plain, in parentheses when negative (operands only), with
+ * ×10ⁿ for an exponent. */
+function shapeOf(text, operand) {
+  const e = text.indexOf('e');
+  return `${operand && text.startsWith('-') ? 'p' : ''}${e >= 0 ? 'e' : ''}`;
+}
+const minus = (t) => t.replace('-', '−');
+
+/** Fills a number's slot with the elements of its shape, then its digits. */
+function setNumber(slot, text, operand) {
+  if (slot.dataset.value === text) return;
+  slot.dataset.value = text;
+  const shape = shapeOf(text, operand);
+  if (slot.dataset.shape !== shape || !slot.firstChild) {
+    slot.dataset.shape = shape;
+    const body = shape.includes('e') ? [mn(''), times(), sup(mn('10'), mn(''))] : [mn('')];
+    slot.replaceChildren(...(shape.includes('p') ? [mo('('), ...body, mo(')')] : body));
+  }
+  const [mantissa, exponent] = text.split('e');
+  const digits = slot.querySelectorAll('mn');
+  const set = (el, t) => {
+    if (el.textContent !== t) el.textContent = t;
+  };
+  if (exponent !== undefined) {
+    // The first <mn> is the mantissa, then the 10 and its exponent.
+    set(digits[0], minus(mantissa));
+    set(digits[2], minus(exponent));
+  } else set(digits[0], minus(mantissa));
+}
+
+/**
+ * The panel in `box` (a <details>): `menu` the <select> of runs, `body` where the rule goes,
+ * `caption` the line naming the update and η. `viz.explain_lines(run, step)` gives the numbers.
+ */
+export function createRulePanel({ viz, menu, body, caption }) {
+  let run = -1;
+  let runsKey = '';
+  let structure = '';
+  let lineSlots = [];
+  let shownStep = -1;
+
+  function setRuns(runs) {
+    const several = runs.some((t) => t.startIndex > 0);
+    const key = runs.map((t) => `${t.name}:${t.startIndex}:${t.visible}`).join();
+    if (key === runsKey) return;
+    runsKey = key;
+    menu.replaceChildren(...runs.map((t, r) => {
+      const o = new Option(`${t.name}${several ? ` · start ${t.startIndex + 1}` : ''}`, String(r));
+      o.style.color = '';
+      return o;
+    }));
+    if (!(run >= 0 && run < runs.length && runs[run].visible)) {
+      const first = runs.findIndex((t) => t.visible);
+      run = first >= 0 ? first : 0;
+    }
+    menu.value = String(run);
+    structure = '';
+    shownStep = -1;
+  }
+
+  function select(r) {
+    if (r === run) return;
+    run = r;
+    menu.value = String(r);
+    structure = '';
+    shownStep = -1;
+  }
+  menu.addEventListener('change', () => select(Number(menu.value)));
+
+  /** Builds the rows for this optimizer and this list of lines. */
+  function build(out) {
+    const e = out.explanation;
+    const scheduled = e.hyperparameters.schedule !== 'constant';
+    const rows = symbolic(e.optimizer, scheduled, Boolean(e.noise));
+    const rule = m('math', m('mtable', ...rows.map((r) => m('mtr', m('mtd', row(...r))))));
+    rule.setAttribute('display', 'block');
+    rule.setAttribute('class', 'rule-symbolic');
+    rule.setAttribute('aria-label', `The update rule of ${e.optimizer}`);
+    lineSlots = [];
+    const numbers = out.lines.map((line, k) => {
+      const slots = [];
+      const o = (i) => {
+        const s = row();
+        s.dataset.operand = String(i);
+        slots.push([s, i]);
+        return s;
+      };
+      let epsSlot = null;
+      const eps = () => {
+        epsSlot = row(mo('+'), tenMinus7());
+        epsSlot.dataset.epsilon = '';
+        return epsSlot;
+      };
+      const result = row();
+      result.dataset.result = '';
+      const arrow = line.formula === 'rate' || line.formula === 'adam-rate' || line.formula === 'noise' ? '=' : '←';
+      const r = row(quantity(line.quantity, line.coordinate), mo(arrow), ...numeric(line.formula, o, eps), mo('='), result);
+      r.dataset.line = String(k);
+      r.dataset.formula = line.formula;
+      r.dataset.quantity = line.quantity;
+      r.dataset.coordinate = line.coordinate === null ? '' : String(line.coordinate);
+      lineSlots.push({ slots, result, epsSlot, row: r });
+      return m('mtr', m('mtd', r));
+    });
+    const table = m('math', m('mtable', ...numbers));
+    table.setAttribute('display', 'block');
+    table.setAttribute('class', 'rule-numbers');
+    body.replaceChildren(rule, table);
+  }
+
+  /** Shows the update leaving `step` (the last update when `step` is the end). */
+  function update(step, steps) {
+    if (run < 0) return;
+    const s = Math.max(0, Math.min(step, steps - 1));
+    if (s === shownStep && structure) return;
+    const t0 = performance.now();
+    let out;
+    try {
+      out = JSON.parse(viz.explain_lines(run, s));
+    } catch (err) {
+      structure = '';
+      shownStep = -1;
+      const p = document.createElement('p');
+      p.className = 'hint';
+      p.textContent = err.message;
+      body.replaceChildren(p);
+      caption.textContent = '';
+      return;
+    }
+    const e = out.explanation;
+    const key = `${run}|${e.optimizer}|${out.lines.map((l) => `${l.formula}${l.coordinate}`).join()}`;
+    if (key !== structure) {
+      structure = key;
+      build(out);
+    }
+    out.lines.forEach((line, k) => {
+      const { slots, result, epsSlot } = lineSlots[k];
+      for (const [slot, i] of slots) setNumber(slot, line.shown[i], true);
+      setNumber(result, line.shown_result, false);
+      if (epsSlot) {
+        const shown = line.epsilon ? '' : 'none';
+        if (epsSlot.style.display !== shown) epsSlot.style.display = shown;
+      }
+    });
+    shownStep = s;
+    const rate = e.hyperparameters.schedule === 'constant'
+      ? `η = ${e.lr}`
+      : `η·s(t) = ${e.hyperparameters.lr} × ${Number(e.factor.toPrecision(6))} = ${Number(e.lr.toPrecision(6))} (schedule ${e.hyperparameters.schedule})`;
+    const text = `Update from step ${s} to ${s + 1} (t = ${s + 1}); ${rate}`;
+    if (caption.textContent !== text) caption.textContent = text;
+    performance.measure('gradscape:rule', { start: t0, end: performance.now() });
+  }
+
+  return { setRuns, select, update, selected: () => run, invalidate: () => { shownStep = -1; } };
+}
