@@ -1,9 +1,9 @@
 //! Steps per second of the trajectory loop: each optimizer, 1,000 updates on Rosenbrock, with
 //! buffers reused as the page reuses them while a start point is dragged; and one update explained
-//! at the end of a 20,000-step run, as the update-rule panel does each frame.
+//! on a 20,000-step run, as the update-rule panel does each frame.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gradscape_core::explain::explain;
+use gradscape_core::explain::Replayer;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::surface::Function;
 use gradscape_core::trajectory::Trajectory;
@@ -41,18 +41,32 @@ fn trajectories(c: &mut Criterion) {
     group.finish();
 }
 
-/// The update-rule panel's work per frame at the last step of a 20,000-step run: the replay to
-/// that step and the lines with their digits chosen.
-fn explain_at_the_end(c: &mut Criterion) {
+/// The update-rule panel's work per frame on a 20,000-step run: the replay to the step shown and
+/// the lines with their digits chosen. `play`: the next step, as while the race plays; `scrub`:
+/// a jump of thousands of steps back and forth, as when the step slider is dragged.
+fn explain_per_frame(c: &mut Criterion) {
     let named = Function::parse("rosenbrock").expect("a named surface");
-    let mut group = c.benchmark_group("explain_step_19999_of_20000");
+    let mut group = c.benchmark_group("explain_20000_steps");
     for id in IDS {
         let mut config = OptimizerConfig::default_for(id).expect("a known optimizer");
         config.set("lr", 1e-4).expect("every optimizer has lr");
         let run = Trajectory::run(&named, config, [-1.5, 2.0], 20_000).expect("valid run");
-        group.bench_function(id, |b| {
+        let mut replay = Replayer::new(config).expect("a valid optimizer");
+        replay.explain(&run, None, 19_999).expect("a step");
+        let mut step = 0;
+        group.bench_function(format!("{id}_play"), |b| {
             b.iter(|| {
-                let e = explain(config, &run, None, black_box(19_999)).expect("a step");
+                step = (step + 1) % 20_000;
+                let e = replay.explain(&run, None, black_box(step)).expect("a step");
+                black_box(e.lines().len())
+            })
+        });
+        let mut k = 0usize;
+        group.bench_function(format!("{id}_scrub"), |b| {
+            b.iter(|| {
+                k += 1;
+                let step = if k % 2 == 0 { 19_999 } else { 7_777 };
+                let e = replay.explain(&run, None, black_box(step)).expect("a step");
                 black_box(e.lines().len())
             })
         });
@@ -60,5 +74,5 @@ fn explain_at_the_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, trajectories, explain_at_the_end);
+criterion_group!(benches, trajectories, explain_per_frame);
 criterion_main!(benches);

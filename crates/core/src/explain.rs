@@ -164,68 +164,128 @@ fn state_of(optimizer: &Optimizer, lr_t: Option<f64>) -> State {
 }
 
 /// The update from `step` to `step + 1` of `trajectory`, which `config` ran (with `noise`, when
-/// it had any).
+/// it had any). Replays the run from its start; [`Replayer`] keeps the replay between calls.
 pub fn explain(
     config: OptimizerConfig,
     trajectory: &Trajectory,
     noise: Option<&Noise>,
     step: usize,
 ) -> Result<Explanation, ExplainError> {
-    let points = &trajectory.points;
-    let last = points.len().saturating_sub(1);
-    if step >= last {
-        return Err(ExplainError::NoUpdate {
-            step,
-            last,
-            diverged_at: trajectory.diverged_at.filter(|&d| d == last + 1),
-        });
-    }
-    let used = |k: usize| {
-        trajectory.used_gradient(k).ok_or(ExplainError::NoUpdate {
-            step,
-            last,
-            diverged_at: trajectory.diverged_at,
+    Replayer::new(config)?.explain(trajectory, noise, step)
+}
+
+/// How many updates apart the replay keeps copies of the optimizer, so that going back costs at
+/// most this many updates.
+const CHECKPOINT: usize = 256;
+
+/// An optimizer replayed along one run, kept between calls: explaining the next step of a
+/// playing animation costs one update, and going back at most [`CHECKPOINT`] (Adam's correctly
+/// rounded βᵗ makes a replay of 20,000 updates take milliseconds). Make a new one whenever the
+/// run changes.
+#[derive(Debug, Clone)]
+pub struct Replayer {
+    config: OptimizerConfig,
+    /// The optimizer after `at` updates of the run.
+    optimizer: Optimizer,
+    at: usize,
+    /// `checkpoints[c]`: the optimizer after c·CHECKPOINT updates.
+    checkpoints: Vec<Optimizer>,
+}
+
+impl Replayer {
+    pub fn new(config: OptimizerConfig) -> Result<Self, ExplainError> {
+        let optimizer = Optimizer::new(config).map_err(|e| ExplainError::NotRun(e.to_string()))?;
+        Ok(Self {
+            config,
+            checkpoints: vec![optimizer.clone()],
+            optimizer,
+            at: 0,
         })
-    };
-    let mut optimizer = Optimizer::new(config).map_err(|e| ExplainError::NotRun(e.to_string()))?;
-    let mut point = points[0];
-    for k in 0..step {
-        optimizer.update(&mut point, &used(k)?);
     }
-    // The replay is the run's own arithmetic; start from the recorded point all the same.
-    point = points[step];
-    let before = state_of(&optimizer, None);
-    let gradient = used(step)?;
-    let t = step as u64 + 1;
-    let lr = config.lr_at(t);
-    let lr_t = match config.rule {
-        Rule::Adam { beta1, beta2, .. } => Some(adam_step_size(lr, beta1, beta2, t)),
-        _ => None,
-    };
-    let mut next = point;
-    optimizer.update(&mut next, &gradient);
-    let after = state_of(&optimizer, lr_t);
-    let noise = match noise {
-        Some(n) if !trajectory.noisy.is_empty() => Some(NoiseUsed {
-            exact: trajectory.gradients[step],
-            sigma: n.sigma(),
-            epsilon: n.epsilon(step).unwrap_or([0.0; 2]),
-        }),
-        _ => None,
-    };
-    Ok(Explanation {
-        optimizer: config.id(),
-        hyperparameters: Hyperparameters(config),
-        step,
-        lr,
-        factor: config.schedule.factor(t),
-        point,
-        gradient,
-        noise,
-        before,
-        after,
-        next,
-    })
+
+    /// One update of the replay, from step `at` with `gradient`.
+    fn advance(&mut self, point: [f64; 2], gradient: [f64; 2]) {
+        let mut point = point;
+        self.optimizer.update(&mut point, &gradient);
+        self.at += 1;
+        if self.at % CHECKPOINT == 0 && self.at / CHECKPOINT == self.checkpoints.len() {
+            self.checkpoints.push(self.optimizer.clone());
+        }
+    }
+
+    /// The update from `step` to `step + 1` (see [`explain`]).
+    pub fn explain(
+        &mut self,
+        trajectory: &Trajectory,
+        noise: Option<&Noise>,
+        step: usize,
+    ) -> Result<Explanation, ExplainError> {
+        let config = self.config;
+        let points = &trajectory.points;
+        let last = points.len().saturating_sub(1);
+        if step >= last {
+            return Err(ExplainError::NoUpdate {
+                step,
+                last,
+                diverged_at: trajectory.diverged_at.filter(|&d| d == last + 1),
+            });
+        }
+        let used = |k: usize| {
+            trajectory.used_gradient(k).ok_or(ExplainError::NoUpdate {
+                step,
+                last,
+                diverged_at: trajectory.diverged_at,
+            })
+        };
+        // The nearest kept state at or before `step`, unless the replay is already closer.
+        let c = (step / CHECKPOINT).min(self.checkpoints.len() - 1);
+        if step < self.at || c * CHECKPOINT > self.at {
+            self.optimizer = self.checkpoints[c].clone();
+            self.at = c * CHECKPOINT;
+        }
+        while self.at < step {
+            let k = self.at;
+            self.advance(points[k], used(k)?);
+        }
+        // The optimizer's state depends on the gradients alone; the point is the recorded one.
+        let point = points[step];
+        let before = state_of(&self.optimizer, None);
+        let gradient = used(step)?;
+        let t = step as u64 + 1;
+        let lr = config.lr_at(t);
+        let lr_t = match config.rule {
+            Rule::Adam { beta1, beta2, .. } => Some(adam_step_size(lr, beta1, beta2, t)),
+            _ => None,
+        };
+        let mut next = point;
+        self.optimizer.update(&mut next, &gradient);
+        self.at += 1;
+        let after = state_of(&self.optimizer, lr_t);
+        if self.at % CHECKPOINT == 0 && self.at / CHECKPOINT == self.checkpoints.len() {
+            self.checkpoints.push(self.optimizer.clone());
+        }
+        let noise = match noise {
+            Some(n) if !trajectory.noisy.is_empty() => Some(NoiseUsed {
+                exact: trajectory.gradients[step],
+                sigma: n.sigma(),
+                epsilon: n.epsilon(step).unwrap_or([0.0; 2]),
+            }),
+            _ => None,
+        };
+        Ok(Explanation {
+            optimizer: config.id(),
+            hyperparameters: Hyperparameters(config),
+            step,
+            lr,
+            factor: config.schedule.factor(t),
+            point,
+            gradient,
+            noise,
+            before,
+            after,
+            next,
+        })
+    }
 }
 
 /// What a line of the rule computes, in the order of operations the optimizer uses; each names
@@ -344,57 +404,27 @@ pub fn round_text(v: f64, digits: usize) -> String {
     trim(&format!("{rounded:.decimals$}"))
 }
 
-/// An operand as a line shows it: Adam's t whole, every other number to `digits`.
-fn shown_operand(formula: Formula, index: usize, v: f64, digits: usize) -> String {
-    if formula == Formula::AdamRate && index == 3 {
-        format_number(v)
-    } else {
-        round_text(v, digits)
-    }
-}
-
 fn read_back(text: &str) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
 impl Explanation {
     /// The lines of the rule for this update, both coordinates, in the order the optimizer
-    /// computes them, with every number shown to the same number of significant digits: the
-    /// fewest (from 4 to 17) with which each line, redone from its shown operands, rounds to its
-    /// shown result.
+    /// computes them. Operands are shown to d significant digits, the fewest (from 4) with which
+    /// every line, redone from its shown operands, rounds to its shown result; a result is shown
+    /// to as many of those d digits as it keeps (a difference of close numbers keeps fewer), and
+    /// a later line that uses it shows it the same way. Failing that, every number is shown
+    /// exactly (the shortest text that reads back), which always checks.
     pub fn lines(&self) -> Vec<Line> {
         let raw = self.raw_lines();
-        let digits = (4..=17)
-            .find(|&d| raw.iter().all(|(_, _, f, o, r)| checks(*f, o, *r, d)))
-            .unwrap_or(17);
-        raw.into_iter()
-            .map(|(quantity, coordinate, formula, operands, result)| {
-                let shown: Vec<String> = operands
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| shown_operand(formula, i, *v, digits))
-                    .collect();
-                let shown_result = round_text(result, digits);
-                let epsilon = formula.has_epsilon() && {
-                    let values: Vec<f64> = shown.iter().map(|s| read_back(s)).collect();
-                    round_text(formula.eval(&values, 0.0), digits) != shown_result
-                };
-                Line {
-                    quantity,
-                    coordinate,
-                    formula,
-                    operands,
-                    shown,
-                    result,
-                    shown_result,
-                    epsilon,
-                }
-            })
-            .collect()
+        (4..17)
+            .find_map(|d| shown_lines(&raw, Some(d)))
+            .or_else(|| shown_lines(&raw, None))
+            .unwrap_or_default()
     }
 
-    #[allow(clippy::type_complexity, clippy::needless_range_loop)]
-    fn raw_lines(&self) -> Vec<(&'static str, Option<usize>, Formula, Vec<f64>, f64)> {
+    #[allow(clippy::needless_range_loop)]
+    fn raw_lines(&self) -> Vec<RawLine> {
         let config = self.hyperparameters.0;
         let eta = config.lr();
         let lr = self.lr;
@@ -516,15 +546,79 @@ impl Explanation {
     }
 }
 
-/// Whether `formula` on the operands rounded to `digits` gives `result` rounded to `digits`.
-fn checks(formula: Formula, operands: &[f64], result: f64, digits: usize) -> bool {
-    let shown: Vec<f64> = operands
-        .iter()
-        .enumerate()
-        .map(|(i, v)| read_back(&shown_operand(formula, i, *v, digits)))
-        .collect();
-    let redone = formula.eval(&shown, EPSILON);
-    round_text(redone, digits) == round_text(result, digits)
+/// A line before its numbers are written: quantity, coordinate, formula, operands, result.
+type RawLine = (&'static str, Option<usize>, Formula, Vec<f64>, f64);
+
+/// The fewest digits a result may be cut to.
+const MIN_RESULT_DIGITS: usize = 3;
+
+/// The lines written with operands to `digits` significant digits (None: exactly), or None when
+/// some line does not check at that many.
+fn shown_lines(raw: &[RawLine], digits: Option<usize>) -> Option<Vec<Line>> {
+    let write = |v: f64, d: Option<usize>| match d {
+        Some(d) => round_text(v, d),
+        None => format_number(v),
+    };
+    let mut earlier: Vec<(f64, String)> = Vec::new();
+    let mut lines = Vec::with_capacity(raw.len());
+    for (quantity, coordinate, formula, operands, result) in raw {
+        let shown: Vec<String> = operands
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                // A number an earlier line computed is shown as that line showed it.
+                match earlier
+                    .iter()
+                    .rev()
+                    .find(|(r, _)| r.to_bits() == v.to_bits())
+                {
+                    Some((_, text)) => text.clone(),
+                    None if *formula == Formula::AdamRate && i == 3 => format_number(*v),
+                    None => write(*v, digits),
+                }
+            })
+            .collect();
+        let values: Vec<f64> = shown.iter().map(|s| read_back(s)).collect();
+        let redone = formula.eval(&values, EPSILON);
+        let shown_result = match digits {
+            None if redone.to_bits() == result.to_bits() => format_number(*result),
+            None => return None,
+            Some(d) => (MIN_RESULT_DIGITS..=d)
+                .rev()
+                .map(|r| round_text(*result, r))
+                .find(|text| {
+                    let r = significant(text);
+                    round_text(redone, r) == *text
+                })?,
+        };
+        let epsilon = formula.has_epsilon() && {
+            let without = formula.eval(&values, 0.0);
+            match digits {
+                None => without.to_bits() != result.to_bits(),
+                Some(_) => round_text(without, significant(&shown_result)) != shown_result,
+            }
+        };
+        earlier.push((*result, shown_result.clone()));
+        lines.push(Line {
+            quantity,
+            coordinate: *coordinate,
+            formula: *formula,
+            operands: operands.clone(),
+            shown,
+            result: *result,
+            shown_result,
+            epsilon,
+        });
+    }
+    Some(lines)
+}
+
+/// The significant digits `text` (as [`round_text`] writes it) shows, at least 1.
+fn significant(text: &str) -> usize {
+    let mantissa = text.split('e').next().unwrap_or(text);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = digits.trim_start_matches('0');
+    trimmed.len().max(1)
 }
 
 #[cfg(test)]
@@ -650,6 +744,17 @@ mod tests {
         let exponent: i32 = exponent.parse().unwrap();
         let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
         10f64.powi(exponent - decimals)
+    }
+
+    #[test]
+    fn a_kept_replay_in_any_order_equals_a_fresh_one() {
+        let (config, t) = run("rosenbrock", "adam(lr=0.01)", [-1.5, 2.0], 2000);
+        let mut replay = Replayer::new(config).unwrap();
+        for step in [0, 1, 2, 1999, 700, 255, 256, 257, 1000, 3, 512, 1998] {
+            let kept = replay.explain(&t, None, step).unwrap();
+            assert_eq!(kept, explain(config, &t, None, step).unwrap(), "{step}");
+            assert_eq!(kept.next, t.points[step + 1]);
+        }
     }
 
     #[test]

@@ -230,6 +230,8 @@ pub struct Scene {
     /// ε drawn for σ and the seed, for `steps` updates (None when σ = 0).
     draws: Option<Noise>,
     runs: Vec<Run>,
+    /// The replay of the run last explained, kept until the runs change.
+    replay: std::cell::RefCell<Option<(usize, crate::explain::Replayer)>>,
 }
 
 /// The URL keys, in the order [`Scene::to_params`] writes them.
@@ -356,6 +358,7 @@ impl Default for Scene {
             seed: 0,
             draws: None,
             runs: Vec::new(),
+            replay: Default::default(),
         };
         scene.load_preset(&PRESETS[0]);
         scene
@@ -607,6 +610,7 @@ impl Scene {
 
     /// Reruns every optimizer from every start.
     pub fn recompute(&mut self) {
+        self.replay.replace(None);
         self.draws = if self.noise > 0.0 {
             Noise::new(self.noise, self.seed, self.steps).ok()
         } else {
@@ -621,6 +625,7 @@ impl Scene {
 
     /// Reruns the optimizers from start `s` only: dragging one start point moves only its paths.
     fn recompute_start(&mut self, s: usize) {
+        self.replay.replace(None);
         let n = self.optimizers.len();
         for (o, entry) in self.optimizers.iter().enumerate() {
             let run = &mut self.runs[s * n + o];
@@ -701,7 +706,7 @@ impl Scene {
         r: usize,
         step: usize,
     ) -> Result<crate::explain::Explanation, crate::explain::ExplainError> {
-        use crate::explain::{explain, ExplainError};
+        use crate::explain::{explain, ExplainError, Replayer};
         let run = self.runs.get(r).ok_or(ExplainError::NoRun {
             run: r,
             runs: self.runs.len(),
@@ -717,7 +722,14 @@ impl Scene {
         if let Some(e) = &run.error {
             return Err(ExplainError::NotRun(e.clone()));
         }
-        explain(config, &run.trajectory, self.draws.as_ref(), step)
+        let mut kept = self.replay.borrow_mut();
+        if !matches!(&*kept, Some((run_index, _)) if *run_index == r) {
+            *kept = Some((r, Replayer::new(config)?));
+        }
+        match kept.as_mut() {
+            Some((_, replay)) => replay.explain(&run.trajectory, self.draws.as_ref(), step),
+            None => explain(config, &run.trajectory, self.draws.as_ref(), step),
+        }
     }
 
     /// Every run, start by start, each start's runs in optimizer order.
