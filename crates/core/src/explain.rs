@@ -412,14 +412,17 @@ impl Explanation {
     /// The lines of the rule for this update, both coordinates, in the order the optimizer
     /// computes them. Operands are shown to d significant digits, the fewest (from 4) with which
     /// every line, redone from its shown operands, rounds to its shown result; a result is shown
-    /// to as many of those d digits as it keeps (a difference of close numbers keeps fewer), and
-    /// a later line that uses it shows it the same way. Failing that, every number is shown
+    /// to as many of those d digits as it keeps (a difference of close numbers keeps fewer, but
+    /// at least four while d ≤ 8 allows, then three), and a later line that uses it shows it the
+    /// same way. Failing that, every number is shown
     /// exactly (the shortest text that reads back), which always checks.
     pub fn lines(&self) -> Vec<Line> {
         let raw = self.raw_lines();
-        (4..17)
-            .find_map(|d| shown_lines(&raw, Some(d)))
-            .or_else(|| shown_lines(&raw, None))
+        // Results keep four digits if up to eight on the operands allow it; then three.
+        (4..=8)
+            .find_map(|d| shown_lines(&raw, Some(d), 4))
+            .or_else(|| (4..17).find_map(|d| shown_lines(&raw, Some(d), 3)))
+            .or_else(|| shown_lines(&raw, None, 0))
             .unwrap_or_default()
     }
 
@@ -549,12 +552,9 @@ impl Explanation {
 /// A line before its numbers are written: quantity, coordinate, formula, operands, result.
 type RawLine = (&'static str, Option<usize>, Formula, Vec<f64>, f64);
 
-/// The fewest digits a result may be cut to.
-const MIN_RESULT_DIGITS: usize = 3;
-
 /// The lines written with operands to `digits` significant digits (None: exactly), or None when
-/// some line does not check at that many.
-fn shown_lines(raw: &[RawLine], digits: Option<usize>) -> Option<Vec<Line>> {
+/// some line does not check with at least `min_result` digits of its result.
+fn shown_lines(raw: &[RawLine], digits: Option<usize>, min_result: usize) -> Option<Vec<Line>> {
     let write = |v: f64, d: Option<usize>| match d {
         Some(d) => round_text(v, d),
         None => format_number(v),
@@ -583,7 +583,7 @@ fn shown_lines(raw: &[RawLine], digits: Option<usize>) -> Option<Vec<Line>> {
         let shown_result = match digits {
             None if redone.to_bits() == result.to_bits() => format_number(*result),
             None => return None,
-            Some(d) => (MIN_RESULT_DIGITS..=d)
+            Some(d) => (min_result.min(d)..=d)
                 .rev()
                 .map(|r| round_text(*result, r))
                 .find(|text| {
