@@ -10,6 +10,8 @@
 //            time to finish and frames per second meanwhile
 //   spiral:  2-8-8-3 on the spiral, 4 optimizers, each panel's decision regions redrawn every
 //            frame: frames per second, and training examples per second
+//   rule:    the update rule panel's work per frame (gradscape:rule) while 6 optimizers × 20,000
+//            steps on Rosenbrock play, Adam's rule shown
 // BENCH=network runs only the last two.
 import { chromium } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
@@ -208,6 +210,30 @@ if (wanted('surface')) {
   console.log(`surface redraw after zoom at ${size[0]}×${size[1]} CSS px (${surface.length} redraws): heatmap + contours + axes ${ms(median(surface))}, ` +
     `with the paths on top ${ms(median(both))} median (goal ≤ 16 ms); ${perPixelNs.toFixed(1)} ns per pixel, ` +
     `${Math.round(plottersNs / perPixelNs)}× faster per pixel than plotters' draw_pixel (goal ≥ 200×)`);
+  await context.close();
+}
+
+// ---- the update rule panel while playing 6 optimizers × 20,000 steps on Rosenbrock --------------------------
+if (wanted('rule')) {
+  const opt = 'sgd(lr=0.001),momentum(lr=0.0005),nesterov(lr=0.0005),adagrad(lr=0.5),rmsprop(lr=0.01),adam(lr=0.05)';
+  const { context, page: p } = await page(`?f=rosenbrock&opt=${opt}&start=-1.5,2&steps=20000&speed=2000`);
+  // Adam's rule, the longest, from half-way to the end: each frame explains the update at its step.
+  await p.selectOption('#rule-run', '5');
+  await p.evaluate(() => {
+    window.gradscape.reset();
+    window.gradscape.step(10000);
+  });
+  await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok()))));
+  await p.evaluate(() => performance.clearMeasures());
+  await p.evaluate(() => window.gradscape.play());
+  await p.waitForFunction(() => !window.gradscape.status().playing, null, { timeout: 60000 });
+  const rule = await durations(p, 'gradscape:rule');
+  const core = await durations(p, 'gradscape:rule-core');
+  const sorted = [...rule].sort((a, b) => a - b);
+  results.rule = { median: median(rule), p90: sorted[Math.floor(sorted.length * 0.9)], frames: rule.length };
+  console.log(`update rule panel while playing 6 optimizers × 20000 steps on Rosenbrock, Adam's rule from step 10000 to 20000 ` +
+    `(${rule.length} frames): ${ms(median(rule))} median (the core's lines and their JSON ${ms(median(core))}), ` +
+    `${ms(results.rule.p90)} at the 90th percentile (goal ≤ 0.5 ms)`);
   await context.close();
 }
 

@@ -75,7 +75,7 @@ async function showStep(page, label, step) {
     window.gradscape.reset();
     window.gradscape.step(k);
   }, step);
-  await page.waitForFunction((k) => document.getElementById('rule-caption').textContent.startsWith(`Update from step ${k} to`), step);
+  await page.waitForFunction(([name, k]) => document.getElementById('rule-caption').textContent.startsWith(`${name}: update from step ${k} to`), [label, step]);
 }
 
 test('the Figure 6-8 page: the panel shows the first updates as worked by hand', async () => {

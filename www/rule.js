@@ -105,26 +105,27 @@ function shapeOf(text, operand) {
 }
 const minus = (t) => t.replace('-', '−');
 
-/** Fills a number's slot with the elements of its shape, then its digits. */
+/** Fills a number's slot with the elements of its shape, then its digits. What the slot shows is
+ * kept on it (`shown`, `digits`), so a frame reads nothing back from the DOM. */
 function setNumber(slot, text, operand) {
-  if (slot.dataset.value === text) return;
+  if (slot.shown === text) return;
+  slot.shown = text;
   slot.dataset.value = text;
   const shape = shapeOf(text, operand);
-  if (slot.dataset.shape !== shape || !slot.firstChild) {
-    slot.dataset.shape = shape;
-    const body = shape.includes('e') ? [mn(''), times(), sup(mn('10'), mn(''))] : [mn('')];
+  if (slot.shape !== shape) {
+    slot.shape = shape;
+    const mantissa = mn('');
+    const exponent = mn('');
+    const body = shape.includes('e') ? [mantissa, times(), sup(mn('10'), exponent)] : [mantissa];
     slot.replaceChildren(...(shape.includes('p') ? [mo('('), ...body, mo(')')] : body));
+    slot.digits = [mantissa.firstChild, exponent.firstChild];
   }
-  const [mantissa, exponent] = text.split('e');
-  const digits = slot.querySelectorAll('mn');
-  const set = (el, t) => {
-    if (el.textContent !== t) el.textContent = t;
-  };
-  if (exponent !== undefined) {
-    // The first <mn> is the mantissa, then the 10 and its exponent.
-    set(digits[0], minus(mantissa));
-    set(digits[2], minus(exponent));
-  } else set(digits[0], minus(mantissa));
+  const [mantissa, exponent = ''] = text.split('e');
+  const [m0, e0] = slot.digits;
+  const a = minus(mantissa);
+  const b = minus(exponent);
+  if (m0.data !== a) m0.data = a;
+  if (e0.data !== b) e0.data = b;
 }
 
 /**
@@ -216,6 +217,7 @@ export function createRulePanel({ viz, menu, body, caption }) {
     let out;
     try {
       out = JSON.parse(viz.explain_lines(run, s));
+      performance.measure('gradscape:rule-core', { start: t0, end: performance.now() });
     } catch (err) {
       structure = '';
       shownStep = -1;
@@ -236,16 +238,17 @@ export function createRulePanel({ viz, menu, body, caption }) {
       const { slots, result, epsSlot } = lineSlots[k];
       for (const [slot, i] of slots) setNumber(slot, line.shown[i], true);
       setNumber(result, line.shown_result, false);
-      if (epsSlot) {
-        const shown = line.epsilon ? '' : 'none';
-        if (epsSlot.style.display !== shown) epsSlot.style.display = shown;
+      if (epsSlot && epsSlot.shown !== line.epsilon) {
+        epsSlot.shown = line.epsilon;
+        epsSlot.style.display = line.epsilon ? '' : 'none';
       }
     });
     shownStep = s;
     const rate = e.hyperparameters.schedule === 'constant'
       ? `η = ${e.lr}`
       : `η·s(t) = ${e.hyperparameters.lr} × ${Number(e.factor.toPrecision(6))} = ${Number(e.lr.toPrecision(6))} (schedule ${e.hyperparameters.schedule})`;
-    const text = `Update from step ${s} to ${s + 1} (t = ${s + 1}); ${rate}`;
+    const who = menu.selectedOptions[0] ? menu.selectedOptions[0].textContent : e.optimizer;
+    const text = `${who}: update from step ${s} to ${s + 1} (t = ${s + 1}); ${rate}`;
     if (caption.textContent !== text) caption.textContent = text;
     performance.measure('gradscape:rule', { start: t0, end: performance.now() });
   }
