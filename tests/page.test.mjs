@@ -196,7 +196,9 @@ test('the panel: add, retune, hide and remove optimizers, set the steps, remove 
   await page.press('#steps', 'Enter');
   await page.waitForFunction(() => window.gradscape.state().steps === 50);
   for (const t of await runs()) assert.equal(t.points.length, 51, t.optimizer);
-  // A second start by clicking the surface at (3, 4), then the first removed from the list.
+  // A second start by clicking the surface at (3, 4), then the first removed from the list. (The
+  // panel is taller than the window: the clicks above scrolled the page.)
+  await page.locator('#plot').scrollIntoViewIfNeeded();
   const at = await page.evaluate(() => window.gradscape.worldToClient(3, 4));
   await page.mouse.click(at.x, at.y);
   assert.equal((await page.evaluate(() => window.gradscape.startPoints())).length, 2);
@@ -206,6 +208,7 @@ test('the panel: add, retune, hide and remove optimizers, set the steps, remove 
   assert.ok(Math.abs(starts[0][0] - 3) < 0.05 && Math.abs(starts[0][1] - 4) < 0.05, `${starts}`);
   // Hover at about (2, 1): x, y, f = x²/20 + y² and ∇f = (x/10, 2y), analytic and numerical,
   // checked against the x and y the readout gives.
+  await page.locator('#plot').scrollIntoViewIfNeeded();
   const over = await page.evaluate(() => window.gradscape.worldToClient(2, 1));
   await page.mouse.move(over.x, over.y);
   const probe = await page.textContent('#probe');

@@ -173,7 +173,6 @@ export function createRulePanel({ viz, menu, body, caption }) {
     const scheduled = e.hyperparameters.schedule !== 'constant';
     const rows = symbolic(e.optimizer, scheduled, Boolean(e.noise));
     const rule = m('math', m('mtable', ...rows.map((r) => m('mtr', m('mtd', row(...r))))));
-    rule.setAttribute('display', 'block');
     rule.setAttribute('class', 'rule-symbolic');
     rule.setAttribute('aria-label', `The update rule of ${e.optimizer}`);
     lineSlots = [];
@@ -203,7 +202,6 @@ export function createRulePanel({ viz, menu, body, caption }) {
       return m('mtr', m('mtd', r));
     });
     const table = m('math', m('mtable', ...numbers));
-    table.setAttribute('display', 'block');
     table.setAttribute('class', 'rule-numbers');
     body.replaceChildren(rule, table);
   }
