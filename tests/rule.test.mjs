@@ -365,3 +365,36 @@ test('bad schedules and bad noise, from the address or typed, are named and the 
   p.check();
   await p.close();
 });
+
+test('seed= is the page\'s one seed: a change on either view reaches the other and the address holds one', async () => {
+  const p = await open(env, '?preset=noisy-gradients&seed=4');
+  const { page } = p;
+  const seeds = () => page.evaluate(() => new URLSearchParams(location.search).getAll('seed'));
+  const epsilon = () => page.evaluate(() => window.gradscape.explain(0, 0).noise.epsilon);
+  assert.equal(await page.evaluate(() => window.gradscape.state().seed), 4);
+  assert.equal(await page.inputValue('#noise-seed'), '4');
+  const first = await epsilon();
+
+  // The network view's seed field, typed into as a person does.
+  await page.click('#tab-network');
+  await page.fill('#net-seed', '11');
+  await page.press('#net-seed', 'Enter');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('seed') === '11');
+  assert.deepEqual(await seeds(), ['11']);
+  await page.click('#tab-surfaces');
+  assert.equal(await page.inputValue('#noise-seed'), '11');
+  const second = await epsilon();
+  assert.notDeepEqual(second, first, 'another seed draws other noise');
+
+  // The noise's seed field: the network view follows.
+  await page.fill('#noise-seed', '4');
+  await page.press('#noise-seed', 'Enter');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('seed') === '4');
+  assert.deepEqual(await seeds(), ['4']);
+  assert.deepEqual(await epsilon(), first, 'the same seed draws the same noise');
+  await page.click('#tab-network');
+  assert.equal(await page.inputValue('#net-seed'), '4');
+  assert.equal(await page.evaluate(() => window.gradscape.state().seed), 4);
+  p.check();
+  await p.close();
+});

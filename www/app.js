@@ -87,7 +87,7 @@ async function main() {
   let network = null;
   // The compiled module goes to the network view's training worker.
   const module = compiled || init.__wbindgen_wasm_module;
-  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => syncUrl(), digits: { provide: provideDigits, available: digitsAvailable }, uiScale: () => uiScale });
+  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => { shareSeed('network'); syncUrl(); }, digits: { provide: provideDigits, available: digitsAvailable }, uiScale: () => uiScale });
   if (query.get('tab') === 'network') network = await startNetwork();
 
   // ---- views ------------------------------------------------------------------------------
@@ -382,11 +382,29 @@ async function main() {
     if (document.activeElement !== $('noise-seed')) $('noise-seed').value = params.seed ?? '0';
   }
 
+  /** `seed=` is the page's one seed: the surfaces' gradient noise and the network's data, weights
+   * and batches. A change on either side is carried to the other, so the address holds one. */
+  function shareSeed(from) {
+    if (!network) return;
+    const own = Object.fromEntries(JSON.parse(viz.params())).seed ?? '0';
+    const theirs = String(Object.fromEntries(network.params()).seed ?? '0');
+    if (own === theirs) return;
+    if (from === 'network') {
+      applySettings([['seed', theirs]]);
+      changed();
+      syncControls({ panel: false });
+      requestDraw();
+    } else {
+      network.setState({ seed: own });
+    }
+  }
+
   function afterChange(warnings, { keepStep = false, panel = true } = {}) {
     changed();
     messages = warnings;
     showMessages();
     if (!keepStep) anim.step = Math.min(anim.step, viz.steps());
+    shareSeed('surfaces');
     syncControls({ panel });
     syncUrl();
     requestDraw();
@@ -976,8 +994,8 @@ async function main() {
         if (THEMES.includes(t)) applyTheme(t);
         else themeWarning.push({ param: 'theme', message: `theme: no theme '${String(partial.theme).slice(0, 60)}' (there are ${THEMES.join(', ')}); kept ${theme}` });
       }
-      // `seed` is the page's one seed: the network's data and the surfaces' noise.
-      const entries = all.filter(([k]) => (!NET_KEYS.includes(k) || k === 'seed') && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      // `seed` is the page's one seed: the network view takes it and shareSeed carries it here.
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);

@@ -213,6 +213,24 @@ impl Replayer {
         }
     }
 
+    /// The optimizer after `step` updates of `trajectory` (None past its last point).
+    pub fn seek(&mut self, trajectory: &Trajectory, step: usize) -> Option<&Optimizer> {
+        if step >= trajectory.points.len() {
+            return None;
+        }
+        // The nearest kept state at or before `step`, unless the replay is already closer.
+        let c = (step / CHECKPOINT).min(self.checkpoints.len() - 1);
+        if step < self.at || c * CHECKPOINT > self.at {
+            self.optimizer = self.checkpoints[c].clone();
+            self.at = c * CHECKPOINT;
+        }
+        while self.at < step {
+            let k = self.at;
+            self.advance(trajectory.points[k], trajectory.used_gradient(k)?);
+        }
+        Some(&self.optimizer)
+    }
+
     /// The update from `step` to `step + 1` (see [`explain`]).
     pub fn explain(
         &mut self,
@@ -237,16 +255,11 @@ impl Replayer {
                 diverged_at: trajectory.diverged_at,
             })
         };
-        // The nearest kept state at or before `step`, unless the replay is already closer.
-        let c = (step / CHECKPOINT).min(self.checkpoints.len() - 1);
-        if step < self.at || c * CHECKPOINT > self.at {
-            self.optimizer = self.checkpoints[c].clone();
-            self.at = c * CHECKPOINT;
-        }
-        while self.at < step {
-            let k = self.at;
-            self.advance(points[k], used(k)?);
-        }
+        self.seek(trajectory, step).ok_or(ExplainError::NoUpdate {
+            step,
+            last,
+            diverged_at: trajectory.diverged_at,
+        })?;
         // The optimizer's state depends on the gradients alone; the point is the recorded one.
         let point = points[step];
         let before = state_of(&self.optimizer, None);

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::explain::Replayer;
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::params::{self, format_number};
 use crate::surface::{Function, ViewBox};
@@ -150,7 +151,7 @@ pub static PRESETS: [Preset; 8] = [
                       steps follow every draw, Momentum's velocity averages them and its path \
                       stays smooth.",
         query: "f=sphere&opt=sgd(lr=0.05),momentum(lr=0.005,momentum=0.9)&start=-4,3&steps=200&\
-                view=-5,5,-5,5&log=0&noise=3&seed=1",
+                view=-5,5,-5,5&log=0&noise=3",
     },
 ];
 
@@ -213,6 +214,23 @@ fn state_of(optimizer: &Optimizer) -> OptimizerState {
     )
 }
 
+/// Run `r`'s replay in `replays`, made on first use.
+fn replay_of(
+    replays: &mut Vec<Option<Replayer>>,
+    r: usize,
+    config: OptimizerConfig,
+) -> Result<&mut Replayer, crate::explain::ExplainError> {
+    if replays.len() <= r {
+        replays.resize_with(r + 1, || None);
+    }
+    let slot = &mut replays[r];
+    if slot.is_none() {
+        *slot = Some(Replayer::new(config)?);
+    }
+    slot.as_mut()
+        .ok_or(crate::explain::ExplainError::NoRun { run: r, runs: r })
+}
+
 /// The page's whole state. Trajectories are recomputed by the setters, so they always match.
 #[derive(Debug, Clone)]
 pub struct Scene {
@@ -230,8 +248,10 @@ pub struct Scene {
     /// ε drawn for σ and the seed, for `steps` updates (None when σ = 0).
     draws: Option<Noise>,
     runs: Vec<Run>,
-    /// The replay of the run last explained, kept until the runs change.
-    replay: std::cell::RefCell<Option<(usize, crate::explain::Replayer)>>,
+    /// Each run's replay, made when its state at a step is first asked for (the update-rule panel,
+    /// the table of what each optimizer sees), kept until the runs change: a playing animation
+    /// then costs one update per run and frame instead of a replay from the start.
+    replays: std::cell::RefCell<Vec<Option<Replayer>>>,
 }
 
 /// The URL keys, in the order [`Scene::to_params`] writes them.
@@ -249,15 +269,6 @@ fn parse_noise(text: &str) -> Result<f64, String> {
             format_number(MAX_NOISE)
         )),
     }
-}
-
-fn parse_seed(text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| {
-        format!(
-            "'{}' is not a whole number of at least 0",
-            excerpt(text.trim())
-        )
-    })
 }
 
 fn parse_bool(text: &str) -> Result<bool, String> {
@@ -358,7 +369,7 @@ impl Default for Scene {
             seed: 0,
             draws: None,
             runs: Vec::new(),
-            replay: Default::default(),
+            replays: Default::default(),
         };
         scene.load_preset(&PRESETS[0]);
         scene
@@ -383,8 +394,8 @@ impl Scene {
             .collect();
         self.optimizers.clear();
         self.trail = true;
+        // The seed is the page's (the network view draws from it too): a preset leaves it.
         self.noise = 0.0;
-        self.seed = 0;
         let warnings = self.apply_keys(&pairs);
         debug_assert!(warnings.is_empty(), "preset {}: {warnings:?}", preset.id);
     }
@@ -520,7 +531,7 @@ impl Scene {
         if let Some(v) = read(
             get("seed"),
             "seed",
-            parse_seed,
+            crate::train_scene::parse_seed,
             &format!("kept {}", self.seed),
             &mut warnings,
         ) {
@@ -610,7 +621,7 @@ impl Scene {
 
     /// Reruns every optimizer from every start.
     pub fn recompute(&mut self) {
-        self.replay.replace(None);
+        self.replays.borrow_mut().clear();
         self.draws = if self.noise > 0.0 {
             Noise::new(self.noise, self.seed, self.steps).ok()
         } else {
@@ -625,7 +636,7 @@ impl Scene {
 
     /// Reruns the optimizers from start `s` only: dragging one start point moves only its paths.
     fn recompute_start(&mut self, s: usize) {
-        self.replay.replace(None);
+        self.replays.borrow_mut().clear();
         let n = self.optimizers.len();
         for (o, entry) in self.optimizers.iter().enumerate() {
             let run = &mut self.runs[s * n + o];
@@ -706,7 +717,7 @@ impl Scene {
         r: usize,
         step: usize,
     ) -> Result<crate::explain::Explanation, crate::explain::ExplainError> {
-        use crate::explain::{explain, ExplainError, Replayer};
+        use crate::explain::ExplainError;
         let run = self.runs.get(r).ok_or(ExplainError::NoRun {
             run: r,
             runs: self.runs.len(),
@@ -722,14 +733,9 @@ impl Scene {
         if let Some(e) = &run.error {
             return Err(ExplainError::NotRun(e.clone()));
         }
-        let mut kept = self.replay.borrow_mut();
-        if !matches!(&*kept, Some((run_index, _)) if *run_index == r) {
-            *kept = Some((r, Replayer::new(config)?));
-        }
-        match kept.as_mut() {
-            Some((_, replay)) => replay.explain(&run.trajectory, self.draws.as_ref(), step),
-            None => explain(config, &run.trajectory, self.draws.as_ref(), step),
-        }
+        let mut replays = self.replays.borrow_mut();
+        let replay = replay_of(&mut replays, r, config)?;
+        replay.explain(&run.trajectory, self.draws.as_ref(), step)
     }
 
     /// Every run, start by start, each start's runs in optimizer order.
@@ -817,13 +823,9 @@ impl Scene {
             Some(state) if step == last => state,
             _ => {
                 let config = self.optimizers.get(run.optimizer_index)?.config;
-                let mut optimizer = Optimizer::new(config).ok()?;
-                let mut point = t.points[0];
-                for k in 0..step {
-                    let gradient = t.used_gradient(k)?;
-                    optimizer.update(&mut point, &gradient);
-                }
-                state_of(&optimizer)
+                let mut replays = self.replays.borrow_mut();
+                let replay = replay_of(&mut replays, r, config).ok()?;
+                state_of(replay.seek(t, step)?)
             }
         };
         Some(StepView {
@@ -1061,7 +1063,7 @@ mod tests {
 
     #[test]
     fn noise_and_seed_round_trip_and_bad_values_are_named() {
-        let (scene, warnings) = Scene::from_params(&params("preset=noisy-gradients"));
+        let (scene, warnings) = Scene::from_params(&params("preset=noisy-gradients&seed=1"));
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!((scene.noise(), scene.seed()), (3.0, 1));
         let back: Vec<(String, String)> = scene
@@ -1084,7 +1086,7 @@ mod tests {
             assert!((a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12);
         }
         // σ = 0 is the exact run.
-        let (exact, _) = Scene::from_params(&params("preset=noisy-gradients&noise=0"));
+        let (exact, _) = Scene::from_params(&params("preset=noisy-gradients&noise=0&seed=1"));
         let (plain, _) = Scene::from_params(&params(
             "f=sphere&opt=sgd(lr=0.05),momentum(lr=0.005,momentum=0.9)&start=-4,3&steps=200",
         ));
@@ -1094,7 +1096,8 @@ mod tests {
             ("noise=-1", "noise: '-1' is not a noise level"),
             ("noise=1e400", "noise: '1e400' is not a noise level"),
             ("noise=NaN", "noise: 'NaN'"),
-            ("seed=-3", "seed: '-3' is not a whole number"),
+            ("seed=-3", "seed: '-3' is not a seed"),
+            ("seed=9007199254740992", "is not a seed 0…9007199254740991"),
             (
                 "opt=sgd(schedule=inv:-1)",
                 "opt: sgd schedule: inv's k = -1",

@@ -27,6 +27,21 @@ pub const MAX_PAGE_ITERATIONS: usize = 100_000;
 pub const MAX_PAGE_OPTIMIZERS: usize = 8;
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 
+/// `seed=`: the page's one seed (the network's data, weights and batches, and the surfaces'
+/// gradient noise), a whole number from 0 to [`MAX_SEED`].
+pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n <= MAX_SEED)
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a seed 0…{MAX_SEED}",
+                crate::scene::excerpt(text.trim())
+            )
+        })
+}
+
 /// Class colours (Okabe–Ito: orange, sky blue, bluish green, …), as RGB, for data points and
 /// decision regions.
 pub const CLASS_COLOURS: [[u8; 3]; 10] = [
@@ -168,19 +183,7 @@ impl TrainSettings {
             self.config.iterations = v;
         }
         let kept = format!("kept {}", self.config.seed);
-        if let Some(v) = read(
-            get("seed"),
-            "seed",
-            |s| {
-                s.trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|&n| n <= MAX_SEED)
-                    .ok_or_else(|| format!("'{}' is not a seed 0…{MAX_SEED}", s.trim()))
-            },
-            &kept,
-            w,
-        ) {
+        if let Some(v) = read(get("seed"), "seed", parse_seed, &kept, w) {
             self.config.seed = v;
         }
         let kept = format!("kept {}", format_optimizers(&self.optimizers));
