@@ -110,7 +110,6 @@ const minus = (t) => t.replace('-', '−');
 function setNumber(slot, text, operand) {
   if (slot.shown === text) return;
   slot.shown = text;
-  slot.dataset.value = text;
   const shape = shapeOf(text, operand);
   if (slot.shape !== shape) {
     slot.shape = shape;

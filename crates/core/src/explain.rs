@@ -378,9 +378,11 @@ pub struct Line {
     pub quantity: &'static str,
     pub coordinate: Option<usize>,
     pub formula: Formula,
-    /// The operands as numbers and as shown.
+    /// The operands as numbers (not serialized: the page shows the text) and as shown.
+    #[serde(skip)]
     pub operands: Vec<f64>,
     pub shown: Vec<String>,
+    #[serde(skip)]
     pub result: f64,
     pub shown_result: String,
     /// Whether the 1e-7 changes the shown result (the line shows it only then).
@@ -412,9 +414,20 @@ pub fn round_text(v: f64, digits: usize) -> String {
     if exponent < -4 || exponent >= digits as i32 {
         return format!("{}e{exponent}", trim(mantissa));
     }
-    let decimals = (digits as i32 - 1 - exponent).max(0) as usize;
-    let rounded: f64 = sci.parse().unwrap_or(v);
-    trim(&format!("{rounded:.decimals$}"))
+    // The mantissa's digits with the point moved (one formatting per number: the panel writes
+    // dozens a frame).
+    let (sign, unsigned) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa),
+    };
+    let all: String = unsigned.chars().filter(char::is_ascii_digit).collect();
+    let plain = if exponent >= 0 {
+        let split = (exponent as usize + 1).min(all.len());
+        format!("{sign}{}.{}", &all[..split], &all[split..])
+    } else {
+        format!("{sign}0.{}{all}", "0".repeat((-exponent - 1) as usize))
+    };
+    trim(&plain)
 }
 
 fn read_back(text: &str) -> f64 {
@@ -649,6 +662,28 @@ mod tests {
     }
 
     #[test]
+    fn rounding_moves_the_point_as_formatting_would() {
+        // The digits come from one formatting; reading the text back gives the value rounded to
+        // that many significant digits, as formatting with decimals would.
+        let mut rng = crate::rng::Rng::new(11, 0);
+        for _ in 0..20_000 {
+            let v = (rng.uniform() - 0.5)
+                * crate::math::pow(10.0, (rng.uniform() * 16.0).floor() - 6.0);
+            for d in [1, 4, 6, 9, 17] {
+                let text = round_text(v, d);
+                let want: f64 = format!("{:.*e}", d - 1, v).parse().unwrap();
+                assert_eq!(text.parse::<f64>().unwrap(), want, "{v} {d}: {text}");
+                let mantissa = text.split('e').next().unwrap();
+                assert!(!mantissa.ends_with('.'), "{text}");
+                assert!(
+                    !(mantissa.contains('.') && mantissa.ends_with('0')),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rounding_for_the_eye() {
         assert_eq!(round_text(-6.335, 4), "-6.335");
         assert_eq!(round_text(-7.0, 6), "-7");
@@ -658,6 +693,10 @@ mod tests {
         assert_eq!(round_text(123456.0, 6), "123456");
         assert_eq!(round_text(2.5e12, 6), "2.5e12");
         assert_eq!(round_text(0.0, 6), "0");
+        assert_eq!(round_text(0.000123456, 3), "0.000123");
+        assert_eq!(round_text(-0.0999999, 4), "-0.1");
+        assert_eq!(round_text(9.9996, 4), "10");
+        assert_eq!(round_text(1234.0, 4), "1234");
     }
 
     #[test]
