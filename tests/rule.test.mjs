@@ -409,3 +409,20 @@ test('seed= is the page\'s one seed: a change on either view reaches the other a
   p.check();
   await p.close();
 });
+
+test('the why-AdaGrad preset: its two SGDs are told apart, and the decayed rate is η/(1 + 0.1·10) at update 11', async () => {
+  const p = await open(env, '?preset=why-adagrad');
+  const { page } = p;
+  const names = await page.$$eval('#rule-run option', (os) => os.map((o) => o.textContent));
+  assert.deepEqual(names, ['sgd(lr=0.95,schedule=inv:0.1)', 'AdaGrad', 'sgd(lr=0.95)']);
+  await showStep(page, 'sgd(lr=0.95,schedule=inv:0.1)', 10);
+  const rows = await readRows(page);
+  const rate = rows.find((r) => r.formula === 'rate');
+  assert.deepEqual(rate.operands.map((o) => o.value), ['0.95', '0.5']);
+  assert.equal(rate.result.value, '0.475');
+  // The W rows use the decayed rate.
+  assert.ok(rows.filter((r) => r.formula === 'sgd').every((r) => r.operands[1].value === '0.475'));
+  assert.match(await page.textContent('#rule-caption'), /η·s\(t\) = 0\.95 × 0\.5 = 0\.475/);
+  p.check();
+  await p.close();
+});

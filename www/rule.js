@@ -140,11 +140,15 @@ export function createRulePanel({ viz, menu, body, caption }) {
 
   function setRuns(runs) {
     const several = runs.some((t) => t.startIndex > 0);
-    const key = runs.map((t) => `${t.name}:${t.startIndex}:${t.visible}`).join();
+    // Two optimizers of one kind (SGD with and without a schedule) are told apart by their settings.
+    const count = new Map();
+    for (const t of runs) if (t.startIndex === 0) count.set(t.name, (count.get(t.name) || 0) + 1);
+    const named = (t) => (count.get(t.name) > 1 ? t.label : t.name);
+    const key = runs.map((t) => `${named(t)}:${t.startIndex}:${t.visible}`).join();
     if (key === runsKey) return;
     runsKey = key;
     menu.replaceChildren(...runs.map((t, r) => {
-      const o = new Option(`${t.name}${several ? ` · start ${t.startIndex + 1}` : ''}`, String(r));
+      const o = new Option(`${named(t)}${several ? ` · start ${t.startIndex + 1}` : ''}`, String(r));
       o.style.color = '';
       return o;
     }));
