@@ -244,6 +244,10 @@ async function main() {
   // Called on every frame: it touches the DOM only where a text changed.
   function updateReadouts(step) {
     setText($('counter'), `step ${step} / ${viz.steps()}`);
+    // As wide as its longest text for these steps, so the bar (and with it the plot, in a
+    // narrow embed) does not change its layout as the step counts up.
+    const width = `${2 * String(viz.steps()).length + 9}ch`;
+    if ($('counter').style.minWidth !== width) $('counter').style.minWidth = width;
     setText($('play'), anim.playing ? 'Pause' : 'Play');
     const steps = String(viz.steps());
     if (scrub.max !== steps) scrub.max = steps;

@@ -118,10 +118,7 @@ impl ScheduleArg {
         let Some(schedule) = self.parse()? else {
             return Ok(());
         };
-        let items: Vec<&str> = list_items(text)
-            .into_iter()
-            .filter(|s| !s.trim().is_empty())
-            .collect();
+        let items = gradscape_core::params::split_list(text)?;
         for (i, config) in configs.iter_mut().enumerate() {
             // parse_optimizers made one config per non-empty item, in order.
             if !items.get(i).is_some_and(|item| names_schedule(item)) {
@@ -130,26 +127,6 @@ impl ScheduleArg {
         }
         Ok(())
     }
-}
-
-/// The items of an optimizer list, split at the commas outside parentheses.
-fn list_items(text: &str) -> Vec<&str> {
-    let mut items = Vec::new();
-    let mut depth = 0i32;
-    let mut begin = 0;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                items.push(&text[begin..i]);
-                begin = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&text[begin..]);
-    items
 }
 
 /// Whether one optimizer's text, like `sgd(lr=0.95,schedule=inv:0.1)`, names its schedule.
@@ -523,8 +500,14 @@ mod tests {
         assert!(!names_schedule("sgd(lr=0.95)"));
         assert!(!names_schedule("sgd"));
         assert_eq!(
-            list_items("sgd(lr=1,schedule=exp:0.5),adam, momentum(lr=0.1)"),
-            ["sgd(lr=1,schedule=exp:0.5)", "adam", " momentum(lr=0.1)"]
+            gradscape_core::params::split_list(
+                "sgd(lr=1,schedule=exp:0.5),adam, momentum(lr=0.1),"
+            ),
+            Ok(vec![
+                "sgd(lr=1,schedule=exp:0.5)",
+                "adam",
+                " momentum(lr=0.1)"
+            ])
         );
     }
 

@@ -73,9 +73,9 @@ pub fn parse_view(text: &str) -> Result<ViewBox, String> {
     ViewBox::new(v[0], v[1], v[2], v[3])
 }
 
-/// Optimizers separated by commas outside parentheses:
-/// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad`.
-pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
+/// The items of a list separated by commas outside parentheses, empty ones left out:
+/// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9)` → `sgd(lr=0.95)`, `momentum(lr=0.1,momentum=0.9)`.
+pub fn split_list(text: &str) -> Result<Vec<&str>, String> {
     let mut items = Vec::new();
     let mut depth = 0i32;
     let mut begin = 0;
@@ -94,9 +94,16 @@ pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
         }
     }
     items.push(&text[begin..]);
+    items.retain(|s| !s.trim().is_empty());
+    Ok(items)
+}
+
+/// Optimizers separated by commas outside parentheses:
+/// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad`.
+pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
+    let items = split_list(text)?;
     let configs = items
         .into_iter()
-        .filter(|s| !s.trim().is_empty())
         .map(|s| s.parse::<OptimizerConfig>().map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
     if configs.is_empty() {
