@@ -757,6 +757,68 @@ mod tests {
     }
 
     #[test]
+    fn nesterov_and_rmsprop_state_by_hand() {
+        // f = x²/20 + y² from (−7, 2), ∇f = (−0.7, 4) at the start.
+        // Nesterov, η = 0.1, α = 0.9, first update (v = 0): W = W − 1.9·0.1·g, v = −0.1·g.
+        let (config, t) = run(
+            "elongated",
+            "nesterov(lr=0.1,momentum=0.9)",
+            [-7.0, 2.0],
+            30,
+        );
+        let e = explain(config, &t, None, 0).unwrap();
+        assert!((e.next[1] - (2.0 - 1.9 * 0.1 * 4.0)).abs() < 1e-15);
+        let v = e.after.v.unwrap();
+        assert!((v[0] - 0.07).abs() < 1e-15 && (v[1] + 0.4).abs() < 1e-15);
+        // Second update: W = W + α²·v − (1 + α)·η·g, v = α·v − η·g, with g = ∇f(W₁).
+        let e = explain(config, &t, None, 1).unwrap();
+        let g = t.gradients[1];
+        let w1 = t.points[1];
+        assert!((e.next[1] - (w1[1] + 0.81 * v[1] - 1.9 * 0.1 * g[1])).abs() < 1e-15);
+        assert!((e.after.v.unwrap()[1] - (0.9 * v[1] - 0.1 * g[1])).abs() < 1e-15);
+        // RMSprop, η = 0.1, ρ = 0.9: h = 0.1·g² = (0.049, 1.6); W = W − 0.1·g/(√h + 1e-7).
+        let (config, t) = run(
+            "elongated",
+            "rmsprop(lr=0.1,decay-rate=0.9)",
+            [-7.0, 2.0],
+            30,
+        );
+        let e = explain(config, &t, None, 0).unwrap();
+        let h = e.after.h.unwrap();
+        assert!((h[0] - 0.049).abs() < 1e-15 && (h[1] - 1.6).abs() < 1e-15);
+        assert!((e.next[1] - (2.0 - 0.4 / (1.6f64.sqrt() + 1e-7))).abs() < 1e-15);
+        // Its lines: h_y ← 0.9 × 0 + (1 − 0.9) × 4 × 4 = 1.6.
+        let lines = e.lines();
+        let hy = lines
+            .iter()
+            .find(|l| l.quantity == "h" && l.coordinate == Some(1))
+            .unwrap();
+        assert_eq!(hy.shown, ["0.9", "0", "4"]);
+        assert_eq!(hy.shown_result, "1.6");
+    }
+
+    #[test]
+    fn the_epsilon_is_shown_where_it_changes_the_result() {
+        // AdaGrad where the gradient is tiny: √h ≈ |g| = 1e-8, so 1e-7 dominates the divisor.
+        let config: OptimizerConfig = "adagrad(lr=1)".parse().unwrap();
+        let f = Function::parse("x^2/2 + y^2/2").unwrap();
+        let t = Trajectory::run(&f, config, [1e-8, 3.0], 2).unwrap();
+        let e = explain(config, &t, None, 0).unwrap();
+        let lines = e.lines();
+        let w = |i| {
+            lines
+                .iter()
+                .find(|l| l.quantity == "W" && l.coordinate == Some(i))
+                .unwrap()
+        };
+        // x: 1e-8 − 1e-8/(1e-8 + 1e-7) = 1e-8 − 1/11: the 1e-7 matters.
+        assert!(w(0).epsilon);
+        assert!((e.next[0] - (1e-8 - 1e-8 / (1e-8 + 1e-7))).abs() < 1e-15);
+        // y: 3 − 3/(3 + 1e-7) is 0 to every shown digit without it too.
+        assert!(!w(1).epsilon);
+    }
+
+    #[test]
     fn every_line_redone_from_its_shown_numbers_gives_its_shown_result() {
         for opt in [
             "sgd(lr=0.95)",
