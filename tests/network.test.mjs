@@ -97,6 +97,30 @@ test('without a worker thread the page trains in frames: the same race', async (
   await p.close();
 });
 
+test('schedules in the network race: the page trains what gradscape compare --schedule trains, bit for bit', async () => {
+  // SGD with a decaying rate beside Adam with a cosine one; the CLI gives every optimizer of its
+  // list the flag's schedule, unless the optimizer names its own.
+  const nopt = 'sgd(lr=0.1,schedule=exp:0.99),adam(lr=0.01,schedule=cos:200)';
+  const p = await open(env, query({ ...RACE, iters: 300, nopt }));
+  const curves = await p.page.evaluate(() => window.gradscape.train());
+  const cli = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',
+    '--seed', '5', '--optimizers', 'sgd(lr=0.1),adam(lr=0.01,schedule=cos:200)', '--schedule', 'exp:0.99', '--format', 'json']);
+  curves.forEach((curve, i) => assert.deepEqual(curve.loss, cli.optimizers[i].loss, `${curve.optimizer}'s losses`));
+  // The schedule changes the race: the first update uses η itself (s(1) = 1), so the losses
+  // agree with the constant rate's up to the second batch and differ after it.
+  const constant = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',
+    '--seed', '5', '--optimizers', RACE.nopt, '--format', 'json']);
+  for (const [i, curve] of curves.entries()) {
+    assert.deepEqual(curve.loss.slice(0, 2), constant.optimizers[i].loss.slice(0, 2));
+    assert.notDeepEqual(curve.loss.slice(2), constant.optimizers[i].loss.slice(2));
+  }
+  // The optimizer cards show each schedule.
+  await p.page.waitForSelector('#net-optimizers input[id$="-schedule"]');
+  assert.deepEqual(await p.page.$$eval('#net-optimizers input[id$="-schedule"]', (xs) => xs.map((x) => x.value)), ['exp:0.99', 'cos:200']);
+  p.check();
+  await p.close();
+});
+
 test('a training worker that fails is said in words, and the page trains the race itself', async () => {
   // A worker that stops with an error once it is given work.
   const failing = () => {

@@ -426,3 +426,25 @@ test('the why-AdaGrad preset: its two SGDs are told apart, and the decayed rate 
   p.check();
   await p.close();
 });
+
+test('the same seed gives the same noisy runs in the page and in gradscape trajectory, bit for bit', async () => {
+  const p = await open(env, '?preset=book-6-8&noise=0.5&seed=3');
+  const runs = await p.page.evaluate(() => window.gradscape.trajectories());
+  const explained = await p.page.evaluate(() => [0, 1, 17].map((k) => window.gradscape.explain(1, k)));
+  const cli = (optimizer, ...flags) => JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'gradscape-cli', '--', 'trajectory', '--function', 'elongated',
+    '--optimizer', optimizer, ...flags, '--start=-7,2', '--steps', '30', '--noise', '0.5', '--seed', '3', '--format', 'json'], { encoding: 'utf8' }));
+  const sgd = cli('sgd', '--lr', '0.95');
+  const momentum = cli('momentum', '--lr', '0.1', '--momentum', '0.9');
+  assert.deepEqual(runs[0].points, sgd.points.map((r) => [r.x, r.y]));
+  assert.deepEqual(runs[1].points, momentum.points.map((r) => [r.x, r.y]));
+  // The gradient each update used: the page's explain and the CLI's ngx, ngy.
+  for (const e of explained) assert.deepEqual(e.gradient, [momentum.points[e.step].ngx, momentum.points[e.step].ngy]);
+  // Both noisy gradients are ∇f + σ·ε with one ε: the CLI's SGD and Momentum rows agree on it.
+  for (const k of [0, 9, 29]) {
+    const eps = (row) => [(row.ngx - row.gx) / 0.5, (row.ngy - row.gy) / 0.5];
+    const [a, b] = [eps(sgd.points[k]), eps(momentum.points[k])];
+    assert.ok(Math.abs(a[0] - b[0]) < 1e-12 && Math.abs(a[1] - b[1]) < 1e-12, `${k}: ${a} ${b}`);
+  }
+  p.check();
+  await p.close();
+});
