@@ -290,7 +290,7 @@ test('inside an iframe embed: a click on the plot, then Space plays; the legend 
   await context.close();
 });
 
-test('a click on a path shows that optimizer\'s rule, without adding a start', async () => {
+test('a click on a path, or on its row of the table, shows that optimizer\'s rule, without adding a start', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;
   // The point of Momentum's path farthest from every other path, on screen.
@@ -320,6 +320,10 @@ test('a click on a path shows that optimizer\'s rule, without adding a start', a
   await page.mouse.click(spot.x, spot.y);
   assert.equal(await page.inputValue('#rule-run'), '1');
   assert.equal((await page.evaluate(() => window.gradscape.startPoints())).length, 1);
+  // On the full page the table of what each optimizer sees is the legend: a click on Adam's row.
+  await page.click('#seen tbody tr:nth-child(4)');
+  assert.equal(await page.inputValue('#rule-run'), '3');
+  assert.match(await page.textContent('#rule-caption'), /^Adam: /);
   p.check();
   await p.close();
 });

@@ -278,12 +278,16 @@ async function main() {
     tableTime = now;
     const views = JSON.parse(viz.step_views(step));
     const body = $('seen').tBodies[0];
-    const shown = runs.map((t, r) => [t, views[r]]).filter(([t, v]) => t.visible && v);
+    const shown = runs.map((t, r) => [t, views[r], r]).filter(([t, v]) => t.visible && v);
     const rowsKey = shown.map(([t]) => `${t.optimizerIndex}:${t.startIndex}:${t.name}:${t.colour}`).join();
     if (rowsKey !== tableKey) {
       tableKey = rowsKey;
-      body.replaceChildren(...shown.map(([t]) => {
+      body.replaceChildren(...shown.map(([t, , r]) => {
         const row = document.createElement('tr');
+        // The table is the full page's legend: a click on a row shows that run's update rule.
+        row.className = 'chooses-rule';
+        row.title = `Show ${t.name}'s update rule`;
+        row.addEventListener('click', () => chooseRule(r));
         const name = document.createElement('td');
         const swatch = document.createElement('span');
         swatch.className = 'swatch';
