@@ -399,35 +399,61 @@ pub fn round_text(v: f64, digits: usize) -> String {
         return format_number(v);
     }
     let digits = digits.clamp(1, 17);
-    let sci = format!("{:.*e}", digits - 1, v);
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let trim = |s: &str| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
+    // The shortest decimal that reads back as v, rounded half up to `digits` digits, as a reader
+    // rounds what is written (and without formatting at a fixed precision, whose code is large
+    // in the page's module).
+    let shortest = format!("{:e}", v.abs());
+    let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
+    let mut exponent: i32 = exponent.parse().unwrap_or(0);
+    let mut all: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    if all.len() > digits {
+        let up = all[digits] >= b'5';
+        all.truncate(digits);
+        if up {
+            let mut i = digits;
+            loop {
+                if i == 0 {
+                    // 9.99… rounded up: 10.0…, one place higher.
+                    all.insert(0, b'1');
+                    all.truncate(digits);
+                    exponent += 1;
+                    break;
+                }
+                i -= 1;
+                if all[i] == b'9' {
+                    all[i] = b'0';
+                } else {
+                    all[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    while all.len() > 1 && all.last() == Some(&b'0') {
+        all.pop();
+    }
+    let all = String::from_utf8(all).unwrap_or_default();
+    let sign = if v < 0.0 { "-" } else { "" };
+    let point = |head: &str, tail: &str| {
+        if tail.is_empty() {
+            head.to_string()
         } else {
-            s.to_string()
+            format!("{head}.{tail}")
         }
     };
     // An exponent where plain digits would hide the precision: below 1e-4, and wherever the
     // shown digits stop before the units (4027000 would claim seven digits; 4.027e6 shows four).
     if exponent < -4 || exponent >= digits as i32 {
-        return format!("{}e{exponent}", trim(mantissa));
+        return format!("{sign}{}e{exponent}", point(&all[..1], &all[1..]));
     }
-    // The mantissa's digits with the point moved (one formatting per number: the panel writes
-    // dozens a frame).
-    let (sign, unsigned) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
-    };
-    let all: String = unsigned.chars().filter(char::is_ascii_digit).collect();
-    let plain = if exponent >= 0 {
-        let split = (exponent as usize + 1).min(all.len());
-        format!("{sign}{}.{}", &all[..split], &all[split..])
+    if exponent >= 0 {
+        let units = exponent as usize + 1;
+        let head = format!("{all:0<units$}");
+        let split = units.min(all.len());
+        format!("{sign}{}", point(&head[..units], &all[split..]))
     } else {
         format!("{sign}0.{}{all}", "0".repeat((-exponent - 1) as usize))
-    };
-    trim(&plain)
+    }
 }
 
 fn read_back(text: &str) -> f64 {
@@ -662,25 +688,34 @@ mod tests {
     }
 
     #[test]
-    fn rounding_moves_the_point_as_formatting_would() {
-        // The digits come from one formatting; reading the text back gives the value rounded to
-        // that many significant digits, as formatting with decimals would.
+    fn rounding_keeps_the_digits_asked_for_within_half_a_unit() {
         let mut rng = crate::rng::Rng::new(11, 0);
         for _ in 0..20_000 {
             let v = (rng.uniform() - 0.5)
                 * crate::math::pow(10.0, (rng.uniform() * 16.0).floor() - 6.0);
             for d in [1, 4, 6, 9, 17] {
                 let text = round_text(v, d);
-                let want: f64 = format!("{:.*e}", d - 1, v).parse().unwrap();
-                assert_eq!(text.parse::<f64>().unwrap(), want, "{v} {d}: {text}");
-                let mantissa = text.split('e').next().unwrap();
+                let back: f64 = text.parse().unwrap();
+                let (mantissa, _) = text.split_once('e').unwrap_or((&text, ""));
                 assert!(!mantissa.ends_with('.'), "{text}");
                 assert!(
                     !(mantissa.contains('.') && mantissa.ends_with('0')),
                     "{text}"
                 );
+                let shown = significant(&text);
+                assert!(shown <= d, "{v} {d}: {text}");
+                // Within half a unit of the d-th digit of v (and a hair for the shortest
+                // decimal's own rounding).
+                let place = crate::math::pow(10.0, v.abs().log10().floor() - d as f64 + 1.0);
+                assert!(
+                    (back - v).abs() <= 0.5 * place * (1.0 + 1e-9) + v.abs() * 1e-16,
+                    "{v} {d}: {text}"
+                );
             }
         }
+        // 17 digits and more: the shortest text that reads back.
+        assert_eq!(round_text(0.1 + 0.2, 17), "0.30000000000000004");
+        assert_eq!(round_text(0.95, 17), "0.95");
     }
 
     #[test]
@@ -697,6 +732,12 @@ mod tests {
         assert_eq!(round_text(-0.0999999, 4), "-0.1");
         assert_eq!(round_text(9.9996, 4), "10");
         assert_eq!(round_text(1234.0, 4), "1234");
+        assert_eq!(round_text(0.15, 1), "0.2");
+        assert_eq!(round_text(-9.96, 2), "-10");
+        assert_eq!(round_text(99.96, 3), "100");
+        assert_eq!(round_text(999.6, 3), "1e3");
+        assert_eq!(round_text(120.0, 4), "120");
+        assert_eq!(round_text(1e-5, 4), "1e-5");
     }
 
     #[test]
