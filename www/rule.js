@@ -97,34 +97,37 @@ function numeric(formula, o, eps) {
   }
 }
 
-/** How a shown number is drawn: plain, in parentheses when negative (operands only), with
- * ×10ⁿ for an exponent. */
-function shapeOf(text, operand) {
-  const e = text.indexOf('e');
-  return `${operand && text.startsWith('-') ? 'p' : ''}${e >= 0 ? 'e' : ''}`;
-}
 const minus = (t) => t.replace('-', '−');
 
-/** Fills a number's slot with the elements of its shape, then its digits. What the slot shows is
- * kept on it (`shown`, `digits`), so a frame reads nothing back from the DOM. */
+/** Fills a number's slot: parentheses, the mantissa and ×10ⁿ, each an element made once. The
+ * parts a number does not have are hidden and emptied (an empty MathML element still takes
+ * space; a hidden one still has its text). A number that changes sign or gains an exponent
+ * while the race plays then costs a few changes of text and style, not new elements. What the
+ * slot shows is kept on it (`shown`, `texts`, `has`), so a frame reads nothing back. */
 function setNumber(slot, text, operand) {
   if (slot.shown === text) return;
   slot.shown = text;
-  const shape = shapeOf(text, operand);
-  if (slot.shape !== shape) {
-    slot.shape = shape;
-    const mantissa = mn('');
-    const exponent = mn('');
-    const body = shape.includes('e') ? [mantissa, times(), sup(mn('10'), exponent)] : [mantissa];
-    slot.replaceChildren(...(shape.includes('p') ? [mo('('), ...body, mo(')')] : body));
-    slot.digits = [mantissa.firstChild, exponent.firstChild];
+  if (!slot.texts) {
+    const parts = [mo('('), mn(''), mo('×'), sup(mn('10'), mn('')), mo(')')];
+    slot.replaceChildren(...parts);
+    const [open, mantissa, times, power, close] = parts;
+    slot.groups = { paren: [open, close], power: [times, power] };
+    slot.has = { paren: true, power: true };
+    // The text nodes: (, mantissa, ×, 10, exponent, ).
+    slot.texts = [open, mantissa, times, power.firstChild, power.lastChild, close].map((e) => e.firstChild);
   }
   const [mantissa, exponent = ''] = text.split('e');
-  const [m0, e0] = slot.digits;
-  const a = minus(mantissa);
-  const b = minus(exponent);
-  if (m0.data !== a) m0.data = a;
-  if (e0.data !== b) e0.data = b;
+  const has = { paren: operand && text.startsWith('-'), power: exponent !== '' };
+  for (const group of ['paren', 'power']) {
+    if (slot.has[group] !== has[group]) {
+      slot.has[group] = has[group];
+      for (const e of slot.groups[group]) e.style.display = has[group] ? '' : 'none';
+    }
+  }
+  const want = [has.paren ? '(' : '', minus(mantissa), has.power ? '×' : '', has.power ? '10' : '', minus(exponent), has.paren ? ')' : ''];
+  slot.texts.forEach((node, k) => {
+    if (node.data !== want[k]) node.data = want[k];
+  });
 }
 
 /**
