@@ -250,6 +250,17 @@ test('a real click on the plot gives it the keys: Space plays, → steps; the sl
   // The animation moves the slider.
   await page.evaluate(() => window.gradscape.step(3));
   await page.waitForFunction(() => document.getElementById('scrub').value === String(window.gradscape.status().step));
+
+  // A click on the plot's axes gives it the keys and changes nothing else: no start is added.
+  await page.click('#scrub');
+  const starts = (await page.evaluate(() => window.gradscape.startPoints())).length;
+  const axis = await page.evaluate(() => window.gradscape.worldToClient(0, -10));
+  await page.mouse.click(axis.x, axis.y + 12);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'overlay');
+  await page.keyboard.press('r');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => window.gradscape.status().step), 1);
+  assert.equal((await page.evaluate(() => window.gradscape.startPoints())).length, starts);
   p.check();
   await p.close();
 });
