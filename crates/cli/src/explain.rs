@@ -9,7 +9,7 @@ use gradscape_core::explain::{explain, round_text, Explanation, Formula, Line};
 use gradscape_core::params::format_number;
 use gradscape_core::trajectory::{Trajectory, MAX_STEPS};
 
-use crate::{parse_function, start_point, Failure, HyperparameterArgs, NoiseArgs};
+use crate::{Failure, NoiseArgs, RunArgs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExplainFormat {
@@ -24,18 +24,8 @@ pub enum ExplainFormat {
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// A surface id (see `gradscape functions`) or an expression in x and y, like 'x^2/20 + y^2'.
-    #[arg(long, allow_hyphen_values = true)]
-    function: String,
-    /// sgd, momentum, nesterov, adagrad, rmsprop or adam, or a full form such as
-    /// 'sgd(lr=0.95,schedule=inv:0.1)'; the flags below change it.
-    #[arg(long)]
-    optimizer: String,
     #[command(flatten)]
-    hyperparameters: HyperparameterArgs,
-    /// The start point x,y (write --start=-7,2 or --start -7,2). Default: the surface's suggested start.
-    #[arg(long, allow_hyphen_values = true, value_name = "X,Y")]
-    start: Option<String>,
+    run: RunArgs,
     #[command(flatten)]
     noise: NoiseArgs,
     /// The update to explain: the one from step K to step K + 1 (step 0 is the start).
@@ -47,9 +37,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: &ExplainArgs) -> Result<(), Failure> {
-    let function = parse_function(&args.function)?;
-    let config = args.hyperparameters.config(&args.optimizer)?;
-    let start = start_point(args.start.as_deref(), &function)?;
+    let (function, config, start) = args.run.parse()?;
     if args.step >= MAX_STEPS {
         return Err(format!(
             "--step must be between 0 and {} (got {})",

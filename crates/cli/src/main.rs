@@ -169,8 +169,9 @@ impl HyperparameterArgs {
     }
 }
 
+/// One optimizer on one surface from one start: what `trajectory` and `explain` run.
 #[derive(Args, Debug)]
-struct TrajectoryArgs {
+struct RunArgs {
     /// A surface id (see `gradscape functions`) or an expression in x and y, like 'x^2/20 + y^2'.
     #[arg(long, allow_hyphen_values = true)]
     function: String,
@@ -183,6 +184,22 @@ struct TrajectoryArgs {
     /// The start point x,y (write --start=-7,2 or --start -7,2). Default: the surface's suggested start.
     #[arg(long, allow_hyphen_values = true, value_name = "X,Y")]
     start: Option<String>,
+}
+
+impl RunArgs {
+    /// The surface, the optimizer and the start point, each checked.
+    fn parse(&self) -> Result<(Function, OptimizerConfig, [f64; 2]), Failure> {
+        let function = parse_function(&self.function)?;
+        let config = self.hyperparameters.config(&self.optimizer)?;
+        let start = start_point(self.start.as_deref(), &function)?;
+        Ok((function, config, start))
+    }
+}
+
+#[derive(Args, Debug)]
+struct TrajectoryArgs {
+    #[command(flatten)]
+    run: RunArgs,
     /// The number of updates, 1 to 1,000,000.
     #[arg(long, default_value_t = 30, allow_negative_numbers = true)]
     steps: usize,
@@ -409,9 +426,7 @@ fn start_point(text: Option<&str>, function: &Function) -> Result<[f64; 2], Stri
 }
 
 fn trajectory(args: &TrajectoryArgs) -> Result<(), Failure> {
-    let function = parse_function(&args.function)?;
-    let config = args.hyperparameters.config(&args.optimizer)?;
-    let start = start_point(args.start.as_deref(), &function)?;
+    let (function, config, start) = args.run.parse()?;
     let noise = args.noise.noise(args.steps)?;
     let run = Trajectory::run_with_noise(&function, config, start, args.steps, noise.as_ref())
         .map_err(|e| e.to_string())?;

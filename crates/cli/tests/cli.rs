@@ -3,22 +3,11 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed, and should say so loudly
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn gradscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gradscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{gradscape, stderr, stdout};
 
 #[test]
 fn csv_has_the_book_numbers() {

@@ -4,24 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed, and should say so loudly
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn gradscape(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gradscape"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{gradscape, stderr, stdout};
 
 /// Runs a command that must succeed and returns its stdout.
 fn ok(args: &[&str]) -> String {
