@@ -224,7 +224,12 @@ struct NoiseArgs {
     )]
     noise: f64,
     /// The seed of the noise's random numbers.
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     seed: u64,
 }
 

@@ -145,7 +145,10 @@ impl FromStr for Schedule {
             }
         };
         let schedule = match kind.as_str() {
-            "constant" | "" if parts.len() == 1 => Schedule::Constant,
+            "constant" if parts.len() == 1 => Schedule::Constant,
+            "" if parts.len() == 1 => {
+                return Err(ScheduleError(format!("it is empty: give one of {FORMS}")))
+            }
             "inv" => {
                 arity(1, "inv:k, like inv:0.1")?;
                 Schedule::Inv {
@@ -256,6 +259,8 @@ mod tests {
             ("cos:-3", "cos's T"),
             ("linear:2", "no schedule 'linear:2'"),
             ("inv:x", "inv's k 'x' is not a number"),
+            ("", "empty"),
+            (" ", "empty"),
         ] {
             let err = text.parse::<Schedule>().unwrap_err().to_string();
             assert!(err.starts_with("schedule: "), "{text}: {err}");
