@@ -7,22 +7,13 @@ use std::process::Output;
 
 mod common;
 
-use common::{gradscape, stderr, stdout};
+use common::{gradscape, stderr, stdout, words};
 
 #[test]
 fn csv_has_the_book_numbers() {
-    let out = gradscape(&[
-        "trajectory",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "momentum",
-        "--lr",
-        "0.1",
-        "--start=-7,2",
-        "--steps",
-        "30",
-    ]);
+    let out = gradscape(&words(
+        "trajectory --function elongated --optimizer momentum --lr 0.1 --start=-7,2 --steps 30",
+    ));
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -68,18 +59,9 @@ fn json_carries_the_run_and_its_settings() {
 #[test]
 fn divergence_keeps_the_finite_rows_and_says_where() {
     // SGD with lr 1.5 on the bowl doubles |y| each step; f = y² overflows at step 511.
-    let out = gradscape(&[
-        "trajectory",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "1.5",
-        "--start=0,2",
-        "--steps",
-        "1000",
-    ]);
+    let out = gradscape(&words(
+        "trajectory --function elongated --optimizer sgd --lr 1.5 --start=0,2 --steps 1000",
+    ));
     assert!(out.status.success());
     assert_eq!(stdout(&out).lines().count(), 1 + 511);
     assert!(
@@ -101,20 +83,7 @@ fn functions_lists_every_surface() {
         .iter()
         .map(|f| f["id"].as_str().unwrap())
         .collect();
-    for id in [
-        "sphere",
-        "elongated",
-        "rosenbrock",
-        "beale",
-        "himmelblau",
-        "saddle",
-        "monkey-saddle",
-        "booth",
-        "three-hump-camel",
-        "rastrigin",
-        "ackley",
-        "goldstein-price",
-    ] {
+    for id in words("sphere elongated rosenbrock beale himmelblau saddle monkey-saddle booth three-hump-camel rastrigin ackley goldstein-price") {
         assert!(ids.contains(&id), "{id} missing");
     }
     assert!(stdout(&gradscape(&["functions"])).contains("rosenbrock"));
@@ -607,23 +576,7 @@ fn a_seed_repeats_a_run() {
 
 #[test]
 fn adam_learns_the_spiral() {
-    let out = json(&gradscape(&[
-        "train",
-        "--dataset",
-        "spiral",
-        "--hidden",
-        "32,32",
-        "--optimizer",
-        "adam",
-        "--lr",
-        "0.01",
-        "--batch",
-        "50",
-        "--iterations",
-        "2000",
-        "--format",
-        "json",
-    ]));
+    let out = json(&gradscape(&words("train --dataset spiral --hidden 32,32 --optimizer adam --lr 0.01 --batch 50 --iterations 2000 --format json")));
     let train = out["train_accuracy"].as_f64().unwrap();
     assert!(train >= 0.95, "{train}");
     // A fifth of the 300 points is held out.
@@ -635,21 +588,9 @@ fn adam_learns_the_spiral() {
 
 #[test]
 fn a_diverging_run_keeps_its_finite_losses() {
-    let out = json(&gradscape(&[
-        "train",
-        "--dataset",
-        "blobs",
-        "--hidden",
-        "8",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "1e300",
-        "--iterations",
-        "50",
-        "--format",
-        "json",
-    ]));
+    let out = json(&gradscape(&words(
+        "train --dataset blobs --hidden 8 --optimizer sgd --lr 1e300 --iterations 50 --format json",
+    )));
     let at = out["diverged_at"].as_u64().unwrap() as usize;
     // One loss per iteration before the one that stopped being finite.
     assert_eq!(numbers(&out["loss"]).len(), at);
@@ -659,17 +600,7 @@ fn a_diverging_run_keeps_its_finite_losses() {
 #[test]
 fn compare_races_the_books_four_optimizers() {
     let dir = scratch("compare");
-    let base = [
-        "compare",
-        "--dataset",
-        "xor",
-        "--hidden",
-        "10",
-        "--batch",
-        "30",
-        "--iterations",
-        "60",
-    ];
+    let base = words("compare --dataset xor --hidden 10 --batch 30 --iterations 60");
     let out = gradscape(&base);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);

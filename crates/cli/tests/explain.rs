@@ -8,7 +8,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{gradscape, stderr, stdout};
+use common::{gradscape, stderr, stdout, words};
 
 /// Runs a command that must succeed and returns its stdout.
 fn ok(args: &[&str]) -> String {
@@ -42,18 +42,8 @@ fn sgd_first_update_of_figure_6_8_by_hand() {
     let e = explain_json(&["--optimizer", "sgd", "--lr", "0.95"], "0");
     // Exactly the core's Explanation: these fields, in this order, and no noise.
     let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut sorted = [
-        "optimizer",
-        "hyperparameters",
-        "step",
-        "lr",
-        "factor",
-        "point",
-        "gradient",
-        "before",
-        "after",
-        "next",
-    ];
+    let mut sorted =
+        words("optimizer hyperparameters step lr factor point gradient before after next");
     sorted.sort_unstable();
     assert_eq!(keys, sorted);
     assert_eq!(e["optimizer"], "sgd");
@@ -74,17 +64,7 @@ fn sgd_first_update_of_figure_6_8_by_hand() {
 #[test]
 fn momentum_adagrad_and_adam_state_after_the_first_update_by_hand() {
     // Momentum: v = 0.9·0 − 0.1·(−0.7, 4) = (0.07, −0.4); W = (−7, 2) + v.
-    let e = explain_json(
-        &[
-            "--optimizer",
-            "momentum",
-            "--lr",
-            "0.1",
-            "--momentum",
-            "0.9",
-        ],
-        "0",
-    );
+    let e = explain_json(&words("--optimizer momentum --lr 0.1 --momentum 0.9"), "0");
     assert_eq!(pair(&e["before"]["v"]), [0.0, 0.0]);
     let v = pair(&e["after"]["v"]);
     assert!(close(v[0], 0.07) && close(v[1], -0.4), "{v:?}");
@@ -111,39 +91,14 @@ fn momentum_adagrad_and_adam_state_after_the_first_update_by_hand() {
 #[test]
 fn a_schedule_sets_the_rate_of_each_update() {
     // inv:0.1 at update t = 11 (step 10 → 11): 1/(1 + 0.1·10) = 1/2, so η = 0.95/2.
-    let e = explain_json(
-        &[
-            "--optimizer",
-            "sgd",
-            "--lr",
-            "0.95",
-            "--schedule",
-            "inv:0.1",
-        ],
-        "10",
-    );
+    let e = explain_json(&words("--optimizer sgd --lr 0.95 --schedule inv:0.1"), "10");
     assert_eq!(e["hyperparameters"]["schedule"], "inv:0.1");
     assert_eq!(e["factor"], 0.5);
     assert_eq!(e["lr"].as_f64().unwrap(), 0.95 / 2.0);
 
     // SGD with η = 1 and exp:0.5 on the bowl: x ← x − s·x/10, so
     // x₁ = −7·0.9 = −6.3 and x₂ = −6.3·(1 − 0.5/10) = −5.985.
-    let run = json(&[
-        "trajectory",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "1",
-        "--start=-7,2",
-        "--steps",
-        "2",
-        "--schedule",
-        "exp:0.5",
-        "--format",
-        "json",
-    ]);
+    let run = json(&words("trajectory --function elongated --optimizer sgd --lr 1 --start=-7,2 --steps 2 --schedule exp:0.5 --format json"));
     assert_eq!(run["schedule"], "exp:0.5");
     let x: Vec<f64> = (0..3)
         .map(|k| run["points"][k]["x"].as_f64().unwrap())
@@ -173,15 +128,9 @@ fn a_schedule_sets_the_rate_of_each_update() {
     assert!(close(row[1], -5.67), "{row:?}");
 
     // Without --schedule the output names none, as before.
-    let plain = ok(&[
-        "trajectory",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "sgd",
-        "--format",
-        "json",
-    ]);
+    let plain = ok(&words(
+        "trajectory --function elongated --optimizer sgd --format json",
+    ));
     assert!(!plain.contains("schedule"), "{plain}");
 }
 
@@ -205,14 +154,7 @@ fn rows(optimizer: &str, extra: &[&str]) -> Vec<Value> {
 
 #[test]
 fn the_explained_update_is_the_trajectorys_own() {
-    for optimizer in [
-        "sgd(lr=0.95)",
-        "momentum(lr=0.1)",
-        "nesterov(lr=0.05)",
-        "adagrad(lr=1.5)",
-        "rmsprop(lr=0.1,decay-rate=0.9)",
-        "adam(lr=0.3)",
-    ] {
+    for optimizer in words("sgd(lr=0.95) momentum(lr=0.1) nesterov(lr=0.05) adagrad(lr=1.5) rmsprop(lr=0.1,decay-rate=0.9) adam(lr=0.3)") {
         for extra in [
             &[][..],
             &["--schedule", "cos:8"][..],
@@ -354,18 +296,8 @@ fn noise_columns_hold_the_used_gradient_and_share_epsilon_between_optimizers() {
 
 #[test]
 fn text_and_latex_show_the_books_numbers() {
-    let base = [
-        "explain",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "0.95",
-        "--start=-7,2",
-        "--step",
-        "0",
-    ];
+    let base =
+        words("explain --function elongated --optimizer sgd --lr 0.95 --start=-7,2 --step 0");
     let text = ok(&base);
     for words in [
         "SGD (lr=0.95), schedule constant",
@@ -396,20 +328,7 @@ fn text_and_latex_show_the_books_numbers() {
 
     // AdaGrad at step 0: h = 0.49 and 16, W = −7 − 1.5·(−0.7)/√0.49 = −5.5; the 1e-7 does not
     // change what is shown, so it is left out.
-    let adagrad = [
-        "explain",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "adagrad",
-        "--lr",
-        "1.5",
-        "--start=-7,2",
-        "--step",
-        "0",
-        "--format",
-        "latex",
-    ];
+    let adagrad = words("explain --function elongated --optimizer adagrad --lr 1.5 --start=-7,2 --step 0 --format latex");
     let latex = ok(&adagrad);
     assert!(
         latex.contains("= 0 + (-0.7) \\times (-0.7) = 0.49"),
@@ -424,18 +343,8 @@ fn text_and_latex_show_the_books_numbers() {
 
     // Where √h is as small as 1e-7 it matters: on x² + y² from (5e-8, 1), g_x = 1e-7, h = 1e-14,
     // x = 5e-8 − 0.1·1e-7/(1e-7 + 1e-7) = −0.04999995, shown as −0.05.
-    let tiny = [
-        "explain",
-        "--function",
-        "sphere",
-        "--optimizer",
-        "adagrad",
-        "--lr",
-        "0.1",
-        "--start=5e-8,1",
-        "--step",
-        "0",
-    ];
+    let tiny =
+        words("explain --function sphere --optimizer adagrad --lr 0.1 --start=5e-8,1 --step 0");
     let text = ok(&tiny);
     assert!(
         text.contains("= 5e-8 − 0.1 × 1e-7 / (√(1e-14) + 1e-7) = -0.05"),
@@ -469,40 +378,12 @@ fn schedules_reach_figures_and_networks() {
     assert!(text.contains("SGD, inv:0.1") && text.contains("Adam, inv:0.1"));
     std::fs::remove_dir_all(&dir).unwrap();
 
-    let train = json(&[
-        "train",
-        "--dataset",
-        "spiral",
-        "--hidden",
-        "8",
-        "--iterations",
-        "5",
-        "--optimizer",
-        "sgd",
-        "--schedule",
-        "cos:2",
-        "--format",
-        "json",
-    ]);
+    let train = json(&words("train --dataset spiral --hidden 8 --iterations 5 --optimizer sgd --schedule cos:2 --format json"));
     assert_eq!(train["schedule"], "cos:2");
 
     // The member that names its own schedule keeps it; the other takes --schedule, and the two
     // columns get distinct names.
-    let race = json(&[
-        "compare",
-        "--dataset",
-        "spiral",
-        "--hidden",
-        "8",
-        "--iterations",
-        "5",
-        "--optimizers",
-        "sgd(lr=0.1),sgd(lr=0.1,schedule=constant)",
-        "--schedule",
-        "exp:0.5",
-        "--format",
-        "json",
-    ]);
+    let race = json(&words("compare --dataset spiral --hidden 8 --iterations 5 --optimizers sgd(lr=0.1),sgd(lr=0.1,schedule=constant) --schedule exp:0.5 --format json"));
     let members = race["optimizers"].as_array().unwrap();
     assert_eq!(members[0]["schedule"], "exp:0.5");
     assert!(members[1].get("schedule").is_none());
@@ -515,35 +396,27 @@ fn schedules_reach_figures_and_networks() {
 #[test]
 fn bad_schedules_noise_and_steps_are_named() {
     let mut cases: Vec<(Vec<&str>, &str)> = Vec::new();
-    for schedule in ["inv:-1", "step:0:0.5", "exp:NaN", "cos:0"] {
+    for schedule in ["inv:-1", "step:0:0.5", "exp:NaN", "cos:0", ""] {
         for command in [
             &["trajectory", "--function", "sphere", "--optimizer", "sgd"][..],
             &["figure", "--out", "never.svg"][..],
-            &[
-                "train",
-                "--dataset",
-                "spiral",
-                "--hidden",
-                "8",
-                "--optimizer",
-                "sgd",
-            ][..],
+            &words("train --dataset spiral --hidden 8 --optimizer sgd")[..],
             &["compare", "--dataset", "spiral", "--hidden", "8"][..],
-            &[
-                "explain",
-                "--function",
-                "sphere",
-                "--optimizer",
-                "sgd",
-                "--step",
-                "0",
-            ][..],
+            &words("explain --function sphere --optimizer sgd --step 0")[..],
         ] {
             let mut args = command.to_vec();
             args.extend_from_slice(&["--schedule", schedule]);
             cases.push((args, "--schedule"));
         }
     }
+    cases.push((
+        words("trajectory --function sphere --optimizer sgd --noise 1 --seed -1"),
+        "--seed",
+    ));
+    cases.push((
+        words("explain --function sphere --optimizer sgd(schedule=) --step 0"),
+        "schedule",
+    ));
     for noise in ["-1", "1e400", "nan"] {
         cases.push((
             vec![
@@ -573,53 +446,22 @@ fn bad_schedules_noise_and_steps_are_named() {
         ));
     }
     cases.push((
-        vec![
-            "trajectory",
-            "--function",
-            "sphere",
-            "--optimizer",
-            "sgd(schedule=inv:-1)",
-        ],
+        words("trajectory --function sphere --optimizer sgd(schedule=inv:-1)"),
         "inv's k = -1",
     ));
     // SGD with η = 1e6 on the bowl leaves the finite numbers at update 25.
-    let diverging = [
-        "explain",
-        "--function",
-        "elongated",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "1e6",
-        "--start=-7,2",
-    ];
+    let diverging = words("explain --function elongated --optimizer sgd --lr 1e6 --start=-7,2");
     for step in ["24", "40"] {
         let mut args = diverging.to_vec();
         args.extend_from_slice(&["--step", step]);
         cases.push((args, "diverged at update 25, so steps 0 to 23"));
     }
     cases.push((
-        vec![
-            "explain",
-            "--function",
-            "sphere",
-            "--optimizer",
-            "sgd",
-            "--step",
-            "1000000",
-        ],
+        words("explain --function sphere --optimizer sgd --step 1000000"),
         "--step must be between 0 and 999999",
     ));
     cases.push((
-        vec![
-            "explain",
-            "--function",
-            "sphere",
-            "--optimizer",
-            "sgd",
-            "--step",
-            "-1",
-        ],
+        words("explain --function sphere --optimizer sgd --step -1"),
         "--step",
     ));
     cases.push((
@@ -627,17 +469,7 @@ fn bad_schedules_noise_and_steps_are_named() {
         "--step",
     ));
     cases.push((
-        vec![
-            "explain",
-            "--function",
-            "sphere",
-            "--optimizer",
-            "sgd",
-            "--step",
-            "0",
-            "--format",
-            "pdf",
-        ],
+        words("explain --function sphere --optimizer sgd --step 0 --format pdf"),
         "--format",
     ));
     for (args, words) in cases {
