@@ -141,7 +141,7 @@ async function main() {
   function address({ embed = false } = {}) {
     const params = JSON.parse(viz.params());
     const tab = currentTab === 'network' && !embed ? [['tab', 'network']] : [];
-    // One seed for the page: the surfaces' noise seed, when it has one, or the network's.
+    // One seed for the page, held by both views (shareSeed): written once, with the surfaces'.
     const net = network ? network.urlParams().filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed'))) : [];
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
@@ -832,7 +832,7 @@ async function main() {
     const out = {};
     const own = JSON.parse(viz.params());
     for (const [k, v] of network.params()) out[k] = v;
-    // The surfaces' noise seed, when set, is the page's seed (as in the address).
+    // Both views hold the page's one seed (shareSeed); the surfaces' keys come last.
     for (const [k, v] of own) out[k] = v;
     out.tab = currentTab;
     out.theme = theme;
