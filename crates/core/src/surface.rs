@@ -3,7 +3,10 @@
 //!
 //! Every named surface has its formula in the expression grammar ([`Surface::formula`]), so the
 //! tests check each hand-written gradient against the automatic one of the typed-in form and
-//! against central differences.
+//! against central differences. The hand-written code performs the formula's floating-point
+//! operations in the order the expression evaluator performs them (`x^2` as [`pow`], `3*x*y` as
+//! `(3·x)·y`, the chain rule term by term), so both give the same bits, and the computational
+//! graph of a formula shows exactly the gradient the optimizers use.
 
 use std::f64::consts::{E, PI};
 use std::fmt;
@@ -12,7 +15,7 @@ use serde::Serialize;
 
 use crate::expr::{Expr, ParseError};
 use crate::gradient::numerical_gradient_2d;
-use crate::math::{cos, exp, sin};
+use crate::math::{cos, exp, pow, sin};
 
 /// A rectangle of the plane: `[xmin, xmax] × [ymin, ymax]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -188,39 +191,63 @@ pub fn elongated_derivative(x: f64, y: f64) -> [f64; 2] {
     [x / 10.0, 2.0 * y]
 }
 
+/// `a^n` for a constant exponent n and the power rule's slope n·a^(n−1), both computed as the
+/// expression evaluator computes `a^n` and its derivative (with [`pow`], so `x^2` has the slope
+/// `2 * pow(x, 1)`, which is exactly 2x).
+fn power(a: f64, n: f64) -> (f64, f64) {
+    (pow(a, n), n * pow(a, n - 1.0))
+}
+
 /// (1 − x)² + 100(y − x²)²: a curved, flat-bottomed valley. Minimum 0 at (1, 1).
 pub fn rosenbrock(x: f64, y: f64) -> f64 {
-    let a = 1.0 - x;
-    let b = y - x * x;
-    a * a + 100.0 * b * b
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit: 100·(b²), not (100·b)·b.
+    pow(1.0 - x, 2.0) + 100.0 * pow(y - pow(x, 2.0), 2.0)
 }
 
 /// Gradient of [`rosenbrock`]: (−2(1 − x) − 400x(y − x²), 200(y − x²)).
 pub fn rosenbrock_derivative(x: f64, y: f64) -> [f64; 2] {
-    let b = y - x * x;
-    [-2.0 * (1.0 - x) - 400.0 * x * b, 200.0 * b]
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit.
+    let (x2, slope_x2) = power(x, 2.0);
+    // The slopes 2a and 2b of the two squares a² and b², a = 1 − x and b = y − x².
+    let (_, slope_a) = power(1.0 - x, 2.0);
+    let (_, slope_b) = power(y - x2, 2.0);
+    // ∂a/∂x = −1; ∂b/∂x = −2x and ∂b/∂y = 1.
+    [-slope_a + 100.0 * (slope_b * -slope_x2), 100.0 * slope_b]
 }
 
 /// (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)². Minimum 0 at (3, 0.5).
 pub fn beale(x: f64, y: f64) -> f64 {
-    let (t1, t2, t3) = beale_terms(x, y);
-    t1 * t1 + t2 * t2 + t3 * t3
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit.
+    let [t1, t2, t3] = beale_terms(x, y);
+    pow(t1, 2.0) + pow(t2, 2.0) + pow(t3, 2.0)
 }
 
-fn beale_terms(x: f64, y: f64) -> (f64, f64, f64) {
-    (
-        1.5 - x + x * y,
-        2.25 - x + x * y * y,
-        2.625 - x + x * y * y * y,
-    )
-}
-
-/// Gradient of [`beale`].
-pub fn beale_derivative(x: f64, y: f64) -> [f64; 2] {
-    let (t1, t2, t3) = beale_terms(x, y);
+/// The three terms that Beale's function squares, each computed as the formula does.
+fn beale_terms(x: f64, y: f64) -> [f64; 3] {
     [
-        2.0 * t1 * (y - 1.0) + 2.0 * t2 * (y * y - 1.0) + 2.0 * t3 * (y * y * y - 1.0),
-        2.0 * t1 * x + 4.0 * t2 * x * y + 6.0 * t3 * x * y * y,
+        1.5 - x + x * y,
+        2.25 - x + x * pow(y, 2.0),
+        2.625 - x + x * pow(y, 3.0),
+    ]
+}
+
+/// Gradient of [`beale`]: the sum over its terms tₖ = cₖ − x + x·yᵏ of 2tₖ·(−1 + yᵏ) for ∂f/∂x and
+/// 2tₖ·x·k·yᵏ⁻¹ for ∂f/∂y.
+pub fn beale_derivative(x: f64, y: f64) -> [f64; 2] {
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit.
+    let [t1, t2, t3] = beale_terms(x, y);
+    let (y2, slope_y2) = power(y, 2.0);
+    let (y3, slope_y3) = power(y, 3.0);
+    let (_, slope_t1) = power(t1, 2.0);
+    let (_, slope_t2) = power(t2, 2.0);
+    let (_, slope_t3) = power(t3, 2.0);
+    [
+        slope_t1 * (-1.0 + y) + slope_t2 * (-1.0 + y2) + slope_t3 * (-1.0 + y3),
+        slope_t1 * x + slope_t2 * (x * slope_y2) + slope_t3 * (x * slope_y3),
     ]
 }
 
@@ -250,12 +277,19 @@ pub fn saddle_derivative(x: f64, y: f64) -> [f64; 2] {
 
 /// x³ − 3xy²: the monkey saddle at (0, 0), where the gradient and the curvature both vanish.
 pub fn monkey_saddle(x: f64, y: f64) -> f64 {
-    x * x * x - 3.0 * x * y * y
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit: (3x)·y².
+    pow(x, 3.0) - 3.0 * x * pow(y, 2.0)
 }
 
 /// Gradient of [`monkey_saddle`]: (3x² − 3y², −6xy).
 pub fn monkey_saddle_derivative(x: f64, y: f64) -> [f64; 2] {
-    [3.0 * x * x - 3.0 * y * y, -6.0 * x * y]
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit: ∂/∂y of (3x)·y² is
+    // (3x)·(2y).
+    let (_, slope_x3) = power(x, 3.0);
+    let (y2, slope_y2) = power(y, 2.0);
+    [slope_x3 - 3.0 * y2, -(3.0 * x * slope_y2)]
 }
 
 /// (x + 2y − 7)² + (2x + y − 5)²: a tilted bowl. Minimum 0 at (1, 3).
@@ -275,80 +309,128 @@ pub fn booth_derivative(x: f64, y: f64) -> [f64; 2] {
 /// 2x² − 1.05x⁴ + x⁶/6 + xy + y²: global minimum 0 at (0, 0) and two local minima at
 /// x = ±√((4.2 + √3.64)/2), y = −x/2.
 pub fn three_hump_camel(x: f64, y: f64) -> f64 {
-    let x2 = x * x;
-    2.0 * x2 - 1.05 * x2 * x2 + x2 * x2 * x2 / 6.0 + x * y + y * y
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit.
+    2.0 * pow(x, 2.0) - 1.05 * pow(x, 4.0) + pow(x, 6.0) / 6.0 + x * y + pow(y, 2.0)
 }
 
 /// Gradient of [`three_hump_camel`]: (4x − 4.2x³ + x⁵ + y, x + 2y).
 pub fn three_hump_camel_derivative(x: f64, y: f64) -> [f64; 2] {
-    let x2 = x * x;
-    [4.0 * x - 4.2 * x2 * x + x2 * x2 * x + y, x + 2.0 * y]
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit: 1.05·(4x³), not
+    // 4.2·x³, and (6x⁵)/6, not x⁵.
+    let (_, slope_x2) = power(x, 2.0);
+    let (_, slope_x4) = power(x, 4.0);
+    let (_, slope_x6) = power(x, 6.0);
+    let (_, slope_y2) = power(y, 2.0);
+    [
+        2.0 * slope_x2 - 1.05 * slope_x4 + slope_x6 / 6.0 + y,
+        x + slope_y2,
+    ]
 }
 
 /// 20 + x² − 10cos(2πx) + y² − 10cos(2πy): a bowl covered in bumps, a local minimum near every
 /// integer point. Global minimum 0 at (0, 0).
 pub fn rastrigin(x: f64, y: f64) -> f64 {
-    20.0 + x * x - 10.0 * cos(2.0 * PI * x) + y * y - 10.0 * cos(2.0 * PI * y)
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit.
+    20.0 + pow(x, 2.0) - 10.0 * cos(2.0 * PI * x) + pow(y, 2.0) - 10.0 * cos(2.0 * PI * y)
 }
 
 /// Gradient of [`rastrigin`]: (2x + 20π·sin(2πx), 2y + 20π·sin(2πy)).
 pub fn rastrigin_derivative(x: f64, y: f64) -> [f64; 2] {
-    [
-        2.0 * x + 20.0 * PI * sin(2.0 * PI * x),
-        2.0 * y + 20.0 * PI * sin(2.0 * PI * y),
-    ]
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit: 10·(−sin(2πx)·2π),
+    // not 20π·sin(2πx).
+    let bumps_slope = |t: f64| 10.0 * (-sin(2.0 * PI * t) * (2.0 * PI));
+    let (_, slope_x2) = power(x, 2.0);
+    let (_, slope_y2) = power(y, 2.0);
+    [slope_x2 - bumps_slope(x), slope_y2 - bumps_slope(y)]
 }
 
 /// −20·exp(−0.2·√(0.5(x² + y²))) − exp(0.5(cos 2πx + cos 2πy)) + e + 20 (a = 20, b = 0.2, c = 2π):
 /// a nearly flat plain with a deep hole. Global minimum 0 at (0, 0).
 pub fn ackley(x: f64, y: f64) -> f64 {
-    let r = (0.5 * (x * x + y * y)).sqrt();
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit.
+    let r = (0.5 * (pow(x, 2.0) + pow(y, 2.0))).sqrt();
     -20.0 * exp(-0.2 * r) - exp(0.5 * (cos(2.0 * PI * x) + cos(2.0 * PI * y))) + E + 20.0
 }
 
-/// Gradient of [`ackley`]. The cone's tip at (0, 0) has no derivative; there it is taken as 0,
-/// the value both terms tend to along the axes, so an optimizer that lands on the minimum stays.
+/// Gradient of [`ackley`]. The cone's tip, where x² + y² is 0, has no derivative (the formula's
+/// gradient is 0/0 there); the cone's part of it is taken as 0, the value it tends to along the
+/// axes, so an optimizer that lands on the minimum stays.
 pub fn ackley_derivative(x: f64, y: f64) -> [f64; 2] {
-    let r = (0.5 * (x * x + y * y)).sqrt();
-    let cone = if r > 0.0 {
-        2.0 * exp(-0.2 * r) / r
-    } else {
-        0.0
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit (except at the tip).
+    let (x2, slope_x2) = power(x, 2.0);
+    let (y2, slope_y2) = power(y, 2.0);
+    let r = (0.5 * (x2 + y2)).sqrt();
+    let cone = exp(-0.2 * r);
+    // ∂/∂t of −20·exp(−0.2·r), where ∂r/∂t = 0.5·∂(x² + y²)/∂t / (2r).
+    let cone_slope = |slope_t2: f64| {
+        if r == 0.0 {
+            0.0
+        } else {
+            -20.0 * (cone * (-0.2 * (0.5 * slope_t2 / (2.0 * r))))
+        }
     };
-    let ripples = PI * exp(0.5 * (cos(2.0 * PI * x) + cos(2.0 * PI * y)));
+    let ripples = exp(0.5 * (cos(2.0 * PI * x) + cos(2.0 * PI * y)));
+    // ∂/∂t of exp(0.5·(cos 2πx + cos 2πy)), for t = x or y.
+    let ripples_slope = |t: f64| ripples * (0.5 * (-sin(2.0 * PI * t) * (2.0 * PI)));
     [
-        cone * x + ripples * sin(2.0 * PI * x),
-        cone * y + ripples * sin(2.0 * PI * y),
+        cone_slope(slope_x2) - ripples_slope(x),
+        cone_slope(slope_y2) - ripples_slope(y),
     ]
 }
 
 /// [1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]:
 /// global minimum 3 at (0, −1), with values up to about a million in [−2, 2]².
 pub fn goldstein_price(x: f64, y: f64) -> f64 {
-    let (a, b, c, d) = goldstein_price_terms(x, y);
-    (1.0 + a * a * b) * (30.0 + c * c * d)
+    // The formula's operations in its order, so the graph view and the optimizers agree to the
+    // last bit.
+    let [a, b, c, d] = goldstein_price_terms(x, y);
+    (1.0 + pow(a, 2.0) * b) * (30.0 + pow(c, 2.0) * d)
 }
 
-fn goldstein_price_terms(x: f64, y: f64) -> (f64, f64, f64, f64) {
-    (
+/// The four polynomials of Goldstein-Price, `[1 + a²·b]·[30 + c²·d]`, each computed as the
+/// formula does.
+fn goldstein_price_terms(x: f64, y: f64) -> [f64; 4] {
+    [
         x + y + 1.0,
-        19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y,
+        19.0 - 14.0 * x + 3.0 * pow(x, 2.0) - 14.0 * y + 6.0 * x * y + 3.0 * pow(y, 2.0),
         2.0 * x - 3.0 * y,
-        18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y,
-    )
+        18.0 - 32.0 * x + 12.0 * pow(x, 2.0) + 48.0 * y - 36.0 * x * y + 27.0 * pow(y, 2.0),
+    ]
 }
 
-/// Gradient of [`goldstein_price`], by the product rule on its two factors A·B.
+/// Gradient of [`goldstein_price`], by the product rule on its two factors.
 pub fn goldstein_price_derivative(x: f64, y: f64) -> [f64; 2] {
-    let (a, b, c, d) = goldstein_price_terms(x, y);
-    let big_a = 1.0 + a * a * b;
-    let big_b = 30.0 + c * c * d;
-    // ∂b/∂x = ∂b/∂y = −14 + 6x + 6y; ∂a/∂x = ∂a/∂y = 1.
-    let da = 2.0 * a * b + a * a * (-14.0 + 6.0 * x + 6.0 * y);
-    // ∂c/∂x = 2, ∂c/∂y = −3.
-    let db_dx = 4.0 * c * d + c * c * (-32.0 + 24.0 * x - 36.0 * y);
-    let db_dy = -6.0 * c * d + c * c * (48.0 - 36.0 * x + 54.0 * y);
-    [da * big_b + big_a * db_dx, da * big_b + big_a * db_dy]
+    // The chain rule applied in the formula's order of operations, as the expression evaluator
+    // applies it, so the graph view and the optimizers agree to the last bit.
+    let [a, b, c, d] = goldstein_price_terms(x, y);
+    let (_, slope_x2) = power(x, 2.0);
+    let (_, slope_y2) = power(y, 2.0);
+    let (a2, slope_a) = power(a, 2.0);
+    let (c2, slope_c) = power(c, 2.0);
+    // ∂a/∂x = ∂a/∂y = 1; ∂c/∂x = 2, ∂c/∂y = −3.
+    let (db_dx, db_dy) = (
+        -14.0 + 3.0 * slope_x2 + 6.0 * y,
+        -14.0 + 6.0 * x + 3.0 * slope_y2,
+    );
+    let (dd_dx, dd_dy) = (
+        -32.0 + 12.0 * slope_x2 - 36.0 * y,
+        48.0 - 36.0 * x + 27.0 * slope_y2,
+    );
+    let first = 1.0 + a2 * b;
+    let second = 30.0 + c2 * d;
+    let (dfirst_dx, dfirst_dy) = (slope_a * b + a2 * db_dx, slope_a * b + a2 * db_dy);
+    let dsecond_dx = slope_c * 2.0 * d + c2 * dd_dx;
+    let dsecond_dy = slope_c * -3.0 * d + c2 * dd_dy;
+    [
+        dfirst_dx * second + first * dsecond_dx,
+        dfirst_dy * second + first * dsecond_dy,
+    ]
 }
 
 /// Three-hump camel's local minima: x = ±√((4.2 + √3.64)/2), y = −x/2.
