@@ -82,7 +82,7 @@ impl std::error::Error for ParseError {}
 
 /// A function of one argument. `log` parses to [`Func::Ln`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Func {
+pub(crate) enum Func {
     Sin,
     Cos,
     Tan,
@@ -111,14 +111,14 @@ impl Func {
         FUNCTIONS.iter().find(|(n, _)| *n == name).map(|&(_, f)| f)
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         FUNCTIONS
             .iter()
             .find(|(_, f)| *f == self)
             .map_or("?", |&(n, _)| n)
     }
 
-    fn value(self, a: f64) -> f64 {
+    pub(crate) fn value(self, a: f64) -> f64 {
         match self {
             Func::Sin => math::sin(a),
             Func::Cos => math::cos(a),
@@ -158,7 +158,7 @@ impl Func {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BinOp {
+pub(crate) enum BinOp {
     Add,
     Sub,
     Mul,
@@ -167,7 +167,7 @@ enum BinOp {
 }
 
 impl BinOp {
-    fn value(self, a: f64, b: f64) -> f64 {
+    pub(crate) fn value(self, a: f64, b: f64) -> f64 {
         match self {
             BinOp::Add => a + b,
             BinOp::Sub => a - b,
@@ -189,23 +189,37 @@ impl BinOp {
                 // is exactly a'/b, so x^2/20 has the gradient 2x/20 = x/10 to the last bit.
                 ((a.dx - v * b.dx) / b.v, (a.dy - v * b.dy) / b.v)
             }
-            BinOp::Pow if b.dx == 0.0 && b.dy == 0.0 => {
-                // A constant exponent, as in x^2: the power rule b * a^(b-1) works for negative a
-                // too (the general rule below takes ln(a)), and gives exactly 2*x for x^2.
-                if b.v == 0.0 {
-                    (0.0, 0.0) // a^0 = 1 everywhere; avoids 0 * inf at a = 0
-                } else {
-                    let slope = b.v * math::pow(a.v, b.v - 1.0);
-                    (slope * a.dx, slope * a.dy)
-                }
-            }
             BinOp::Pow => {
-                // d(a^b) = a^b * (db * ln(a) + b * da / a)
-                let ln_a = math::ln(a.v);
-                (
-                    v * (b.dx * ln_a + b.v * a.dx / a.v),
-                    v * (b.dy * ln_a + b.v * a.dy / a.v),
-                )
+                // Each derivative on its own, so that ∂/∂x does not depend on whether the
+                // exponent varies with y (and the graph view, which differentiates with respect
+                // to one value at a time, gets the same bits).
+                let constant = (b.dx == 0.0, b.dy == 0.0);
+                let slope = if constant.0 || constant.1 {
+                    b.v * math::pow(a.v, b.v - 1.0)
+                } else {
+                    0.0
+                };
+                let ln_a = if constant.0 && constant.1 {
+                    0.0
+                } else {
+                    math::ln(a.v)
+                };
+                let rule = |da: f64, db: f64| {
+                    if db == 0.0 {
+                        // A constant exponent, as in x^2: the power rule b * a^(b-1) works for
+                        // negative a too (the general rule below takes ln(a)), and gives
+                        // exactly 2*x for x^2.
+                        if b.v == 0.0 {
+                            0.0
+                        } else {
+                            slope * da
+                        }
+                    } else {
+                        // d(a^b) = a^b * (db * ln(a) + b * da / a)
+                        v * (db * ln_a + b.v * da / a.v)
+                    }
+                };
+                (rule(a.dx, b.dx), rule(a.dy, b.dy))
             }
         };
         Dual::new(v, dx, dy)
@@ -248,12 +262,14 @@ impl Dual {
 
 /// One step of the compiled formula. Operands are indices of earlier nodes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Node {
+pub(crate) enum Node {
     Num(f64),
     X,
     Y,
     Pi,
     E,
+    /// A named input of a graph formula (`apple*apple_num*tax`): `Expr::inputs()[k]`.
+    Input(usize),
     Neg(usize),
     Call(Func, usize),
     Bin(BinOp, usize, usize),
@@ -265,9 +281,12 @@ pub struct Expr {
     source: String,
     /// In evaluation order: each node's operands come before it, and the last node is the result.
     nodes: Vec<Node>,
-    /// `varies[i]` is false when node i depends on neither x nor y. Its derivatives are then
-    /// exactly zero, which keeps `sqrt(0) + x` from getting a NaN gradient out of 0 * inf.
-    varies: Vec<bool>,
+    /// `varies[i]` says whether node i depends on x and on y. A derivative with respect to a
+    /// variable a node does not depend on is then exactly zero, which keeps `sqrt(0) + x` from
+    /// getting a NaN gradient out of 0 * inf, and `x + sqrt(y)` from getting a NaN ∂/∂x at y = 0.
+    varies: Vec<[bool; 2]>,
+    /// The named inputs of a graph formula, in order of first use; empty for a surface.
+    inputs: Vec<String>,
 }
 
 thread_local! {
@@ -279,6 +298,10 @@ thread_local! {
 impl Expr {
     /// Parses and compiles a formula in x and y (see the grammar in the module documentation).
     pub fn parse(src: &str) -> Result<Expr, ParseError> {
+        Self::parse_inner(src, false)
+    }
+
+    fn parse_inner(src: &str, allow_inputs: bool) -> Result<Expr, ParseError> {
         let len = src.chars().count();
         if len > MAX_LEN {
             let message =
@@ -289,14 +312,17 @@ impl Expr {
             return Err(ParseError::new("the function is empty", 1)
                 .hint("type a formula in x and y, e.g. x^2 + y^2"));
         }
-        let nodes = Parser::new(src).parse_all().map_err(|boxed| *boxed)?;
-        let mut varies: Vec<bool> = Vec::with_capacity(nodes.len());
+        let (nodes, inputs) = Parser::new(src, allow_inputs)
+            .parse_all()
+            .map_err(|boxed| *boxed)?;
+        let mut varies: Vec<[bool; 2]> = Vec::with_capacity(nodes.len());
         for node in &nodes {
             let v = match *node {
-                Node::X | Node::Y => true,
-                Node::Num(_) | Node::Pi | Node::E => false,
+                Node::X => [true, false],
+                Node::Y => [false, true],
+                Node::Num(_) | Node::Pi | Node::E | Node::Input(_) => [false, false],
                 Node::Neg(a) | Node::Call(_, a) => varies[a],
-                Node::Bin(_, a, b) => varies[a] || varies[b],
+                Node::Bin(_, a, b) => [varies[a][0] || varies[b][0], varies[a][1] || varies[b][1]],
             };
             varies.push(v);
         }
@@ -304,7 +330,24 @@ impl Expr {
             source: src.to_string(),
             nodes,
             varies,
+            inputs,
         })
+    }
+
+    /// Parses a formula that may also use named inputs besides x and y, as the graph view's
+    /// examples do: `apple*apple_num*tax`. Any name that is not x, y, pi, e or a function
+    /// becomes an input; [`Expr::inputs`] lists them, and their values are given at evaluation.
+    pub fn parse_with_inputs(src: &str) -> Result<Expr, ParseError> {
+        Self::parse_inner(src, true)
+    }
+
+    /// The named inputs, in order of first use (none for a formula read by [`Expr::parse`]).
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    pub(crate) fn nodes(&self) -> &[Node] {
+        &self.nodes
     }
 
     /// The formula exactly as typed.
@@ -315,9 +358,9 @@ impl Expr {
     /// The value at (x, y), without derivatives. Does not allocate (after a thread's first call).
     pub fn value(&self, x: f64, y: f64) -> f64 {
         VALUE_SLOTS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut slots) => self.run_values(&mut slots, x, y),
+            Ok(mut slots) => self.run_values(&mut slots, x, y, &[], None),
             // Only if this thread's scratch is already in use, which cannot happen today.
-            Err(_) => self.run_values(&mut Vec::new(), x, y),
+            Err(_) => self.run_values(&mut Vec::new(), x, y, &[], None),
         })
     }
 
@@ -325,46 +368,118 @@ impl Expr {
     /// thread's first call). The value is bit-identical to [`Expr::value`].
     pub fn value_and_gradient(&self, x: f64, y: f64) -> (f64, [f64; 2]) {
         let result = DUAL_SLOTS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut slots) => self.run_duals(&mut slots, x, y),
-            Err(_) => self.run_duals(&mut Vec::new(), x, y),
+            Ok(mut slots) => self.run_duals(&mut slots, x, y, &[]),
+            Err(_) => self.run_duals(&mut Vec::new(), x, y, &[]),
         });
         (result.v, [result.dx, result.dy])
     }
 
-    fn run_values(&self, slots: &mut Vec<f64>, x: f64, y: f64) -> f64 {
+    /// Every node's value at (x, y) with the named inputs' values in `inputs` (in the order of
+    /// [`Expr::inputs`]); `set`, if given, replaces the values of the nodes it picks (the
+    /// graph view's numerical check moves one node's value and recomputes what depends on it).
+    pub(crate) fn node_values(
+        &self,
+        x: f64,
+        y: f64,
+        inputs: &[f64],
+        set: Option<(&dyn Fn(usize) -> bool, f64)>,
+    ) -> Vec<f64> {
+        let mut slots = Vec::with_capacity(self.nodes.len());
+        self.run_values(&mut slots, x, y, inputs, set);
+        slots
+    }
+
+    /// ∂f/∂s, where s is the value the nodes picked by `seed` hold (all of them at once: every
+    /// use of an input), by forward mode with the same rules as [`Expr::value_and_gradient`]:
+    /// seeding the uses of x gives the same bits as its ∂f/∂x.
+    pub(crate) fn seeded_derivative(
+        &self,
+        x: f64,
+        y: f64,
+        inputs: &[f64],
+        seed: &dyn Fn(usize) -> bool,
+    ) -> f64 {
+        let mut slots: Vec<Dual> = Vec::with_capacity(self.nodes.len());
+        let mut depends: Vec<bool> = Vec::with_capacity(self.nodes.len());
+        for (i, node) in self.nodes.iter().enumerate() {
+            let (mut d, dep) = match *node {
+                Node::Neg(a) => (
+                    Dual::new(-slots[a].v, -slots[a].dx, -slots[a].dy),
+                    depends[a],
+                ),
+                Node::Call(f, a) => (f.dual(slots[a]), depends[a]),
+                Node::Bin(op, a, b) => (op.dual(slots[a], slots[b]), depends[a] || depends[b]),
+                leaf => (Dual::constant(leaf_value(leaf, x, y, inputs)), false),
+            };
+            let dep = if seed(i) {
+                d = Dual::new(d.v, 1.0, 0.0);
+                true
+            } else {
+                if !dep {
+                    d = Dual::constant(d.v);
+                }
+                dep
+            };
+            slots.push(d);
+            depends.push(dep);
+        }
+        slots.last().map_or(f64::NAN, |d| d.dx)
+    }
+
+    fn run_values(
+        &self,
+        slots: &mut Vec<f64>,
+        x: f64,
+        y: f64,
+        inputs: &[f64],
+        set: Option<(&dyn Fn(usize) -> bool, f64)>,
+    ) -> f64 {
         slots.clear();
-        for node in &self.nodes {
+        for (i, node) in self.nodes.iter().enumerate() {
             let v = match *node {
-                Node::Num(c) => c,
-                Node::X => x,
-                Node::Y => y,
-                Node::Pi => PI,
-                Node::E => E,
                 Node::Neg(a) => -slots[a],
                 Node::Call(f, a) => f.value(slots[a]),
                 Node::Bin(op, a, b) => op.value(slots[a], slots[b]),
+                leaf => leaf_value(leaf, x, y, inputs),
+            };
+            let v = match set {
+                Some((picked, value)) if picked(i) => value,
+                _ => v,
             };
             slots.push(v);
         }
         slots.last().copied().unwrap_or(f64::NAN)
     }
 
-    fn run_duals(&self, slots: &mut Vec<Dual>, x: f64, y: f64) -> Dual {
+    fn run_duals(&self, slots: &mut Vec<Dual>, x: f64, y: f64, inputs: &[f64]) -> Dual {
         slots.clear();
-        for (node, &varies) in self.nodes.iter().zip(&self.varies) {
+        for (node, &[vx, vy]) in self.nodes.iter().zip(&self.varies) {
             let d = match *node {
-                Node::Num(c) => Dual::constant(c),
                 Node::X => Dual::new(x, 1.0, 0.0),
                 Node::Y => Dual::new(y, 0.0, 1.0),
-                Node::Pi => Dual::constant(PI),
-                Node::E => Dual::constant(E),
                 Node::Neg(a) => Dual::new(-slots[a].v, -slots[a].dx, -slots[a].dy),
                 Node::Call(f, a) => f.dual(slots[a]),
                 Node::Bin(op, a, b) => op.dual(slots[a], slots[b]),
+                leaf => Dual::constant(leaf_value(leaf, x, y, inputs)),
             };
-            slots.push(if varies { d } else { Dual::constant(d.v) });
+            let dx = if vx { d.dx } else { 0.0 };
+            let dy = if vy { d.dy } else { 0.0 };
+            slots.push(Dual::new(d.v, dx, dy));
         }
         slots.last().copied().unwrap_or(Dual::constant(f64::NAN))
+    }
+}
+
+/// The value of a node that has no operands.
+fn leaf_value(node: Node, x: f64, y: f64, inputs: &[f64]) -> f64 {
+    match node {
+        Node::Num(c) => c,
+        Node::X => x,
+        Node::Y => y,
+        Node::Pi => PI,
+        Node::E => E,
+        Node::Input(k) => inputs.get(k).copied().unwrap_or(f64::NAN),
+        Node::Neg(_) | Node::Call(..) | Node::Bin(..) => f64::NAN,
     }
 }
 
@@ -397,6 +512,7 @@ impl fmt::Display for Expr {
                 Node::Y => f.write_str("y")?,
                 Node::Pi => f.write_str("pi")?,
                 Node::E => f.write_str("e")?,
+                Node::Input(k) => f.write_str(self.inputs.get(k).map_or("?", String::as_str))?,
                 Node::Neg(a) => {
                     f.write_str("(-")?;
                     todo.extend([Piece::Text(")"), Piece::Node(a)]);
@@ -483,10 +599,14 @@ struct Parser {
     prev: Option<Token>,
     depth: usize,
     nodes: Vec<Node>,
+    /// Whether names other than x, y, pi, e and the functions are named inputs (the graph
+    /// view's formulas) rather than errors (a surface's).
+    allow_inputs: bool,
+    inputs: Vec<String>,
 }
 
 impl Parser {
-    fn new(src: &str) -> Parser {
+    fn new(src: &str, allow_inputs: bool) -> Parser {
         Parser {
             chars: src.chars().collect(),
             pos: 0,
@@ -494,6 +614,8 @@ impl Parser {
             prev: None,
             depth: 0,
             nodes: Vec::new(),
+            allow_inputs,
+            inputs: Vec::new(),
         }
     }
 
@@ -546,7 +668,8 @@ impl Parser {
         let tok = match c {
             '0'..='9' | '.' => return self.lex_number(),
             'a'..='z' | 'A'..='Z' => {
-                self.skip_while(|c| c.is_ascii_alphabetic());
+                // Names: a letter, then letters, digits and '_' (`apple_num`, `w1`).
+                self.skip_while(|c| c.is_ascii_alphanumeric() || c == '_');
                 return Ok(self.token(Tok::Name, start));
             }
             '+' => Tok::Plus,
@@ -642,14 +765,14 @@ impl Parser {
     // them in a 2 MiB stack with room to spare.
 
     /// The whole input: an expression and then nothing else.
-    fn parse_all(mut self) -> Parsed<Vec<Node>> {
+    fn parse_all(mut self) -> Parsed<(Vec<Node>, Vec<String>)> {
         self.parse_expr()?;
         let end = self.next()?;
         if end.tok != Tok::End {
             // Everything that could continue an expression was taken, so this is a stray ')'.
             return Err(self.unexpected(end).hint("it has no matching '('").into());
         }
-        Ok(self.nodes)
+        Ok((self.nodes, self.inputs))
     }
 
     /// expr := term (('+' | '-') term)*
@@ -795,6 +918,16 @@ impl Parser {
         let open = self.peek()?;
         let Some(func) = Func::lookup(name) else {
             let is_call = open.tok == Tok::LParen;
+            if self.allow_inputs && !is_call {
+                let k = match self.inputs.iter().position(|n| n == name) {
+                    Some(k) => k,
+                    None => {
+                        self.inputs.push(name.to_string());
+                        self.inputs.len() - 1
+                    }
+                };
+                return Ok(Primary::Leaf(Node::Input(k)));
+            }
             return Err(unknown_name(name, name_token.column(), is_call).into());
         };
         if open.tok != Tok::LParen {
@@ -854,6 +987,12 @@ fn unknown_name(name: &str, column: usize, is_call: bool) -> ParseError {
     let error = ParseError::new(format!("unknown {kind} '{name}'"), column);
     if lower != name && known(&lower) {
         error.hint(format!("names are case-sensitive: write {lower}"))
+    } else if let Some(split) = name
+        .find(|c: char| c.is_ascii_digit())
+        .filter(|&i| !is_call && known(&name[..i]) && name[i..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        let (a, b) = name.split_at(split);
+        error.hint(format!("to multiply, write {a}*{b}; for a power, {a}^{b}"))
     } else if !is_call && name.len() > 1 && name.chars().all(|c| c == 'x' || c == 'y') {
         let product: Vec<String> = name.chars().map(String::from).collect();
         error.hint(format!("to multiply, write {}", product.join("*")))
