@@ -405,6 +405,37 @@ impl TrainScene {
         }
     }
 
+    /// Member `member`'s network as the book's layers, on training example `example`: each
+    /// layer's forward output and backward gradient, and its weights' gradients checked.
+    pub fn layer_graph(
+        &self,
+        member: usize,
+        example: usize,
+    ) -> Result<crate::layer_graph::LayerGraph, NetError> {
+        let m = self
+            .race
+            .members()
+            .get(member)
+            .ok_or_else(|| NetError(format!("there is no optimizer {} to show", member + 1)))?;
+        let train = &self.race.data().train;
+        if example >= train.len() {
+            return Err(NetError(format!(
+                "example {example} is not in the training set (examples 0 to {})",
+                train.len().saturating_sub(1)
+            )));
+        }
+        let cols = train.x.cols;
+        let x = &train.x.data[example * cols..(example + 1) * cols];
+        let mut graph = crate::layer_graph::layer_graph(&m.net, x, train.t[example])?;
+        graph.example = Some(example);
+        Ok(graph)
+    }
+
+    /// How many training examples there are.
+    pub fn train_examples(&self) -> usize {
+        self.race.data().train.len()
+    }
+
     /// The book's gradient check for member `member` on the first `examples` training examples:
     /// per parameter array, the mean absolute difference between backprop and central
     /// differences. Past `max_per_array` numbers in an array, that many chosen at random are
