@@ -3,6 +3,7 @@
 
 mod explain;
 mod figure;
+mod graph;
 mod loss_figure;
 mod network;
 
@@ -53,6 +54,10 @@ enum Command {
     /// Explain one update of a run: the book's update rule with that step's numbers, as text,
     /// LaTeX or JSON.
     Explain(explain::ExplainArgs),
+    /// The computational graph (chapter 5) of a formula at a point, every node's value and
+    /// gradient, as a table, JSON, Graphviz DOT or SVG; or a saved network's layers on one
+    /// example (--weights, --data, --example).
+    Graph(graph::GraphArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -287,6 +292,7 @@ fn main() -> ExitCode {
         Command::Loss(args) => network::loss(&args),
         Command::Gradcheck(args) => network::gradcheck(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Graph(args) => graph::run(&args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
