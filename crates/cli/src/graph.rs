@@ -4,17 +4,16 @@
 //! data file (every layer's forward output and backward ∂L/∂input).
 
 use std::fmt::Write as _;
-use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::builder::PossibleValuesParser;
 use clap::{ArgGroup, Args, ValueEnum};
-use gradscape_core::data::Dataset;
 use gradscape_core::graph::{self, format_value, Graph, GraphError, EXAMPLES};
 use gradscape_core::graph_layout;
 use gradscape_core::layer_graph::{layer_graph, LayerGraph};
-use gradscape_core::net::{Network, WeightsFile};
+
+use crate::network::{line_of_example, read_csv, read_weights};
 use gradscape_core::params;
 use gradscape_core::surface;
 
@@ -414,42 +413,6 @@ fn table(graph: &Graph) -> String {
 
 // ------------------------------------------------------------------------------------------------
 // A network on one example.
-
-/// A weights file, its JSON and every shape checked (the words of `loss` and `gradcheck`).
-fn read_weights(path: &Path) -> Result<Network, String> {
-    let name = path.display();
-    let text = fs::read_to_string(path).map_err(|e| format!("{name}: could not be read: {e}"))?;
-    let file: WeightsFile = serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        match message.strip_suffix(&suffix) {
-            Some(what) if e.line() > 0 => {
-                format!("{name}: line {}, column {}: {what}", e.line(), e.column())
-            }
-            _ => format!("{name}: {message}"),
-        }
-    })?;
-    Network::from_file(&file).map_err(|e| format!("{name}: {e}"))
-}
-
-/// A data file and its text.
-fn read_csv(path: &Path) -> Result<(Dataset, String), String> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| format!("{}: could not be read: {e}", path.display()))?;
-    let name = path.display().to_string();
-    let data = Dataset::from_csv(&name, &text).map_err(|e| format!("{name}: {e}"))?;
-    Ok((data, text))
-}
-
-/// The line of the file holding example `index` (0-based): the header is line 1, blank lines
-/// are skipped but counted, as [`Dataset::from_csv`] counts.
-fn line_of_example(text: &str, index: usize) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .nth(index + 1)
-        .map(|(i, _)| i + 1)
-}
 
 /// The network of --weights on example --example of --data.
 fn build_layers(args: &GraphArgs) -> Result<LayerGraph, String> {

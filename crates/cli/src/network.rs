@@ -247,7 +247,7 @@ impl NetworkArgs {
 }
 
 /// A data file and its text (the text gives the file's line numbers for later messages).
-fn read_csv(path: &Path) -> Result<(Dataset, String), String> {
+pub(crate) fn read_csv(path: &Path) -> Result<(Dataset, String), String> {
     let text = fs::read_to_string(path)
         .map_err(|e| format!("{}: could not be read: {e}", path.display()))?;
     let name = path.display().to_string();
@@ -256,7 +256,7 @@ fn read_csv(path: &Path) -> Result<(Dataset, String), String> {
 }
 
 /// A weights file, its JSON and every shape checked.
-fn read_weights(path: &Path) -> Result<Network, String> {
+pub(crate) fn read_weights(path: &Path) -> Result<Network, String> {
     let name = path.display();
     let text = fs::read_to_string(path).map_err(|e| format!("{name}: could not be read: {e}"))?;
     let file: WeightsFile = serde_json::from_str(&text).map_err(|e| {
@@ -275,7 +275,7 @@ fn read_weights(path: &Path) -> Result<Network, String> {
 
 /// The line of the file holding example `index` (0-based), counted as [`Dataset::from_csv`]
 /// counts: from 1, the header being line 1, blank lines skipped but counted.
-fn line_of_example(text: &str, index: usize) -> Option<usize> {
+pub(crate) fn line_of_example(text: &str, index: usize) -> Option<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

@@ -10,18 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{gradscape, stderr, stdout, words};
-
-/// Runs a command that must succeed and returns its stdout.
-fn ok(args: &[&str]) -> String {
-    let out = gradscape(args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    stdout(&out)
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
+use common::{gradscape, json, ok, stderr, stdout, words};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol

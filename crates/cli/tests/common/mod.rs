@@ -21,3 +21,17 @@ pub fn stderr(o: &Output) -> String {
 pub fn words(line: &'static str) -> Vec<&'static str> {
     line.split_whitespace().collect()
 }
+
+/// Runs a command that must succeed and returns its stdout.
+#[allow(dead_code)] // not every test file uses every helper
+pub fn ok(args: &[&str]) -> String {
+    let out = gradscape(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// Runs a command that must succeed and reads its stdout as JSON.
+#[allow(dead_code)]
+pub fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(args)).expect("the output is JSON")
+}
