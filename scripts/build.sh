@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
 # Two modules from the one crate: the page's, and the SVG export's (with plotters' SVG backend),
-# which the page loads only when an SVG is asked for. Cargo links one at a time in place.
+# which the page loads only when an SVG is asked for. Cargo links one at a time in place. A
+# third, from crates/graph-web, is the Graph view's, loaded when that view is first opened.
 optimise() {
   node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
@@ -21,9 +22,14 @@ cargo build --quiet --profile web -p gradscape-web --target wasm32-unknown-unkno
 echo "build: generating the JS glue (wasm-bindgen --target web)"
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
   target/wasm32-unknown-unknown/web/gradscape_web.wasm
+echo "build: compiling the Graph view's module (release, profile web)"
+cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown
+.tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_graph \
+  target/wasm32-unknown-unknown/web/gradscape_graph_web.wasm
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
 optimise www/pkg/gradscape_web_bg.wasm
 optimise www/pkg/gradscape_export_bg.wasm
+optimise www/pkg/gradscape_graph_bg.wasm
 
 rm -rf dist
 mkdir -p dist/www/pkg
@@ -33,7 +39,7 @@ node_modules/.bin/esbuild www/gradscape.js www/train-worker.js --minify --log-le
 # The digits data set, fetched by the page when it is chosen.
 cp crates/core/data/digits.csv.gz dist/www/
 node_modules/.bin/esbuild www/pkg/gradscape_web.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
-cp www/pkg/gradscape_web_bg.wasm www/pkg/gradscape_export_bg.wasm dist/www/pkg/
+cp www/pkg/gradscape_web_bg.wasm www/pkg/gradscape_export_bg.wasm www/pkg/gradscape_graph_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).
 mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/

@@ -2,9 +2,10 @@
 // - dist/index.html with its styles inline and dist/www/app.js, the page's scripts bundled into
 //   one file (esbuild): two requests fewer before the first frame, which in a new browser
 //   context on localhost brings it about 60 ms sooner. The SVG export's glue stays a file of
-//   its own, loaded at the first export.
+//   its own, loaded at the first export, and so does the Graph view (dist/www/graph.js, with
+//   its module's glue), loaded when the view is first opened.
 // - dist/standalone.html: the whole page in one file (scripts, styles, the page's module, the
-//   SVG export's module and the digits inlined), which works opened from disk with no server
+//   SVG export's and the Graph view's modules and the digits inlined), which works opened from disk with no server
 //   and makes no request.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,19 +35,24 @@ await build({
   entryPoints: ['www/app.js'],
   format: 'esm',
   outfile: 'dist/www/app.js',
-  external: ['./pkg/gradscape_export.js'],
+  external: ['./pkg/gradscape_export.js', './graph.js', './layers.js'],
 });
+// The Graph view (with its module's glue) and the network's layer graph: files of their own,
+// fetched when first opened.
+// They share the module's glue (a chunk of its own), so the module is started once.
+await build({ ...common, entryPoints: ['www/graph.js', 'www/layers.js'], format: 'esm', splitting: true, outdir: 'dist/www', chunkNames: 'chunk-[hash]' });
 writeFileSync('dist/index.html', rewrite([styles, noPreloads]));
 
 const js = await text({ entryPoints: ['www/app.js'], format: 'esm' });
 const wasm = readFileSync('www/pkg/gradscape_web_bg.wasm').toString('base64');
 const exporter = readFileSync('www/pkg/gradscape_export_bg.wasm').toString('base64');
+const graph = readFileSync('www/pkg/gradscape_graph_bg.wasm').toString('base64');
 const digits = readFileSync('crates/core/data/digits.csv.gz').toString('base64');
 const standalone = rewrite([
   styles,
   noPreloads,
   [/<!-- Compiles the module[^\n]*\n\s*<script>window.gradscapeModule[^\n]*<\/script>/,
-    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}" };
+    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}" };
   window.gradscapeModule = WebAssembly.compile(Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0))).catch(() => null);</script>`],
   [/<script type="module" src="www\/app.js"><\/script>/, `<script type="module">${inlineScript(js)}</script>`],
 ]);

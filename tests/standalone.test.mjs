@@ -61,6 +61,15 @@ test('standalone.html from file:// draws the book preset and trains, with no req
   assert.equal(curves.length, 4);
   assert.equal(curves[0].loss.length, 30);
   assert.ok(curves.every((c) => c.loss.every(Number.isFinite)));
+  // The network's layers, through the Graph view's module carried in the file.
+  const layers = await page.evaluate(() => window.gradscape.layerGraph(0, 0));
+  assert.equal(layers.layers.at(-1).name, 'SoftmaxWithLoss');
+  // The Graph view, its script and module carried in the file: the book's apples, 220.
+  await page.click('#tab-graph');
+  await page.evaluate(() => window.gradscape.setState({ graph: 'apple' }));
+  const graph = await page.evaluate(() => window.gradscape.graph());
+  assert.ok(Math.abs(graph.nodes[graph.output].value - 220) < 1e-9);
+  assert.equal(await page.locator('#graph-canvas svg g.node').count(), 5);
   assert.deepEqual(problems, [], problems.join('\n'));
   await context.close();
 });

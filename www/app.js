@@ -25,13 +25,14 @@ function fmt(v) {
 
 const pair = (p) => (p ? `(${fmt(p[0])}, ${fmt(p[1])})` : '–');
 
-/** A query value with the characters our grammar uses left readable: , ; ( ) = * ^ / */
+/** A query value with the characters our grammar uses left readable: , ; ( ) = * ^ / : */
 function encodeValue(v) {
   return encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3B/g, ';').replace(/%3D/g, '=')
-    .replace(/%5E/g, '^').replace(/%2F/g, '/');
+    .replace(/%5E/g, '^').replace(/%2F/g, '/').replace(/%3A/g, ':');
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', ...NET_KEYS]);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'graph', 'inputs', ...NET_KEYS]);
+const TABS = ['surfaces', 'network', 'graph'];
 /** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
 /** Themes (`theme=`): light, dark (the page dark, the figures on light cards) and projector
@@ -91,24 +92,64 @@ async function main() {
   if (query.get('tab') === 'network') network = await startNetwork();
 
   // ---- views ------------------------------------------------------------------------------
+  /** What the Graph view needs of the surfaces: the formula, the runs and their points. */
+  const graphSide = {
+    formula() {
+      const f = Object.fromEntries(JSON.parse(viz.params())).f;
+      return cat.surfaces.find(([id]) => id === f)?.[2] ?? f;
+    },
+    runs: () => summaries().map((t) => ({ name: t.name, colour: t.colour })),
+    selectedRun: () => rule.selected() ?? 0,
+    point: (run) => JSON.parse(viz.step_views(currentStep()))[run]?.point ?? null,
+    viewBox: () => viz.view_box(),
+    /** The plot's part of the surface canvas, scaled into the inset. */
+    drawInset(ctx, w, h) {
+      const [left, top, width, height] = viz.plot_rect();
+      if (width > 0 && height > 0) ctx.drawImage(surface, left, top, width, height, 0, 0, w, h);
+    },
+  };
   let currentTab = 'surfaces';
   const hints = {
     surfaces: 'Drag the white start point, click the surface to add another, press Play.',
     network: 'Pick a data set and the optimizers, press Train; drag on the landscape to start again from there.',
+    graph: 'Step forward and backward through the graph; click a node for its numbers.',
   };
+  // The Graph view: its script and module are fetched the first time it is needed.
+  let graphView = null;
+  let graphLoad = null;
+  function loadGraph() {
+    graphLoad ??= import('./graph.js')
+      .then((m) => m.startGraphView({ surfaces: graphSide, onChange: syncUrl, params: query }))
+      .then((g) => {
+        graphView = g;
+        g.show(currentTab === 'graph');
+        return g;
+      })
+      .catch((e) => {
+        graphLoad = null;
+        const text = `The Graph view could not be loaded (${e && e.message ? e.message : e}). The other views work on; open the tab again to retry.`;
+        const p = $('graph-loading');
+        if (p) p.textContent = text;
+        messages = [...messages.filter((m) => m.param !== 'graph-load'), { param: 'graph-load', message: text }];
+        showMessages();
+        throw e;
+      });
+    return graphLoad;
+  }
   function showTab(tab) {
-    currentTab = tab === 'network' ? 'network' : 'surfaces';
+    currentTab = TABS.includes(tab) ? tab : 'surfaces';
     $('app').hidden = currentTab !== 'surfaces';
     $('net').hidden = currentTab !== 'network';
-    $('tab-surfaces').setAttribute('aria-selected', String(currentTab === 'surfaces'));
-    $('tab-network').setAttribute('aria-selected', String(currentTab === 'network'));
+    $('graph').hidden = currentTab !== 'graph';
+    for (const t of TABS) $(`tab-${t}`).setAttribute('aria-selected', String(currentTab === t));
     $('top-hint').textContent = hints[currentTab];
     network?.show(currentTab === 'network');
+    graphView?.show(currentTab === 'graph');
+    if (currentTab === 'graph' && !graphView) loadGraph().catch(() => {});
     if (currentTab === 'surfaces') requestAnimationFrame(() => resize());
     syncUrl();
   }
-  $('tab-surfaces').addEventListener('click', () => showTab('surfaces'));
-  $('tab-network').addEventListener('click', () => showTab('network'));
+  for (const t of TABS) $(`tab-${t}`).addEventListener('click', () => showTab(t));
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
@@ -140,12 +181,13 @@ async function main() {
    * view (the surfaces, `embed=1`). */
   function address({ embed = false } = {}) {
     const params = JSON.parse(viz.params());
-    const tab = currentTab === 'network' && !embed ? [['tab', 'network']] : [];
+    const tab = currentTab !== 'surfaces' && !embed ? [['tab', currentTab]] : [];
+    const graph = currentTab === 'graph' && graphView && !embed ? graphView.urlParams() : query.has('graph') && !graphView && !embed ? [['graph', query.get('graph')], ...(query.has('inputs') ? [['inputs', query.get('inputs')]] : [])] : [];
     // One seed for the page, held by both views (shareSeed): written once, with the surfaces'.
     const net = network ? network.urlParams().filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed'))) : [];
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
-    const parts = [...params, ...tab, ...net, ...look, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+    const parts = [...params, ...tab, ...graph, ...net, ...look, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
     return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
 
@@ -409,6 +451,7 @@ async function main() {
 
   function afterChange(warnings, { keepStep = false, panel = true } = {}) {
     changed();
+    graphView?.surfacesChanged();
     messages = warnings;
     showMessages();
     if (!keepStep) anim.step = Math.min(anim.step, viz.steps());
@@ -835,6 +878,7 @@ async function main() {
     // Both views hold the page's one seed (shareSeed); the surfaces' keys come last.
     for (const [k, v] of own) out[k] = v;
     out.tab = currentTab;
+    if (graphView) Object.assign(out, { graph: graphView.state().graph, inputs: graphView.state().inputs });
     out.theme = theme;
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
     out.noise = Number(out.noise ?? 0);
@@ -987,6 +1031,8 @@ async function main() {
   });
 
   const api = {
+    /** The computational graph on the Graph view (loading the view if it is not yet). */
+    graph: async () => (await loadGraph()).graph(),
     exportPNG,
     exportSVG,
     exportWebM: ({ fps } = {}) => exportWebM({ fps }),
@@ -995,7 +1041,16 @@ async function main() {
       const all = Object.entries(partial || {});
       const netPart = Object.fromEntries(all.filter(([k]) => NET_KEYS.includes(k)));
       const netWarnings = Object.keys(netPart).length ? network.setState(netPart) : [];
-      if ('tab' in (partial || {})) showTab(String(partial.tab));
+      if ('tab' in (partial || {})) {
+        const tab = String(partial.tab);
+        if (!TABS.includes(tab)) netWarnings.push({ param: 'tab', message: `tab: no view '${tab.slice(0, 60)}' (there are ${TABS.join(', ')}); kept ${currentTab}` });
+        else showTab(tab);
+      }
+      const graphPart = Object.fromEntries(all.filter(([k]) => k === 'graph' || k === 'inputs'));
+      if (Object.keys(graphPart).length) {
+        if (graphView) graphView.setState(graphPart);
+        else loadGraph().then((g) => g.setState(graphPart)).catch(() => {});
+      }
       const themeWarning = [];
       if ('theme' in (partial || {})) {
         const t = String(partial.theme).trim().toLowerCase();
@@ -1003,7 +1058,7 @@ async function main() {
         else themeWarning.push({ param: 'theme', message: `theme: no theme '${String(partial.theme).slice(0, 60)}' (there are ${THEMES.join(', ')}); kept ${theme}` });
       }
       // `seed` is the page's one seed: the network view takes it and shareSeed carries it here.
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && k !== 'tab' && k !== 'theme').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'graph', 'inputs'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
@@ -1053,6 +1108,8 @@ async function main() {
     lossCurves: () => network.lossCurves(),
     trainStatus: () => network.status(),
     makeLandscape: (member) => network.makeLandscape(member),
+    /** Optimizer `member`'s network on training example `example`, as the book's layers. */
+    layerGraph: (member = 0, example = 0) => network.layerGraph(member, example),
     landscape: () => network.landscape(),
     landscapeToClient: (a, b) => network.landscapeToClient(a, b),
   };
@@ -1060,8 +1117,8 @@ async function main() {
   loading.hidden = true;
   syncControls();
   showTab(query.get('tab'));
-  if (query.has('tab') && !['surfaces', 'network'].includes(query.get('tab'))) {
-    messages.push({ param: 'tab', message: `tab: no view '${query.get('tab').slice(0, 60)}' (there are surfaces and network); showed surfaces` });
+  if (query.has('tab') && !TABS.includes(query.get('tab'))) {
+    messages.push({ param: 'tab', message: `tab: no view '${query.get('tab').slice(0, 60)}' (there are ${TABS.join(', ')}); showed surfaces` });
   }
   // ?embed=1: only the plot, a compact bar and the legend (index.html sets the class before the
   // first paint, from the same test); ?autoplay=1: plays while the plot is on screen.

@@ -291,7 +291,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       });
     }
     $('digits').replaceChildren();
-    for (const id of ['gradcheck-member', 'land-member']) {
+    for (const id of ['gradcheck-member', 'land-member', 'layers-member']) {
       const select = $(id);
       const keep = select.value;
       select.replaceChildren(...list.map((o, i) => new Option(`${i + 1}. ${o.name}`, String(i))));
@@ -429,6 +429,11 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         ? `through ${optimizerList()[info.member]?.name ?? ''}, ${info.directions === 'pca' ? 'principal' : 'random'} directions, ±${fmt(info.extent)}`
         : 'computing…');
     }
+    // The layers follow training a few times a second while their panel is open.
+    if ($('layers-box').open && (slow || now - layersAt > 250)) {
+      layersAt = now;
+      showLayers();
+    }
     const it = trainer.iteration();
     const total = trainer.iterations();
     if ($('train-progress').value !== it / total) $('train-progress').value = it / total;
@@ -557,6 +562,58 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     }
   });
 
+  // ---- layers as a graph (its script fetched when the panel is first opened) ----------------
+  let layers = null;
+  let layersAt = 0;
+  let layersKey = '';
+  /** The layer graph, made by the Graph view's module (fetched the first time). */
+  async function layerGraph(member, example) {
+    layers ??= import('./layers.js');
+    const { buildLayerGraph } = await layers;
+    const setup = JSON.parse(trainer.layer_example(member, example));
+    const params = trainer.member_params(member);
+    return buildLayerGraph(setup, params, example);
+  }
+  async function showLayers(force = false) {
+    if (!$('layers-box').open) return;
+    const member = Number($('layers-member').value) || 0;
+    const example = Number($('layers-example').value);
+    const key = `${member}:${example}:${trainer.iteration()}`;
+    if (!force && key === layersKey) return;
+    layersKey = key;
+    let graph;
+    try {
+      graph = await layerGraph(member, example);
+    } catch (e) {
+      if (String(e.message).includes('is not in the training set') || !layers) {
+        messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: ${e.message}` }];
+      } else {
+        layers = null;
+        messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: could not be shown (${e.message})` }];
+      }
+      showMessages();
+      return;
+    }
+    messages = messages.filter((m) => m.param !== 'layers');
+    showMessages();
+    const { renderLayers } = await layers;
+    renderLayers(graph, { graph: $('layers-graph'), detail: $('layers-detail'), summary: $('layers-summary') });
+  }
+  $('layers-box').addEventListener('toggle', () => showLayers(true));
+  $('layers-member').addEventListener('change', () => showLayers(true));
+  $('layers-example').addEventListener('change', () => {
+    const n = trainer.train_examples();
+    const v = Number($('layers-example').value);
+    if (!Number.isInteger(v) || v < 0 || v >= n) {
+      messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: example '${$('layers-example').value.slice(0, 20)}' is not one of the training examples (0 to ${n - 1}); kept the last one` }];
+      showMessages();
+      $('layers-example').value = layersKey.split(':')[1] ?? '0';
+      return;
+    }
+    $('layers-example').max = String(n - 1);
+    showLayers(true);
+  });
+
   // ---- landscape ------------------------------------------------------------------------------
   $('land-make').addEventListener('click', () => makeLandscape());
   $('land-log').addEventListener('change', () => {
@@ -626,6 +683,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   showMessages();
 
   return {
+    /** Member `member`'s network on training example `example`, as the book's layers. */
+    layerGraph,
     /** The settings that differ from the defaults, for the URL. */
     urlParams: () => params().filter(([k, v]) => defaults.get(k) !== v),
     params,

@@ -314,6 +314,14 @@ pub fn forward_step(graph: &Graph, id: usize) -> usize {
 /// shows everything, for a file.
 pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
     let f_steps = graph.steps();
+    // For the page, drawn as at step 0 (labels after it hidden), so showing it costs nothing.
+    let hidden = |from: usize| {
+        if !standalone && from > 0 {
+            " data-hidden"
+        } else {
+            ""
+        }
+    };
     let mut out = String::new();
     let w = layout.width;
     let h = layout.height;
@@ -367,15 +375,17 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
         let from = &graph.nodes[edge.from];
         let _ = write!(
             out,
-            r#"<text class="fwd" data-f="{}" x="{mx:.1}" y="{:.1}">{}</text>"#,
+            r#"<text class="fwd" data-f="{}"{} x="{mx:.1}" y="{:.1}">{}</text>"#,
             forward_step(graph, edge.from),
+            hidden(forward_step(graph, edge.from)),
             my - 6.0,
             escape(&format_value(from.value))
         );
         let _ = write!(
             out,
-            r#"<text class="bwd" data-b="{}" data-edge="{e}" x="{mx:.1}" y="{:.1}">{}</text>"#,
+            r#"<text class="bwd" data-b="{}"{} data-edge="{e}" x="{mx:.1}" y="{:.1}">{}</text>"#,
             f_steps + edge.backward_step,
+            hidden(1),
             my + 15.0,
             escape(&format_value(edge.contribution))
         );
@@ -386,7 +396,9 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
         let (x0, x1) = (p.x + radius(graph.output), p.x + DX * 0.7);
         let _ = write!(
             out,
-            r#"<path class="edge" d="M{x0:.1},{y:.1}L{x1:.1},{y:.1}" marker-end="url(#gs-arrow)"/><text class="fwd" data-f="{f}" x="{mx:.1}" y="{yt:.1}">{v}</text><text class="bwd" data-b="{b}" x="{mx:.1}" y="{yb:.1}">1</text>"#,
+            r#"<path class="edge" d="M{x0:.1},{y:.1}L{x1:.1},{y:.1}" marker-end="url(#gs-arrow)"/><text class="fwd" data-f="{f}"{hf} x="{mx:.1}" y="{yt:.1}">{v}</text><text class="bwd" data-b="{b}"{hb} x="{mx:.1}" y="{yb:.1}">1</text>"#,
+            hf = hidden(f_steps),
+            hb = hidden(1),
             y = p.y,
             f = f_steps,
             mx = (x0 + x1) / 2.0,
@@ -439,8 +451,9 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
                 .map_or(0, |e| e.backward_step);
             let _ = write!(
                 out,
-                r#"<text class="bwd grad" data-b="{}" y="{:.1}">Σ {}</text>"#,
+                r#"<text class="bwd grad" data-b="{}"{} y="{:.1}">Σ {}</text>"#,
                 f_steps + complete,
+                hidden(1),
                 if node.op.is_operation() {
                     R + 13.0
                 } else {
@@ -459,6 +472,28 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
         out.push_str("</g>");
     }
     out.push_str("</svg>");
+    out
+}
+
+/// The texts of the labels [`svg`] draws with `data-f` or `data-b`, in the order it draws them:
+/// each edge's value and contribution, f and the 1 on the output's arrow, then the sum under
+/// each value that fans out. When only the numbers change (the same formula at another point),
+/// the page sets these texts in place instead of drawing the graph again.
+pub fn label_texts(graph: &Graph) -> Vec<String> {
+    let mut out = Vec::with_capacity(2 * graph.edges.len() + 2);
+    for edge in &graph.edges {
+        out.push(format_value(graph.nodes[edge.from].value));
+        out.push(format_value(edge.contribution));
+    }
+    if let Some(node) = graph.nodes.get(graph.output) {
+        out.push(format_value(node.value));
+        out.push("1".into());
+    }
+    for node in &graph.nodes {
+        if graph.edges.iter().filter(|e| e.from == node.id).count() > 1 {
+            out.push(format!("Σ {}", format_value(node.grad)));
+        }
+    }
     out
 }
 

@@ -180,6 +180,41 @@ impl Network {
         Ok(net)
     }
 
+    /// A network of the given shape holding the given parameters (W₁, b₁, W₂, … as one flat
+    /// vector), as another module sends them: the Graph view's, for the network view's layers.
+    pub fn from_parts(
+        sizes: &[usize],
+        activation: Activation,
+        params: &[f64],
+    ) -> Result<Self, NetError> {
+        if sizes.len() < 2 || sizes.contains(&0) {
+            return Err(NetError(
+                "a network needs inputs, outputs and no empty layer".into(),
+            ));
+        }
+        let mut net = Network::with_shape(sizes, activation)?;
+        if params.len() != net.params.len() {
+            return Err(NetError(format!(
+                "a network of layers {sizes:?} has {} parameters, not {}",
+                net.params.len(),
+                params.len()
+            )));
+        }
+        net.params.copy_from_slice(params);
+        Ok(net)
+    }
+
+    /// The sizes of the layers, inputs first, and the hidden layers' activation.
+    pub fn shape(&self) -> (Vec<usize>, Activation) {
+        let mut sizes: Vec<usize> = self.layers.first().map(|l| l.n_in).into_iter().collect();
+        sizes.extend(self.layers.iter().map(|l| l.n_out));
+        let activation = self
+            .layers
+            .first()
+            .map_or(Activation::None, |l| l.activation);
+        (sizes, activation)
+    }
+
     fn with_shape(sizes: &[usize], activation: Activation) -> Result<Self, NetError> {
         let mut layers = Vec::new();
         let mut offset = 0usize;

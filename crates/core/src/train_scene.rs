@@ -405,13 +405,13 @@ impl TrainScene {
         }
     }
 
-    /// Member `member`'s network as the book's layers, on training example `example`: each
-    /// layer's forward output and backward gradient, and its weights' gradients checked.
-    pub fn layer_graph(
+    /// What the layer graph of member `member`'s network on training example `example` is made
+    /// from: the network and the example's features and label.
+    pub fn layer_example(
         &self,
         member: usize,
         example: usize,
-    ) -> Result<crate::layer_graph::LayerGraph, NetError> {
+    ) -> Result<(&Network, &[f64], usize), NetError> {
         let m = self
             .race
             .members()
@@ -426,9 +426,7 @@ impl TrainScene {
         }
         let cols = train.x.cols;
         let x = &train.x.data[example * cols..(example + 1) * cols];
-        let mut graph = crate::layer_graph::layer_graph(&m.net, x, train.t[example])?;
-        graph.example = Some(example);
-        Ok(graph)
+        Ok((&m.net, x, train.t[example]))
     }
 
     /// How many training examples there are.

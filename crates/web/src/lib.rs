@@ -382,6 +382,12 @@ impl Viz {
         vec![l.plot_left, l.plot_top, l.plot_width, l.plot_height]
     }
 
+    /// The region shown: `[xmin, xmax, ymin, ymax]`.
+    pub fn view_box(&self) -> Vec<f64> {
+        let v = &self.layout.view;
+        vec![v.xmin, v.xmax, v.ymin, v.ymax]
+    }
+
     /// The value range and contour levels of the last painted surface, as JSON.
     pub fn painted(&self) -> String {
         json(&self.painted)

@@ -456,6 +456,44 @@ impl Trainer {
         })
     }
 
+    /// What the Graph view's module needs to draw optimizer `member`'s network as the book's
+    /// layers on training example `example`: JSON `{sizes, activation, x, label}`; the weights
+    /// come from [`Trainer::member_params`].
+    pub fn layer_example(&self, member: usize, example: usize) -> Result<String, JsError> {
+        #[derive(Serialize)]
+        struct Example<'a> {
+            sizes: Vec<usize>,
+            activation: &'static str,
+            x: &'a [f64],
+            label: usize,
+        }
+        let (net, x, label) = self
+            .scene
+            .layer_example(member, example)
+            .map_err(js_error)?;
+        let (sizes, activation) = net.shape();
+        Ok(json(&Example {
+            sizes,
+            activation: activation.name(),
+            x,
+            label,
+        }))
+    }
+
+    /// Optimizer `member`'s weights and biases (W₁, b₁, W₂, …), or nothing if there is no such
+    /// optimizer.
+    pub fn member_params(&self, member: usize) -> Option<Vec<f64>> {
+        self.scene
+            .layer_example(member, 0)
+            .ok()
+            .map(|(net, _, _)| net.params().to_vec())
+    }
+
+    /// How many training examples there are.
+    pub fn train_examples(&self) -> usize {
+        self.scene.train_examples()
+    }
+
     /// The book's gradient check for optimizer `member`'s network on 3 training examples, at
     /// most 300 numbers per array, as JSON `[{name, difference, checked, total}]`.
     pub fn gradient_check(&mut self, member: usize) -> String {
