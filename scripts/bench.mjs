@@ -12,6 +12,9 @@
 //            frame: frames per second, and training examples per second
 //   rule:    the update rule panel's work per frame (gradscape:rule) while 6 optimizers × 20,000
 //            steps on Rosenbrock play, Adam's rule shown
+//   graph:   the Graph view on Goldstein–Price (59 nodes): building, laying out and drawing the
+//            graph while the inset is dragged (gradscape:graph-build), and one step forward or
+//            back by key (gradscape:graph-step)
 // BENCH=network runs only the last two.
 import { chromium } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
@@ -259,6 +262,31 @@ if (wanted('rule')) {
 }
 
 // ---- memory over an animation --------------------------------------------------------------------------------
+if (wanted('graph')) {
+  const { context, page: p } = await page('?f=goldstein-price&tab=graph');
+  await p.waitForSelector('#graph-canvas svg');
+  const nodes = await p.evaluate(async () => (await window.gradscape.graph()).nodes.length);
+  await p.evaluate(() => performance.clearMeasures());
+  const box = await p.locator('#graph-inset').boundingBox();
+  await p.mouse.move(box.x + 20, box.y + 20);
+  await p.mouse.down();
+  for (let k = 0; k < 60; k += 1) await p.mouse.move(box.x + 20 + (k % 30) * 5, box.y + 20 + (k % 20) * 5);
+  await p.mouse.up();
+  await p.click('#graph-canvas', { position: { x: 3, y: 3 } });
+  for (let k = 0; k < 100; k += 1) await p.keyboard.press(k < 80 ? 'ArrowRight' : 'ArrowLeft');
+  const measures = await p.evaluate(() => ['gradscape:graph-build', 'gradscape:graph-step'].map((n) => performance.getEntriesByName(n).map((e) => e.duration)));
+  const [moved, step] = measures;
+  // A new formula each time: a new graph, laid out and drawn from nothing.
+  const formula = await p.evaluate(async () => (await window.gradscape.graph()).formula);
+  await p.evaluate(() => performance.clearMeasures());
+  for (let k = 0; k < 30; k += 1) await p.evaluate((f) => window.gradscape.setState({ f }), `${formula} + ${k}`);
+  const fresh = await p.evaluate(() => performance.getEntriesByName('gradscape:graph-build').map((e) => e.duration));
+  results.graph = { nodes, fresh: median(fresh), moved: median(moved), step: median(step), steps: step.length };
+  console.log(`graph view, ${nodes} nodes: a new graph built, laid out and drawn ${ms(median(fresh))} median over ${fresh.length}; ` +
+    `the same graph at a point dragged on the inset ${ms(median(moved))} median over ${moved.length}; a step ${ms(median(step))} median over ${step.length}`);
+  await context.close();
+}
+
 if (wanted('soak')) {
   const { context, page: p } = await page('?preset=rosenbrock-valley&speed=2000');
   const cdp = await context.newCDPSession(p);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-bash scripts/setup.sh wasm node browser
+bash scripts/setup.sh wasm node browser graphviz
 
 step "cargo fmt --check"
 cargo fmt --all --check
