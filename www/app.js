@@ -102,11 +102,8 @@ async function main() {
     selectedRun: () => rule.selected() ?? 0,
     point: (run) => JSON.parse(viz.step_views(currentStep()))[run]?.point ?? null,
     viewBox: () => viz.view_box(),
-    /** The plot's part of the surface canvas, scaled into the inset. */
-    drawInset(ctx, w, h) {
-      const [left, top, width, height] = viz.plot_rect();
-      if (width > 0 && height > 0) ctx.drawImage(surface, left, top, width, height, 0, 0, w, h);
-    },
+    /** The surface, the whole view, painted into the inset (its size in device pixels). */
+    paintInset: (canvas, w, h) => viz.paint_inset(canvas, w, h),
   };
   let currentTab = 'surfaces';
   const hints = {

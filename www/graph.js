@@ -51,7 +51,7 @@ const PLAY_MS = 700;
 /**
  * Starts the view. `surfaces` is the surfaces view's side: `formula()`, `runs()` (name and
  * colour of each run), `selectedRun()`, `point(run)` (the run's point at the shown step),
- * `viewBox()`, `drawInset(ctx, w, h)`; `onChange()` is called when the address should change.
+ * `viewBox()`, `paintInset(canvas, w, h)`; `onChange()` is called when the address should change.
  */
 export async function startGraphView({ surfaces, onChange, params }) {
   await graphModule();
@@ -158,6 +158,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
         clear('build');
         buildFields();
         show();
+        if (state.source === 'surface') drawInset();
         performance.measure('gradscape:graph-build', { start: t0, end: performance.now() });
         return true;
       } catch (e) {
@@ -191,6 +192,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
     if (selected >= view.nodes.length) selected = -1;
     buildFields();
     show();
+    if (state.source === 'surface') drawInset();
     performance.measure('gradscape:graph-build', { start: t0, end: performance.now() });
     return true;
   }
@@ -280,9 +282,10 @@ export async function startGraphView({ surfaces, onChange, params }) {
     showCard();
   }
 
+  /** A node in words: an input's or a constant's label, an operation's symbol and value. */
   const name = (id) => {
     const n = view.nodes[id];
-    return n.op === 'input' || n.op === 'const' ? n.label : `the ${SYMBOL[n.op] ?? n.op} node`;
+    return n.op === 'input' || n.op === 'const' ? n.label : `the ${SYMBOL[n.op] ?? n.op} node (${n.value})`;
   };
   /** What step t does, in words, from the module's numbers. */
   function words(step) {
@@ -332,7 +335,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
     };
     row('value', n.value);
     row('∂f/∂(this value)', n.grad);
-    n.local.forEach((d, k) => row(`∂(this)/∂${view.nodes[n.inputs[k]].label}`, d));
+    n.local.forEach((d, k) => row(`∂(this)/∂ ${name(n.inputs[k])}`, d));
     if (RULES[n.op]) row('rule', RULES[n.op]);
     row('central difference (h = 1e-4)', n.numerical);
     row('|backprop − numerical|', n.difference, 'check-ok');
@@ -418,6 +421,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
 
   // The inset: the surfaces view's plot, small; drag to move the graph's point.
   let dragging = false;
+  let insetImage = null;
   function insetPoint(e) {
     const r = inset.getBoundingClientRect();
     return insetToWorld((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height, new Float64Array(surfaces.viewBox()));
@@ -428,13 +432,11 @@ export async function startGraphView({ surfaces, onChange, params }) {
     follow.checked = false;
     state.own = [...insetPoint(e)];
     rebuild({ keepStep: true });
-    drawInset();
   });
   inset.addEventListener('pointermove', (e) => {
     if (!dragging) return;
     state.own = [...insetPoint(e)];
     rebuild({ keepStep: true });
-    drawInset();
   });
   const endDrag = () => {
     if (!dragging) return;
@@ -445,16 +447,18 @@ export async function startGraphView({ surfaces, onChange, params }) {
   inset.addEventListener('pointercancel', endDrag);
 
   function drawInset() {
-    const ctx = inset.getContext('2d');
     const dpr = window.devicePixelRatio || 1;
     const w = Math.round(inset.clientWidth * dpr) || 200;
     const h = Math.round(inset.clientHeight * dpr) || 150;
-    if (inset.width !== w || inset.height !== h) {
-      inset.width = w;
-      inset.height = h;
+    // The surface is painted again only when its function or view changed.
+    const key = `${formula()}|${surfaces.viewBox().join()}|${w}x${h}`;
+    if (inset.dataset.key !== key) {
+      surfaces.paintInset(inset, w, h);
+      insetImage = inset.getContext('2d').getImageData(0, 0, w, h);
+      inset.dataset.key = key;
     }
-    ctx.clearRect(0, 0, w, h);
-    surfaces.drawInset(ctx, w, h);
+    const ctx = inset.getContext('2d');
+    ctx.putImageData(insetImage, 0, 0);
     const [x, y] = point();
     const [u, v] = worldToInset(x, y, new Float64Array(surfaces.viewBox()));
     if (Number.isFinite(u) && Number.isFinite(v)) {
@@ -523,10 +527,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
       if (!on) pause();
       if (on) {
         fillRuns();
-        if (state.source === 'surface') {
-          rebuild({ keepStep: true });
-          drawInset();
-        }
+        if (state.source === 'surface') rebuild({ keepStep: true });
       }
     },
     /** The surfaces view changed (function, step, starts): follow it if shown. */
@@ -535,7 +536,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
       fillRuns();
       // A new function is drawn at once; a new step or start matters only when following.
       if (follow.checked || !state.own || view?.formula !== formula()) rebuild({ keepStep: view?.formula === formula() });
-      drawInset();
+      else drawInset();
     },
     setState(partial) {
       fresh();

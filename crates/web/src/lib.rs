@@ -637,6 +637,37 @@ impl Viz {
         }
     }
 
+    /// Paints the surface, the whole view with no axes, into a `width × height` canvas (device
+    /// pixels): the Graph view's small picture, on which its point is dragged.
+    pub fn paint_inset(
+        &self,
+        canvas: &web_sys::HtmlCanvasElement,
+        width: u32,
+        height: u32,
+    ) -> Result<(), JsError> {
+        let (width, height) = (width.clamp(1, 2000), height.clamp(1, 2000));
+        let mut layout = Layout::new(f64::from(width), f64::from(height), 1.0, self.layout.view);
+        layout.plot_left = 0;
+        layout.plot_top = 0;
+        layout.plot_width = width;
+        layout.plot_height = height;
+        let scale = if self.scene.log_scale() {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
+        let mut painter = Painter::new();
+        painter.paint(self.scene.function(), &layout, scale, 8);
+        canvas.set_width(width);
+        canvas.set_height(height);
+        let ctx = cleared(canvas)?;
+        let image =
+            ImageData::new_with_u8_clamped_array_and_sh(Clamped(painter.rgba()), width, height)
+                .map_err(|_| JsError::new("could not make the inset image"))?;
+        ctx.put_image_data(&image, 0.0, 0.0)
+            .map_err(|_| JsError::new("could not draw the inset image"))
+    }
+
     /// Paints the surface if the function, view or size changed since the last paint.
     pub fn render_surface(&mut self) -> Result<(), JsError> {
         if !self.surface_dirty {
