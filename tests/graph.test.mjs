@@ -187,6 +187,11 @@ test('dragging the inset with the mouse moves the graph\'s point', async () => {
   assert.ok(close(g.nodes[g.output].value, x * x + y * y));
   assert.equal(input(g, 'x').grad, 2 * x);
   await page.waitForFunction(() => /inputs=x:/.test(location.search));
+  // The drag's click gave the inset the keys: → moves the point a fiftieth of the view right.
+  await page.keyboard.press('ArrowRight');
+  const h = await page.evaluate(() => window.gradscape.graph());
+  assert.ok(Math.abs(input(h, 'x').value - (x + 0.02 * (xmax - xmin))) < 1e-9 * (xmax - xmin), `${input(h, 'x').value}`);
+  assert.ok(Math.abs(input(h, 'y').value - y) < 1e-9 * (ymax - ymin));
   t.check();
   await t.close();
 });
