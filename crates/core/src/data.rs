@@ -2,6 +2,7 @@
 //! CSV files (a header, feature columns, then an integer `label` column).
 
 use crate::matrix::Matrix;
+use crate::message::{Message, ToMessage};
 use crate::rng::Rng;
 use std::f64::consts::PI;
 use std::fmt;
@@ -45,40 +46,54 @@ pub const NAMES: [&str; 6] = ["spiral", "circles", "xor", "moons", "blobs", "dig
 pub const POINTS_2D: usize = 300;
 pub const HELD_OUT: f64 = 0.2;
 
-/// A data set or file that cannot be used, in words: where (row and column, counted from 1, the
-/// header being row 1 of a file) and what.
+/// A data set or file that cannot be used: where (row and column, counted from 1, the header
+/// being row 1 of a file) and what, as data (see [`crate::message`]); its `Display` is the
+/// English sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataError {
     pub row: Option<usize>,
     pub column: Option<usize>,
-    pub message: String,
+    pub message: Message,
 }
 
 impl DataError {
-    fn new(message: impl Into<String>) -> Self {
+    fn new(message: Message) -> Self {
         DataError {
             row: None,
             column: None,
-            message: message.into(),
+            message,
         }
     }
 
-    fn at(row: usize, column: Option<usize>, message: impl Into<String>) -> Self {
+    fn at(row: usize, column: Option<usize>, message: Message) -> Self {
         DataError {
             row: Some(row),
             column,
-            message: message.into(),
+            message,
+        }
+    }
+}
+
+/// `row R, column C: message`, `row R: message` or the message alone.
+impl ToMessage for DataError {
+    fn to_message(&self) -> Message {
+        let message = self.message.clone();
+        match (self.row, self.column) {
+            (Some(r), Some(c)) => Message::new("data.at-cell")
+                .with("row", r)
+                .with("column", c)
+                .with("message", message),
+            (Some(r), None) => Message::new("data.at-row")
+                .with("row", r)
+                .with("message", message),
+            _ => message,
         }
     }
 }
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.row, self.column) {
-            (Some(r), Some(c)) => write!(f, "row {r}, column {c}: {}", self.message),
-            (Some(r), None) => write!(f, "row {r}: {}", self.message),
-            _ => f.write_str(&self.message),
-        }
+        f.write_str(&self.to_message().english())
     }
 }
 
@@ -102,10 +117,11 @@ impl Dataset {
                 (0..64).map(|i| format!("pixel{i}")).collect(),
             ),
             other => {
-                return Err(DataError::new(format!(
-                    "unknown dataset '{other}' (expected one of {})",
-                    NAMES.join(", ")
-                )))
+                return Err(DataError::new(
+                    Message::new("data.unknown")
+                        .with("name", other)
+                        .with("names", NAMES.join(", ")),
+                ))
             }
         };
         let mut order: Vec<usize> = (0..rows.len()).collect();
@@ -143,24 +159,22 @@ impl Dataset {
             .filter(|(_, l)| !l.trim().is_empty());
         let (header_row, header) = lines
             .next()
-            .ok_or_else(|| DataError::new("the file is empty (expected a header line)"))?;
+            .ok_or_else(|| DataError::new(Message::new("data.empty-file")))?;
         let names: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
         let label_col = names.len();
         if names.last().map(String::as_str) != Some("label") {
+            let found = names.last().map(String::as_str).unwrap_or("");
             return Err(DataError::at(
                 header_row,
                 Some(label_col),
-                format!(
-                    "the last column must be 'label' (found '{}')",
-                    names.last().map(String::as_str).unwrap_or("")
-                ),
+                Message::new("data.no-label").with("found", found),
             ));
         }
         if names.len() < 2 {
             return Err(DataError::at(
                 header_row,
                 None,
-                "no feature columns before 'label'",
+                Message::new("data.no-features"),
             ));
         }
         let d = names.len() - 1;
@@ -172,11 +186,9 @@ impl Dataset {
                 return Err(DataError::at(
                     row,
                     Some(cells.len().min(names.len()) + 1),
-                    format!(
-                        "{} values where the header has {} columns",
-                        cells.len(),
-                        names.len()
-                    ),
+                    Message::new("data.wrong-count")
+                        .with("count", cells.len())
+                        .with("columns", names.len()),
                 ));
             }
             for (c, cell) in cells[..d].iter().enumerate() {
@@ -185,14 +197,18 @@ impl Dataset {
                     DataError::at(
                         row,
                         Some(c + 1),
-                        format!("'{}' ({}) is not a number", short(cell), names[c]),
+                        Message::new("data.not-a-number")
+                            .with("text", short(cell))
+                            .with("feature", &names[c]),
                     )
                 })?;
                 if !v.is_finite() {
                     return Err(DataError::at(
                         row,
                         Some(c + 1),
-                        format!("{} is {cell}; every value must be finite", names[c]),
+                        Message::new("data.not-finite")
+                            .with("feature", &names[c])
+                            .with("text", cell),
                     ));
                 }
                 x.push(v);
@@ -202,13 +218,13 @@ impl Dataset {
                 DataError::at(
                     row,
                     Some(label_col),
-                    format!("label '{}' is not a class number 0…999", short(cell)),
+                    Message::new("data.bad-label").with("text", short(cell)),
                 )
             })?;
             t.push(label);
         }
         if t.is_empty() {
-            return Err(DataError::new("the file has a header but no examples"));
+            return Err(DataError::new(Message::new("data.no-examples")));
         }
         let classes = t.iter().max().map_or(0, |m| m + 1).max(2);
         Ok(Dataset {
@@ -370,7 +386,10 @@ fn digits() -> Result<Examples, DataError> {
         let mut text = String::new();
         flate2::read::GzDecoder::new(GZ)
             .read_to_string(&mut text)
-            .map_err(|e| DataError::new(format!("the digits data cannot be read: {e}")))?;
+            .map_err(|e| {
+                let reason = e.to_string();
+                DataError::new(Message::new("data.digits-unreadable").with("reason", reason))
+            })?;
         parse_digits(&text)
     }
     #[cfg(not(feature = "embedded-digits"))]
@@ -378,7 +397,7 @@ fn digits() -> Result<Examples, DataError> {
         PROVIDED_DIGITS
             .get()
             .cloned()
-            .ok_or_else(|| DataError::new("the digits data is not loaded yet"))
+            .ok_or_else(|| DataError::new(Message::new("data.digits-not-loaded")))
     }
 }
 
@@ -387,7 +406,7 @@ fn parse_digits(text: &str) -> Result<Examples, DataError> {
     let mut out = Vec::with_capacity(1797);
     for (i, line) in text.lines().enumerate() {
         let cells: Vec<&str> = line.split(',').collect();
-        let bad = || DataError::at(i + 1, None, "the digits data is damaged");
+        let bad = || DataError::at(i + 1, None, Message::new("data.digits-damaged"));
         if cells.len() != 65 {
             return Err(bad());
         }
@@ -402,7 +421,7 @@ fn parse_digits(text: &str) -> Result<Examples, DataError> {
         out.push((pixels, label));
     }
     if out.is_empty() {
-        return Err(DataError::new("the digits data is empty"));
+        return Err(DataError::new(Message::new("data.digits-empty")));
     }
     Ok(out)
 }

@@ -15,6 +15,7 @@ use std::fmt;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::message::{Message, ToMessage};
 use crate::optim::{adam_step_size, Optimizer, OptimizerConfig, Rule, EPSILON};
 use crate::params::format_number;
 use crate::trajectory::{Noise, Trajectory};
@@ -82,13 +83,14 @@ pub struct NoiseUsed {
     pub epsilon: [f64; 2],
 }
 
-/// Why an update could not be explained; its `Display` is a sentence for the user.
+/// Why an update could not be explained, as data; its message (see [`crate::message`]) and its
+/// `Display` say it in words.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExplainError {
     /// No run with this index.
     NoRun { run: usize, runs: usize },
     /// The run has no points (its error says why).
-    NotRun(String),
+    NotRun(Message),
     /// No update leaves `step`: past the last step, or the update that diverged.
     NoUpdate {
         step: usize,
@@ -97,36 +99,35 @@ pub enum ExplainError {
     },
 }
 
-impl fmt::Display for ExplainError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ToMessage for ExplainError {
+    fn to_message(&self) -> Message {
         match self {
-            Self::NoRun { run, runs } => write!(
-                f,
-                "there is no run {run}: runs are numbered from 0 to {}",
-                runs.saturating_sub(1)
-            ),
-            Self::NotRun(e) => write!(f, "the run has no points: {e}"),
+            Self::NoRun { run, runs } => Message::new("explain.no-run")
+                .with("run", *run)
+                .with("last", runs.saturating_sub(1)),
+            Self::NotRun(e) => Message::new("explain.not-run").with("reason", e.clone()),
             Self::NoUpdate {
                 step,
                 last,
                 diverged_at: Some(d),
-            } => write!(
-                f,
-                "step {step} has no update to explain: the run diverged at update {d}, so steps 0 \
-                 to {} can be explained",
-                last.saturating_sub(1)
-            ),
-            Self::NoUpdate { step, last, .. } if *last == 0 => write!(
-                f,
-                "step {step} has no update to explain: the run has no update"
-            ),
-            Self::NoUpdate { step, last, .. } => write!(
-                f,
-                "step {step} has no update to explain: steps 0 to {} can be explained (the run \
-                 ends at step {last})",
-                last - 1
-            ),
+            } => Message::new("explain.diverged")
+                .with("step", *step)
+                .with("update", *d)
+                .with("last", last.saturating_sub(1)),
+            Self::NoUpdate { step, last, .. } if *last == 0 => {
+                Message::new("explain.no-updates").with("step", *step)
+            }
+            Self::NoUpdate { step, last, .. } => Message::new("explain.past-end")
+                .with("step", *step)
+                .with("last", last - 1)
+                .with("end", *last),
         }
+    }
+}
+
+impl fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_message().english())
     }
 }
 
@@ -194,7 +195,7 @@ pub struct Replayer {
 
 impl Replayer {
     pub fn new(config: OptimizerConfig) -> Result<Self, ExplainError> {
-        let optimizer = Optimizer::new(config).map_err(|e| ExplainError::NotRun(e.to_string()))?;
+        let optimizer = Optimizer::new(config).map_err(|e| ExplainError::NotRun(e.to_message()))?;
         Ok(Self {
             config,
             checkpoints: vec![optimizer.clone()],

@@ -33,6 +33,7 @@ use std::f64::consts::{E, PI};
 use std::fmt;
 
 use crate::math;
+use crate::message::{Message, ToMessage};
 
 /// The longest formula accepted, in characters.
 pub const MAX_LEN: usize = 10_000;
@@ -41,40 +42,50 @@ pub const MAX_LEN: usize = 10_000;
 /// count one level. This bounds the parser's recursion, so no input can overflow the stack.
 pub const MAX_DEPTH: usize = 256;
 
-/// What is wrong with a formula and where.
+/// What is wrong with a formula and where, as data: each front end words the message and the
+/// hint (see [`crate::message`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
-    /// What is wrong, e.g. `unexpected ')'`.
-    pub message: String,
+    /// What is wrong, e.g. `unexpected ')'` (the kind `expr.unexpected`).
+    pub message: Message,
     /// Where, 1-based, counted in characters (not bytes); one past the end for a missing token.
     pub column: usize,
     /// How to fix it, when there is an obvious fix, e.g. `write 2*x`.
-    pub hint: Option<String>,
+    pub hint: Option<Message>,
 }
 
 impl ParseError {
-    fn new(message: impl Into<String>, column: usize) -> Self {
+    fn new(message: Message, column: usize) -> Self {
         ParseError {
-            message: message.into(),
+            message,
             column,
             hint: None,
         }
     }
 
-    fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    fn hint(mut self, hint: Message) -> Self {
+        self.hint = Some(hint);
         self
     }
 }
 
-/// `message at column N`, then `: hint` if there is one.
+/// The whole line, `message at column N` and then `: hint` if there is one, as one message, so
+/// that a language may put the column elsewhere.
+impl ToMessage for ParseError {
+    fn to_message(&self) -> Message {
+        let line = match &self.hint {
+            Some(hint) => Message::new("expr.at-column-hint").with("hint", hint.clone()),
+            None => Message::new("expr.at-column"),
+        };
+        line.with("message", self.message.clone())
+            .with("column", self.column)
+    }
+}
+
+/// The English of [`ParseError::to_message`].
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at column {}", self.message, self.column)?;
-        match &self.hint {
-            Some(hint) => write!(f, ": {hint}"),
-            None => Ok(()),
-        }
+        f.write_str(&self.to_message().english())
     }
 }
 
@@ -304,13 +315,14 @@ impl Expr {
     fn parse_inner(src: &str, allow_inputs: bool) -> Result<Expr, ParseError> {
         let len = src.chars().count();
         if len > MAX_LEN {
-            let message =
-                format!("the function is too long ({len} characters; the limit is {MAX_LEN})");
+            let message = Message::new("expr.too-long")
+                .with("length", len)
+                .with("limit", MAX_LEN);
             return Err(ParseError::new(message, MAX_LEN + 1));
         }
         if src.trim().is_empty() {
-            return Err(ParseError::new("the function is empty", 1)
-                .hint("type a formula in x and y, e.g. x^2 + y^2"));
+            return Err(ParseError::new(Message::new("expr.empty"), 1)
+                .hint(Message::new("expr.hint.type-formula")));
         }
         let (nodes, inputs) = Parser::new(src, allow_inputs)
             .parse_all()
@@ -586,8 +598,6 @@ impl Token {
 /// several of them at once, and in a debug build that adds up (see [`Parser::parse_expr`]).
 type Parsed<T> = Result<T, Box<ParseError>>;
 
-const EXPECTED_OPERAND: &str = "expected a number, x, y, a function or '('";
-
 /// A recursive-descent parser reading tokens on demand, so the first error in the text is the one
 /// reported. It recurses only into parentheses and function calls; sign and `^` chains are loops.
 struct Parser {
@@ -650,8 +660,7 @@ impl Parser {
     fn enter(&mut self, column: usize) -> Parsed<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            let message =
-                format!("the function is nested too deeply (more than {MAX_DEPTH} levels)");
+            let message = Message::new("expr.too-deep").with("limit", MAX_DEPTH);
             return Err(ParseError::new(message, column).into());
         }
         Ok(())
@@ -707,20 +716,18 @@ impl Parser {
     fn lex_number(&mut self) -> Parsed<Token> {
         let start = self.pos;
         let text = |p: &Parser| -> String { p.chars[start..p.pos].iter().collect() };
-        let bad = |message: String, hint: &str| {
+        let bad = |message: Message, hint: Message| {
             Err(ParseError::new(message, start + 1).hint(hint).into())
         };
+        let example = |text: &str| Message::new("expr.hint.example").with("example", text);
         self.skip_while(|c| c.is_ascii_digit() || c == '.');
         let mantissa = &self.chars[start..self.pos];
         if !mantissa.iter().any(char::is_ascii_digit) {
-            return bad(
-                "a '.' without digits is not a number".into(),
-                "write e.g. 0.5",
-            );
+            return bad(Message::new("expr.lone-dot"), example("0.5"));
         }
         if mantissa.iter().filter(|&&c| c == '.').count() > 1 {
-            let message = format!("the number '{}' has more than one '.'", text(self));
-            return bad(message, "write e.g. 1.25");
+            let message = Message::new("expr.two-dots").with("number", text(self));
+            return bad(message, example("1.25"));
         }
         if matches!(self.chars.get(self.pos), Some('e' | 'E')) {
             let after = self.chars.get(self.pos + 1).copied();
@@ -736,24 +743,27 @@ impl Parser {
                 // `1e`, `1e+`, `1e)`: an exponent with no digits. (But `2exp(x)` is a number
                 // followed by a name, reported later as a missing '*'.)
                 self.pos += 1 + sign;
-                let message = format!("the number '{}' has no digits after its 'e'", text(self));
-                return bad(message, "write e.g. 1e3, or use * to multiply by e");
+                let message = Message::new("expr.empty-exponent").with("number", text(self));
+                return bad(message, Message::new("expr.hint.exponent-digits"));
             }
         }
         if self.chars.get(self.pos) == Some(&'.') {
             // `1e3.5`: take the rest so the message shows the whole thing.
             self.skip_while(|c| c == '.' || c.is_ascii_digit());
-            let message = format!("the number '{}' has a '.' in its exponent", text(self));
-            return bad(message, "the exponent must be a whole number, e.g. 1e3");
+            let message = Message::new("expr.dot-in-exponent").with("number", text(self));
+            return bad(message, Message::new("expr.hint.whole-exponent"));
         }
         let text = text(self);
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(self.token(Tok::Num(v), start)),
             Ok(_) => bad(
-                format!("number out of range '{text}'"),
-                "the largest number is about 1.8e308",
+                Message::new("expr.out-of-range").with("number", text),
+                Message::new("expr.hint.largest"),
             ),
-            Err(_) => bad(format!("'{text}' is not a valid number"), "write e.g. 2.5"),
+            Err(_) => bad(
+                Message::new("expr.bad-number").with("number", text),
+                example("2.5"),
+            ),
         }
     }
 
@@ -770,7 +780,8 @@ impl Parser {
         let end = self.next()?;
         if end.tok != Tok::End {
             // Everything that could continue an expression was taken, so this is a stray ')'.
-            return Err(self.unexpected(end).hint("it has no matching '('").into());
+            let hint = Message::new("expr.hint.no-matching-open");
+            return Err(self.unexpected(end).hint(hint).into());
         }
         Ok((self.nodes, self.inputs))
     }
@@ -908,7 +919,10 @@ impl Parser {
                     _ => return self.call_start(t, &name),
                 }
             }
-            _ => return Err(self.unexpected(t).hint(EXPECTED_OPERAND).into()),
+            _ => {
+                let hint = Message::new("expr.hint.expected-operand");
+                return Err(self.unexpected(t).hint(hint).into());
+            }
         };
         Ok(Primary::Leaf(node))
     }
@@ -931,8 +945,8 @@ impl Parser {
             return Err(unknown_name(name, name_token.column(), is_call).into());
         };
         if open.tok != Tok::LParen {
-            let message = format!("the function '{name}' needs parentheses");
-            let hint = format!("write e.g. {name}(x)");
+            let message = Message::new("expr.needs-parentheses").with("name", name);
+            let hint = Message::new("expr.hint.example").with("example", format!("{name}(x)"));
             return Err(ParseError::new(message, name_token.column())
                 .hint(hint)
                 .into());
@@ -951,25 +965,34 @@ impl Parser {
                 Ok(())
             }
             Tok::End => {
-                let error = ParseError::new("unclosed '(' opened", open.column());
-                Err(error.hint("add a ')' to close it").into())
+                let error = ParseError::new(Message::new("expr.unclosed"), open.column());
+                Err(error.hint(Message::new("expr.hint.close")).into())
             }
-            _ => Err(self.unexpected(close).hint("expected ')'").into()),
+            _ => {
+                let hint = Message::new("expr.hint.expected-close");
+                Err(self.unexpected(close).hint(hint).into())
+            }
         }
     }
 
     fn unexpected(&self, t: Token) -> ParseError {
-        match t.tok {
-            Tok::End => ParseError::new("unexpected end of input", t.column()),
-            _ => ParseError::new(format!("unexpected '{}'", self.text(t)), t.column()),
-        }
+        let message = match t.tok {
+            Tok::End => Message::new("expr.unexpected-end"),
+            _ => Message::new("expr.unexpected").with("token", self.text(t)),
+        };
+        ParseError::new(message, t.column())
     }
 
     fn missing_operator(&self, next: Token) -> ParseError {
         let before = self.prev.map(|p| self.text(p)).unwrap_or_default();
         let after = self.text(next);
-        let message = format!("missing operator between '{before}' and '{after}'");
-        ParseError::new(message, next.column()).hint(format!("write {before}*{after}"))
+        let message = Message::new("expr.missing-operator")
+            .with("before", &before)
+            .with("after", &after);
+        let hint = Message::new("expr.hint.write-product")
+            .with("before", before)
+            .with("after", after);
+        ParseError::new(message, next.column()).hint(hint)
     }
 }
 
@@ -983,37 +1006,52 @@ enum Primary {
 fn unknown_name(name: &str, column: usize, is_call: bool) -> ParseError {
     let lower = name.to_ascii_lowercase();
     let known = |n: &str| matches!(n, "x" | "y" | "pi" | "e") || Func::lookup(n).is_some();
-    let kind = if is_call { "function" } else { "name" };
-    let error = ParseError::new(format!("unknown {kind} '{name}'"), column);
+    // Two kinds rather than one with the word as a value, so "function" and "name" are
+    // translated too.
+    let message = if is_call {
+        Message::new("expr.unknown-function")
+    } else {
+        Message::new("expr.unknown-name")
+    };
+    let error = ParseError::new(message.with("name", name), column);
     if lower != name && known(&lower) {
-        error.hint(format!("names are case-sensitive: write {lower}"))
+        error.hint(Message::new("expr.hint.case").with("name", lower))
     } else if let Some(split) = name
         .find(|c: char| c.is_ascii_digit())
         .filter(|&i| !is_call && known(&name[..i]) && name[i..].bytes().all(|b| b.is_ascii_digit()))
     {
         let (a, b) = name.split_at(split);
-        error.hint(format!("to multiply, write {a}*{b}; for a power, {a}^{b}"))
+        let hint = Message::new("expr.hint.multiply-or-power")
+            .with("name", a)
+            .with("digits", b);
+        error.hint(hint)
     } else if !is_call && name.len() > 1 && name.chars().all(|c| c == 'x' || c == 'y') {
         let product: Vec<String> = name.chars().map(String::from).collect();
-        error.hint(format!("to multiply, write {}", product.join("*")))
+        error.hint(Message::new("expr.hint.multiply").with("product", product.join("*")))
     } else if is_call {
-        error.hint("the functions are sin, cos, tan, exp, ln, log, sqrt, abs and tanh")
+        error.hint(Message::new("expr.hint.functions"))
     } else {
-        error.hint("use x, y, pi, e or a function such as sin(...)")
+        error.hint(Message::new("expr.hint.names"))
     }
 }
 
 fn unexpected_character(c: char, column: usize) -> ParseError {
-    let error = ParseError::new(format!("unexpected character '{c}'"), column);
+    let message = Message::new("expr.unexpected-character").with("character", c.to_string());
+    let error = ParseError::new(message, column);
+    let write = |text: &str| {
+        error
+            .clone()
+            .hint(Message::new("expr.hint.write").with("text", text))
+    };
     // Characters that arrive when a formula is pasted from a document.
     match c {
-        'π' => error.hint("write pi"),
-        '²' => error.hint("write ^2"),
-        '³' => error.hint("write ^3"),
-        '×' | '·' | '∙' => error.hint("write *"),
-        '÷' => error.hint("write /"),
-        '−' | '–' => error.hint("write - (the ASCII minus sign)"),
-        ',' => error.hint("functions take a single argument; write decimals with '.'"),
+        'π' => write("pi"),
+        '²' => write("^2"),
+        '³' => write("^3"),
+        '×' | '·' | '∙' => write("*"),
+        '÷' => write("/"),
+        '−' | '–' => error.hint(Message::new("expr.hint.ascii-minus")),
+        ',' => error.hint(Message::new("expr.hint.one-argument")),
         _ => error,
     }
 }

@@ -12,6 +12,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::expr::{BinOp, Expr, Func, Node, ParseError};
+use crate::message::{Message, ToMessage};
 
 /// Graphs of up to this many nodes are drawn as they are; bigger ones have their repeated
 /// subtrees drawn once, with a count.
@@ -41,39 +42,33 @@ pub enum GraphError {
     TooBig { nodes: usize, limit: usize },
 }
 
+impl ToMessage for GraphError {
+    fn to_message(&self) -> Message {
+        match self {
+            GraphError::Parse(e) => e.to_message(),
+            GraphError::UnknownInput { name, known } if known.is_empty() => {
+                Message::new("graph.unknown-input").with("name", name)
+            }
+            GraphError::UnknownInput { name, known } => Message::new("graph.unknown-input-of")
+                .with("name", name)
+                .with("inputs", known.join(", ")),
+            GraphError::MissingInput { name } => {
+                Message::new("graph.missing-input").with("name", name)
+            }
+            GraphError::BadValue { name, text } => Message::new("graph.bad-value")
+                .with("name", name)
+                .with("text", text),
+            GraphError::BadList { item } => Message::new("graph.bad-list").with("item", item),
+            GraphError::TooBig { nodes, limit } => Message::new("graph.too-big")
+                .with("nodes", *nodes)
+                .with("limit", *limit),
+        }
+    }
+}
+
 impl std::fmt::Display for GraphError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GraphError::Parse(e) => write!(f, "{e}"),
-            GraphError::UnknownInput { name, known } if known.is_empty() => {
-                write!(f, "the formula has no input named '{name}'")
-            }
-            GraphError::UnknownInput { name, known } => write!(
-                f,
-                "the formula has no input named '{name}' (its inputs: {})",
-                known.join(", ")
-            ),
-            GraphError::MissingInput { name } => {
-                write!(
-                    f,
-                    "the input '{name}' has no value: give it one, e.g. {name}:1"
-                )
-            }
-            GraphError::BadValue { name, text } => {
-                write!(
-                    f,
-                    "the input '{name}' must be a finite number, not '{text}'"
-                )
-            }
-            GraphError::BadList { item } => {
-                write!(f, "'{item}' is not name:value, e.g. apple:100")
-            }
-            GraphError::TooBig { nodes, limit } => write!(
-                f,
-                "the graph has {nodes} nodes even with repeated parts drawn once; the most \
-                 that can be drawn is {limit}"
-            ),
-        }
+        f.write_str(&self.to_message().english())
     }
 }
 

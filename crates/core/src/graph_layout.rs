@@ -332,7 +332,7 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
     );
     if standalone {
         out.push_str(concat!(
-            "<style>.gs-graph{font:13px system-ui,'Segoe UI',Roboto,'Noto Sans',sans-serif;background:#fff}",
+            "<style>.gs-graph{font:13px system-ui,'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK KR','Noto Sans CJK JP','Apple SD Gothic Neo','Hiragino Sans','Malgun Gothic','Yu Gothic',Meiryo,sans-serif;background:#fff}",
             ".edge{fill:none;stroke:#555;stroke-width:1.4}.node circle{fill:#fff;stroke:#222;stroke-width:1.6}",
             ".node text,.label{fill:#111;text-anchor:middle;dominant-baseline:central}",
             ".fwd{fill:#111;text-anchor:middle}.bwd{fill:#c0392b;text-anchor:middle}",

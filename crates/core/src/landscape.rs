@@ -8,6 +8,7 @@
 
 use crate::data::Split;
 use crate::matrix::Matrix;
+use crate::message::Message;
 use crate::net::{NetError, Network, Workspace};
 use crate::paint::Field;
 use crate::rng::Rng;
@@ -29,9 +30,9 @@ impl Directions {
         match s.trim() {
             "random" => Ok(Directions::Random),
             "pca" => Ok(Directions::Pca),
-            other => Err(NetError(format!(
-                "unknown directions '{other}' (expected random or pca)"
-            ))),
+            other => Err(NetError(
+                Message::new("network.unknown-directions").with("name", other),
+            )),
         }
     }
 
@@ -81,10 +82,9 @@ impl Landscape {
         n: usize,
         seed: u64,
     ) -> Result<Landscape, NetError> {
-        let m = race
-            .members()
-            .get(member)
-            .ok_or_else(|| NetError(format!("no optimizer number {}", member + 1)))?;
+        let m = race.members().get(member).ok_or_else(|| {
+            NetError(Message::new("landscape.no-optimizer").with("number", member + 1))
+        })?;
         let net = m.net.clone();
         let center = net.params().to_vec();
         let pca = match directions {

@@ -15,6 +15,7 @@
 
 use crate::math::{exp, ln};
 use crate::matrix::{gemm, Op};
+use crate::message::Message;
 use crate::net::{Activation, Layer, NetError, Network};
 use serde::Serialize;
 
@@ -147,10 +148,11 @@ pub fn layer_graph(net: &Network, x: &[f64], t: usize) -> Result<LayerGraph, Net
     for (step, name) in &steps {
         let out = forward(net, *step, params, &acts[acts.len() - 1], t);
         if let Some(i) = out.iter().position(|v| !v.is_finite()) {
-            return Err(NetError(format!(
-                "the forward pass overflows in {name} (output {}): the weights are too large",
-                i + 1
-            )));
+            return Err(NetError(
+                Message::new("layers.forward-overflow")
+                    .with("layer", name)
+                    .with("output", i + 1),
+            ));
         }
         acts.push(out);
     }
@@ -216,10 +218,9 @@ pub fn layer_graph(net: &Network, x: &[f64], t: usize) -> Result<LayerGraph, Net
         };
         let (dw, db) = &param_grads[k];
         if din.iter().chain(dw).chain(db).any(|v| !v.is_finite()) {
-            return Err(NetError(format!(
-                "the backward pass overflows in {}: the weights are too large",
-                steps[k].1
-            )));
+            return Err(NetError(
+                Message::new("layers.backward-overflow").with("layer", &steps[k].1),
+            ));
         }
         douts[k] = din;
     }
@@ -341,36 +342,32 @@ fn steps(net: &Network) -> Vec<(Step, String)> {
 /// The errors of [`layer_graph`] that can be seen before running anything.
 fn check_inputs(net: &Network, x: &[f64], t: usize) -> Result<(), NetError> {
     if x.len() != net.inputs() {
-        return Err(NetError(format!(
-            "the example has {} numbers but the network takes {} inputs",
-            x.len(),
-            net.inputs()
-        )));
+        return Err(NetError(
+            Message::new("layers.wrong-inputs")
+                .with("numbers", x.len())
+                .with("inputs", net.inputs()),
+        ));
     }
     if t >= net.classes() {
-        return Err(NetError(format!(
-            "label {t} is not a class of the network (it has classes 0 to {})",
-            net.classes() - 1
-        )));
+        return Err(NetError(
+            Message::new("layers.bad-label")
+                .with("label", t)
+                .with("last", net.classes() - 1),
+        ));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(NetError(format!(
-            "input {} of the example is not a finite number",
-            i + 1
-        )));
+        return Err(NetError(
+            Message::new("layers.input-not-finite").with("input", i + 1),
+        ));
     }
     if let Some(i) = net.params().iter().position(|v| !v.is_finite()) {
-        let (name, start) = net
-            .arrays()
-            .into_iter()
-            .find(|(_, r)| r.contains(&i))
-            .map_or((String::from("a parameter"), i), |(name, r)| {
-                (name, r.start)
-            });
-        return Err(NetError(format!(
-            "{name} holds a number that is not finite (element {})",
-            i - start + 1
-        )));
+        let message = match net.arrays().into_iter().find(|(_, r)| r.contains(&i)) {
+            Some((name, r)) => Message::new("net.not-finite-param")
+                .with("array", name)
+                .with("element", i - r.start + 1),
+            None => Message::new("net.not-finite-parameter").with("element", i + 1),
+        };
+        return Err(NetError(message));
     }
     Ok(())
 }
@@ -1054,7 +1051,7 @@ mod tests {
     #[test]
     fn bad_examples_and_networks_are_errors() {
         let (mut net, x) = random(&[3, 4, 2], Activation::Relu, 7);
-        let err = |r: Result<LayerGraph, NetError>| r.unwrap_err().0;
+        let err = |r: Result<LayerGraph, NetError>| r.unwrap_err().to_string();
         assert!(err(layer_graph(&net, &x[..2], 0)).contains("takes 3 inputs"));
         assert!(err(layer_graph(&net, &x, 2)).contains("label 2"));
         let mut bad = x.clone();

@@ -15,6 +15,7 @@ pub mod landscape;
 pub mod layer_graph;
 pub mod math;
 pub mod matrix;
+pub mod message;
 pub mod net;
 pub mod optim;
 pub mod paint;

@@ -7,6 +7,7 @@
 
 use crate::math::{exp, ln};
 use crate::matrix::{gemm, Matrix, Op};
+use crate::message::{Message, ToMessage};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -36,9 +37,9 @@ impl Activation {
             "relu" => Ok(Activation::Relu),
             "sigmoid" => Ok(Activation::Sigmoid),
             "none" => Ok(Activation::None),
-            other => Err(NetError(format!(
-                "unknown activation '{other}' (expected relu, sigmoid or none)"
-            ))),
+            other => Err(NetError(
+                Message::new("net.unknown-activation").with("name", other),
+            )),
         }
     }
 }
@@ -60,11 +61,7 @@ impl Init {
             "he" => Ok(Init::He),
             "xavier" => Ok(Init::Xavier),
             _ => {
-                let bad = || {
-                    NetError(format!(
-                        "unknown init '{s}' (expected he, xavier or std:σ with σ > 0, e.g. std:0.01)"
-                    ))
-                };
+                let bad = || NetError(Message::new("net.unknown-init").with("name", &s));
                 let sigma: f64 = s
                     .strip_prefix("std:")
                     .ok_or_else(bad)?
@@ -98,13 +95,20 @@ impl fmt::Display for Init {
     }
 }
 
-/// A network that cannot be built or read, in words.
+/// A network that cannot be built or read (or a network view's action that cannot be done), as
+/// data (see [`crate::message`]); its `Display` is the English sentence.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NetError(pub String);
+pub struct NetError(pub Message);
+
+impl ToMessage for NetError {
+    fn to_message(&self) -> Message {
+        self.0.clone()
+    }
+}
 
 impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.english())
     }
 }
 
@@ -166,9 +170,7 @@ impl Network {
         rng: &mut Rng,
     ) -> Result<Self, NetError> {
         if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(NetError(
-                "a network needs inputs, outputs and no empty layer".into(),
-            ));
+            return Err(NetError(Message::new("net.empty-layer")));
         }
         let mut net = Network::with_shape(sizes, activation)?;
         for layer in net.layers.clone() {
@@ -188,17 +190,16 @@ impl Network {
         params: &[f64],
     ) -> Result<Self, NetError> {
         if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(NetError(
-                "a network needs inputs, outputs and no empty layer".into(),
-            ));
+            return Err(NetError(Message::new("net.empty-layer")));
         }
         let mut net = Network::with_shape(sizes, activation)?;
         if params.len() != net.params.len() {
-            return Err(NetError(format!(
-                "a network of layers {sizes:?} has {} parameters, not {}",
-                net.params.len(),
-                params.len()
-            )));
+            return Err(NetError(
+                Message::new("net.wrong-parameter-count")
+                    .with("sizes", format!("{sizes:?}"))
+                    .with("expected", net.params.len())
+                    .with("got", params.len()),
+            ));
         }
         net.params.copy_from_slice(params);
         Ok(net)
@@ -231,11 +232,7 @@ impl Network {
                 .and_then(|w| w.checked_add(pair[1]))
                 .and_then(|n| n.checked_add(offset))
                 .filter(|&n| n <= MAX_PARAMS)
-                .ok_or_else(|| {
-                    NetError(format!(
-                        "the network is too large: at most {MAX_PARAMS} parameters"
-                    ))
-                })?;
+                .ok_or_else(|| NetError(Message::new("net.too-large").with("max", MAX_PARAMS)))?;
         }
         Ok(Network {
             layers,
@@ -562,22 +559,31 @@ impl Network {
     pub fn from_file(file: &WeightsFile) -> Result<Self, NetError> {
         let layers = &file.layers;
         if layers.is_empty() {
-            return Err(NetError("the weights have no layers".into()));
+            return Err(NetError(Message::new("net.no-layers")));
         }
         let mut sizes = Vec::new();
         let mut activations = Vec::new();
         for (i, layer) in layers.iter().enumerate() {
-            let name = format!("layer {}", i + 1);
+            // "layer 2: what is wrong with it".
+            let in_layer = |message: Message| {
+                NetError(
+                    Message::new("net.in-layer")
+                        .with("layer", i + 1)
+                        .with("message", message),
+                )
+            };
             let n_in = layer.w.len();
             let n_out = layer.b.len();
             if n_in == 0 || n_out == 0 {
-                return Err(NetError(format!("{name}: W and b must not be empty")));
+                return Err(in_layer(Message::new("net.empty-weights")));
             }
-            if let Some(prev) = sizes.last() {
-                if *prev != n_in {
-                    return Err(NetError(format!(
-                        "{name}: W has {n_in} rows but the layer before has {prev} outputs"
-                    )));
+            if let Some(&prev) = sizes.last() {
+                if prev != n_in {
+                    return Err(in_layer(
+                        Message::new("net.rows-mismatch")
+                            .with("rows", n_in)
+                            .with("outputs", prev),
+                    ));
                 }
             } else {
                 sizes.push(n_in);
@@ -585,25 +591,23 @@ impl Network {
             sizes.push(n_out);
             for (r, row) in layer.w.iter().enumerate() {
                 if row.len() != n_out {
-                    return Err(NetError(format!(
-                        "{name}: W row {} has {} numbers but b has {n_out}",
-                        r + 1,
-                        row.len()
-                    )));
+                    return Err(in_layer(
+                        Message::new("net.row-length")
+                            .with("row", r + 1)
+                            .with("count", row.len())
+                            .with("outputs", n_out),
+                    ));
                 }
             }
-            let activation = Activation::parse(&layer.activation)
-                .map_err(|e| NetError(format!("{name}: {e}")))?;
+            let activation =
+                Activation::parse(&layer.activation).map_err(|e| in_layer(e.to_message()))?;
             let last = i + 1 == layers.len();
             if last != (activation == Activation::None) {
-                return Err(NetError(format!(
-                    "{name}: {}",
-                    if last {
-                        "the last layer must have activation \"none\" (softmax follows it)"
-                    } else {
-                        "only the last layer may have activation \"none\""
-                    }
-                )));
+                return Err(in_layer(if last {
+                    Message::new("net.last-activation")
+                } else {
+                    Message::new("net.none-activation")
+                }));
             }
             activations.push(activation);
         }
@@ -625,10 +629,11 @@ impl Network {
                 .into_iter()
                 .find(|(_, r)| r.contains(&i))
                 .unwrap_or_default();
-            return Err(NetError(format!(
-                "{name} holds a number that is not finite (element {})",
-                i - range.start + 1
-            )));
+            return Err(NetError(
+                Message::new("net.not-finite-param")
+                    .with("array", name)
+                    .with("element", i - range.start + 1),
+            ));
         }
         Ok(net)
     }

@@ -20,6 +20,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::math;
+use crate::message::{Message, ToMessage};
 use crate::schedule::Schedule;
 
 /// Added to √h before dividing, as in the book, so a zero accumulator never divides by zero.
@@ -60,13 +61,31 @@ pub enum Rule {
     },
 }
 
-/// Why a configuration was refused; its `Display` is a sentence for the user.
+/// Why a configuration was refused, as data (see [`crate::message`]); its `Display` is the
+/// English sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub struct ConfigError(pub Message);
+
+impl ToMessage for ConfigError {
+    fn to_message(&self) -> Message {
+        self.0.clone()
+    }
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.english())
+    }
+}
+
+impl ConfigError {
+    /// Optimizer `id`'s schedule is refused: `sgd schedule: ...`.
+    fn schedule(id: &str, e: &crate::schedule::ScheduleError) -> Self {
+        ConfigError(
+            Message::new("optim.schedule")
+                .with("optimizer", id)
+                .with("error", e.to_message()),
+        )
     }
 }
 
@@ -96,11 +115,11 @@ impl Rule {
                 beta2: 0.999,
             },
             other => {
-                return Err(ConfigError(format!(
-                    "unknown optimizer '{}': use one of {}",
-                    other,
-                    IDS.join(", ")
-                )))
+                return Err(ConfigError(
+                    Message::new("optim.unknown")
+                        .with("name", other)
+                        .with("ids", IDS.join(", ")),
+                ))
             }
         })
     }
@@ -175,12 +194,12 @@ impl Rule {
             (Self::Adam { beta2, .. }, "beta2") => beta2,
             (this, _) => {
                 let known: Vec<&str> = this.hyperparameters().iter().map(|(n, _)| *n).collect();
-                return Err(ConfigError(format!(
-                    "{} has no hyperparameter '{}' (it takes {})",
-                    this.id(),
-                    name.trim(),
-                    known.join(", ")
-                )));
+                return Err(ConfigError(
+                    Message::new("optim.no-hyperparameter")
+                        .with("optimizer", this.id())
+                        .with("name", name.trim())
+                        .with("known", known.join(", ")),
+                ));
             }
         };
         *slot = value;
@@ -197,16 +216,16 @@ impl Rule {
                 (0.0..1.0).contains(&value)
             };
             if !ok {
-                let rule = if name == "lr" {
-                    "a finite number above 0"
+                let kind = if name == "lr" {
+                    Message::new("optim.bad-lr")
                 } else {
-                    "at least 0 and below 1"
+                    Message::new("optim.bad-fraction")
                 };
-                return Err(ConfigError(format!(
-                    "{} {name} = {} is out of range: it must be {rule}",
-                    self.id(),
-                    crate::params::format_number(value)
-                )));
+                return Err(ConfigError(
+                    kind.with("optimizer", self.id())
+                        .with("name", name)
+                        .with("value", crate::params::format_number(value)),
+                ));
             }
         }
         Ok(())
@@ -272,7 +291,7 @@ impl OptimizerConfig {
         self.rule.validate()?;
         self.schedule
             .validate()
-            .map_err(|e| ConfigError(format!("{} {e}", self.id())))
+            .map_err(|e| ConfigError::schedule(self.id(), &e))
     }
 }
 
@@ -287,9 +306,9 @@ impl FromStr for OptimizerConfig {
         let (id, args) = match s.find('(') {
             None => (s, None),
             Some(open) => {
-                let inner = s[open + 1..]
-                    .strip_suffix(')')
-                    .ok_or_else(|| ConfigError(format!("'{s}' is missing its closing ')'")))?;
+                let inner = s[open + 1..].strip_suffix(')').ok_or_else(|| {
+                    ConfigError(Message::new("optim.missing-close").with("text", s))
+                })?;
                 (&s[..open], Some(inner))
             }
         };
@@ -299,23 +318,25 @@ impl FromStr for OptimizerConfig {
                 continue;
             }
             let (name, value) = pair.split_once('=').ok_or_else(|| {
-                ConfigError(format!(
-                    "'{}' in '{s}' should be name=value, like lr=0.1",
-                    pair.trim()
-                ))
+                ConfigError(
+                    Message::new("optim.not-name-value")
+                        .with("pair", pair.trim())
+                        .with("text", s),
+                )
             })?;
             if name.trim().eq_ignore_ascii_case("schedule") {
                 config.schedule = value
                     .parse()
-                    .map_err(|e| ConfigError(format!("{} {e}", config.id())))?;
+                    .map_err(|e| ConfigError::schedule(config.id(), &e))?;
                 continue;
             }
             let number: f64 = value.trim().parse().map_err(|_| {
-                ConfigError(format!(
-                    "{} = '{}' in '{s}' is not a number",
-                    name.trim(),
-                    value.trim()
-                ))
+                ConfigError(
+                    Message::new("optim.not-a-number")
+                        .with("name", name.trim())
+                        .with("value", value.trim())
+                        .with("text", s),
+                )
             })?;
             config.set(name, number)?;
         }

@@ -4,6 +4,7 @@
 //! `start=-7,2;3,4`, `view=-10,10,-5,5`, `opt=sgd(lr=0.95),momentum(lr=0.1,momentum=0.9)`: one parser
 //! for each, so a figure made in a terminal and the page read the same strings the same way.
 
+use crate::message::{Message, ToMessage};
 use crate::optim::OptimizerConfig;
 use crate::surface::ViewBox;
 
@@ -11,57 +12,53 @@ use crate::surface::ViewBox;
 /// pasted URL should not make the page run millions of trajectories.
 pub const MAX_LIST: usize = 32;
 
-fn number(text: &str, what: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} '{}' is not a number", text.trim()))?;
+fn number(text: &str, what: &'static str) -> Result<f64, Message> {
+    let value: f64 = text.trim().parse().map_err(|_| {
+        Message::new("param.not-a-number")
+            .with("name", what)
+            .with("text", text.trim())
+    })?;
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(format!("{what} '{}' must be a finite number", text.trim()))
+        Err(Message::new("param.not-finite")
+            .with("name", what)
+            .with("text", text.trim()))
     }
 }
 
 /// A point `x,y`, both finite.
-pub fn parse_point(text: &str) -> Result<[f64; 2], String> {
+pub fn parse_point(text: &str) -> Result<[f64; 2], Message> {
     let parts: Vec<&str> = text.split(',').collect();
     if parts.len() != 2 {
-        return Err(format!(
-            "a point is two numbers x,y (like -7,2); got '{}'",
-            text.trim()
-        ));
+        return Err(Message::new("param.bad-point").with("text", text.trim()));
     }
     Ok([number(parts[0], "x")?, number(parts[1], "y")?])
 }
 
 /// Points separated by `;`: `-7,2;3,4`.
-pub fn parse_points(text: &str) -> Result<Vec<[f64; 2]>, String> {
+pub fn parse_points(text: &str) -> Result<Vec<[f64; 2]>, Message> {
     let points = text
         .split(';')
         .filter(|p| !p.trim().is_empty())
         .map(parse_point)
         .collect::<Result<Vec<_>, _>>()?;
     if points.is_empty() {
-        return Err("give at least one start point x,y".into());
+        return Err(Message::new("param.no-points"));
     }
     if points.len() > MAX_LIST {
-        return Err(format!(
-            "at most {MAX_LIST} start points (got {})",
-            points.len()
-        ));
+        return Err(Message::new("param.too-many-points")
+            .with("max", MAX_LIST)
+            .with("count", points.len()));
     }
     Ok(points)
 }
 
 /// A view `xmin,xmax,ymin,ymax`.
-pub fn parse_view(text: &str) -> Result<ViewBox, String> {
+pub fn parse_view(text: &str) -> Result<ViewBox, Message> {
     let parts: Vec<&str> = text.split(',').collect();
     if parts.len() != 4 {
-        return Err(format!(
-            "a view is four numbers xmin,xmax,ymin,ymax (like -10,10,-5,5); got '{}'",
-            text.trim()
-        ));
+        return Err(Message::new("param.bad-view").with("text", text.trim()));
     }
     let mut v = [0.0; 4];
     for (slot, (part, name)) in v
@@ -75,7 +72,7 @@ pub fn parse_view(text: &str) -> Result<ViewBox, String> {
 
 /// The items of a list separated by commas outside parentheses, empty ones left out:
 /// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9)` → `sgd(lr=0.95)`, `momentum(lr=0.1,momentum=0.9)`.
-pub fn split_list(text: &str) -> Result<Vec<&str>, String> {
+pub fn split_list(text: &str) -> Result<Vec<&str>, Message> {
     let mut items = Vec::new();
     let mut depth = 0i32;
     let mut begin = 0;
@@ -90,7 +87,7 @@ pub fn split_list(text: &str) -> Result<Vec<&str>, String> {
             _ => {}
         }
         if depth < 0 {
-            return Err(format!("unmatched ')' in '{}'", text.trim()));
+            return Err(Message::new("param.unmatched-close").with("text", text.trim()));
         }
     }
     items.push(&text[begin..]);
@@ -100,20 +97,19 @@ pub fn split_list(text: &str) -> Result<Vec<&str>, String> {
 
 /// Optimizers separated by commas outside parentheses:
 /// `sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad`.
-pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, String> {
+pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerConfig>, Message> {
     let items = split_list(text)?;
     let configs = items
         .into_iter()
-        .map(|s| s.parse::<OptimizerConfig>().map_err(|e| e.to_string()))
+        .map(|s| s.parse::<OptimizerConfig>().map_err(|e| e.to_message()))
         .collect::<Result<Vec<_>, _>>()?;
     if configs.is_empty() {
-        return Err("give at least one optimizer, like sgd(lr=0.1)".into());
+        return Err(Message::new("param.no-optimizers"));
     }
     if configs.len() > MAX_LIST {
-        return Err(format!(
-            "at most {MAX_LIST} optimizers (got {})",
-            configs.len()
-        ));
+        return Err(Message::new("param.too-many-optimizers")
+            .with("max", MAX_LIST)
+            .with("count", configs.len()));
     }
     Ok(configs)
 }

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::explain::Replayer;
+use crate::message::{Message, ToMessage};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::params::{self, format_number};
 use crate::surface::{Function, ViewBox};
@@ -161,11 +162,17 @@ pub fn find_preset(id: &str) -> Option<&'static Preset> {
 }
 
 /// A setting that could not be used, named by its URL key; the message says what was used
-/// instead.
+/// instead. As JSON, `{param, message, kind, values}`: `message` is the English line, and
+/// `kind` and `values` are the same line as data (the kind `warning`, whose values are the
+/// parameter and the message after it), for a page that speaks another language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub param: String,
+    /// `param: what went wrong; what was kept`, in English.
     pub message: String,
+    /// The message as data.
+    #[serde(flatten)]
+    pub text: Message,
 }
 
 /// One optimizer in the scene.
@@ -182,7 +189,7 @@ pub struct Run {
     pub start_index: usize,
     pub trajectory: Trajectory,
     /// Why this run has no points (the function is undefined at its start, say).
-    pub error: Option<String>,
+    pub error: Option<Message>,
     /// The optimizer's velocity and per-coordinate rates after the last recorded update, kept
     /// from the run so showing the end costs no replay (None when the run diverged).
     #[serde(skip)]
@@ -260,78 +267,89 @@ pub const KEYS: [&str; 12] = [
     "seed",
 ];
 
-fn parse_noise(text: &str) -> Result<f64, String> {
+fn parse_noise(text: &str) -> Result<f64, Message> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=MAX_NOISE).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "'{}' is not a noise level σ from 0 to {}",
-            excerpt(text.trim()),
-            format_number(MAX_NOISE)
-        )),
+        _ => Err(Message::new("scene.bad-noise")
+            .with("text", excerpt(text.trim()))
+            .with("max", format_number(MAX_NOISE))),
     }
 }
 
-fn parse_bool(text: &str) -> Result<bool, String> {
+fn parse_bool(text: &str) -> Result<bool, Message> {
     match text.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(format!("'{other}' is not 1 or 0")),
+        other => Err(Message::new("scene.not-bool").with("text", other)),
     }
 }
 
-fn parse_steps(text: &str) -> Result<usize, String> {
+fn parse_steps(text: &str) -> Result<usize, Message> {
     match text.trim().parse::<usize>() {
         Ok(n) if (1..=MAX_PAGE_STEPS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "'{}' is not a whole number from 1 to {MAX_PAGE_STEPS}",
-            text.trim()
-        )),
+        _ => Err(Message::new("scene.bad-steps")
+            .with("text", text.trim())
+            .with("max", MAX_PAGE_STEPS)),
     }
 }
 
-fn parse_speed(text: &str) -> Result<f64, String> {
+fn parse_speed(text: &str) -> Result<f64, Message> {
     let (lo, hi) = SPEED_RANGE;
     match text.trim().parse::<f64>() {
         Ok(v) if (lo..=hi).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "'{}' is not a speed from {lo} to {hi} steps per second",
-            text.trim()
-        )),
+        _ => Err(Message::new("scene.bad-speed")
+            .with("text", text.trim())
+            .with("min", lo.to_string())
+            .with("max", hi.to_string())),
     }
 }
 
-fn parse_indices(text: &str) -> Result<Vec<usize>, String> {
+fn parse_indices(text: &str) -> Result<Vec<usize>, Message> {
     text.split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
             s.trim()
                 .parse::<usize>()
-                .map_err(|_| format!("'{}' is not an optimizer number", s.trim()))
+                .map_err(|_| Message::new("scene.bad-optimizer-number").with("text", s.trim()))
         })
         .collect()
 }
 
 /// A warning about `param`, its message starting with the parameter's name.
-pub(crate) fn warning(param: &str, message: String) -> Warning {
+pub(crate) fn warning(param: &str, message: Message) -> Warning {
+    let text = Message::new("warning")
+        .with("param", param)
+        .with("message", message);
     Warning {
         param: param.to_string(),
-        message: format!("{param}: {message}"),
+        message: text.english(),
+        text,
     }
+}
+
+/// What went wrong and what was done instead: `error; kept`.
+pub(crate) fn kept(error: Message, kept: Message) -> Message {
+    Message::new("kept").with("error", error).with("kept", kept)
+}
+
+/// "kept `value`": the setting keeps this value.
+pub(crate) fn kept_value(value: impl Into<crate::message::Value>) -> Message {
+    Message::new("kept.value").with("value", value)
 }
 
 /// `text` parsed by `parse`, or None (with a warning saying what is `kept` instead) when it does
 /// not parse, or when the parameter is absent.
-pub(crate) fn read<T, E: std::fmt::Display>(
+pub(crate) fn read<T, E: ToMessage>(
     text: Option<&str>,
     param: &str,
     parse: impl Fn(&str) -> Result<T, E>,
-    kept: &str,
+    kept_instead: Message,
     warnings: &mut Vec<Warning>,
 ) -> Option<T> {
     match parse(text?) {
         Ok(value) => Some(value),
         Err(e) => {
-            warnings.push(warning(param, format!("{e}; {kept}")));
+            warnings.push(warning(param, kept(e.to_message(), kept_instead)));
             None
         }
     }
@@ -422,24 +440,20 @@ impl Scene {
             match find_preset(id) {
                 // Loading it reruns everything; later keys may ask again.
                 Some(preset) => self.load_preset(preset),
-                None => warnings.push(warning(
-                    "preset",
-                    format!(
-                        "no preset '{}' (there are {}); kept the current settings",
-                        excerpt(id),
-                        PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
-                    ),
-                )),
+                None => {
+                    let error = Message::new("scene.no-preset")
+                        .with("name", excerpt(id))
+                        .with(
+                            "presets",
+                            PRESETS.iter().map(|p| p.id).collect::<Vec<_>>().join(", "),
+                        );
+                    let message = kept(error, Message::new("kept.settings"));
+                    warnings.push(warning("preset", message));
+                }
             }
         }
-        let kept_function = format!("kept {}", excerpt(self.function.label()));
-        if let Some(function) = read(
-            get("f"),
-            "f",
-            Function::parse,
-            &kept_function,
-            &mut warnings,
-        ) {
+        let kept_function = kept_value(excerpt(self.function.label()));
+        if let Some(function) = read(get("f"), "f", Function::parse, kept_function, &mut warnings) {
             self.view = function.view();
             self.starts = vec![function.start()];
             self.log = function.log_scale();
@@ -450,7 +464,7 @@ impl Scene {
             get("opt"),
             "opt",
             params::parse_optimizers,
-            "kept the current optimizers",
+            Message::new("kept.optimizers"),
             &mut warnings,
         ) {
             self.optimizers = configs
@@ -466,7 +480,7 @@ impl Scene {
             get("start"),
             "start",
             params::parse_points,
-            "kept the current start points",
+            Message::new("kept.starts"),
             &mut warnings,
         ) {
             self.starts = points;
@@ -476,7 +490,7 @@ impl Scene {
             get("steps"),
             "steps",
             parse_steps,
-            &format!("kept {}", self.steps),
+            kept_value(self.steps),
             &mut warnings,
         ) {
             self.steps = n;
@@ -486,7 +500,7 @@ impl Scene {
             get("view"),
             "view",
             params::parse_view,
-            "kept the current view",
+            Message::new("kept.view"),
             &mut warnings,
         ) {
             self.view = view;
@@ -495,7 +509,7 @@ impl Scene {
             get("log"),
             "log",
             parse_bool,
-            &format!("kept {}", u8::from(self.log)),
+            kept_value(u8::from(self.log).to_string()),
             &mut warnings,
         ) {
             self.log = b;
@@ -504,7 +518,7 @@ impl Scene {
             get("trail"),
             "trail",
             parse_bool,
-            &format!("kept {}", u8::from(self.trail)),
+            kept_value(u8::from(self.trail).to_string()),
             &mut warnings,
         ) {
             self.trail = b;
@@ -513,7 +527,7 @@ impl Scene {
             get("speed"),
             "speed",
             parse_speed,
-            &format!("kept {}", self.speed),
+            kept_value(self.speed.to_string()),
             &mut warnings,
         ) {
             self.speed = v;
@@ -522,7 +536,7 @@ impl Scene {
             get("noise"),
             "noise",
             parse_noise,
-            &format!("kept {}", format_number(self.noise)),
+            kept_value(format_number(self.noise)),
             &mut warnings,
         ) {
             self.noise = v;
@@ -532,7 +546,7 @@ impl Scene {
             get("seed"),
             "seed",
             crate::train_scene::parse_seed,
-            &format!("kept {}", self.seed),
+            kept_value(self.seed),
             &mut warnings,
         ) {
             self.seed = v;
@@ -541,14 +555,12 @@ impl Scene {
         let runs = self.starts.len() * self.optimizers.len();
         if runs * self.steps > MAX_WORK {
             let steps = (MAX_WORK / runs.max(1)).max(1);
-            warnings.push(warning(
-                "steps",
-                format!(
-                    "{} steps for {runs} runs is more than the page computes at once \
-                     ({MAX_WORK} updates); using {steps}",
-                    self.steps
-                ),
-            ));
+            let message = Message::new("scene.too-much-work")
+                .with("steps", self.steps)
+                .with("runs", runs)
+                .with("limit", MAX_WORK)
+                .with("using", steps);
+            warnings.push(warning("steps", message));
             self.steps = steps;
             rerun = true;
         }
@@ -556,7 +568,7 @@ impl Scene {
             get("hide"),
             "hide",
             parse_indices,
-            "showing every optimizer",
+            Message::new("kept.every-optimizer-shown"),
             &mut warnings,
         ) {
             for (i, entry) in self.optimizers.iter_mut().enumerate() {
@@ -657,7 +669,7 @@ impl Scene {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    run.error = Some(e.to_string());
+                    run.error = Some(e.to_message());
                     run.trajectory = Trajectory::default();
                 }
             }
@@ -743,16 +755,32 @@ impl Scene {
         &self.runs
     }
 
+    /// Run `run` and step `step` as the page gives them (any numbers), checked: whole, and in
+    /// range for [`Scene::explain`] (a step with an update after it).
+    pub fn run_and_step(&self, run: f64, step: f64) -> Result<(usize, usize), Message> {
+        let runs = self.runs.len();
+        if !(run.fract() == 0.0 && run >= 0.0 && run < runs as f64) {
+            return Err(Message::new("scene.bad-run-index")
+                .with("run", format_number(run))
+                .with("last", runs.saturating_sub(1)));
+        }
+        if !(step.fract() == 0.0 && step >= 0.0 && step < self.steps as f64) {
+            return Err(Message::new("scene.bad-step-index")
+                .with("step", format_number(step))
+                .with("last", self.steps.saturating_sub(1)));
+        }
+        Ok((run as usize, step as usize))
+    }
+
     /// Moves start `i` (recomputing its paths only). The point must be finite.
-    pub fn set_start(&mut self, i: usize, point: [f64; 2]) -> Result<(), String> {
+    pub fn set_start(&mut self, i: usize, point: [f64; 2]) -> Result<(), Message> {
         if i >= self.starts.len() {
-            return Err(format!(
-                "there is no start point {i} (there are {})",
-                self.starts.len()
-            ));
+            return Err(Message::new("scene.no-start-of")
+                .with("index", i)
+                .with("count", self.starts.len()));
         }
         if !point.iter().all(|v| v.is_finite()) {
-            return Err("a start point must be two finite numbers".into());
+            return Err(Message::new("scene.start-not-finite"));
         }
         self.starts[i] = point;
         self.recompute_start(i);
@@ -760,17 +788,15 @@ impl Scene {
     }
 
     /// Adds a start point and runs every optimizer from it; returns its index.
-    pub fn add_start(&mut self, point: [f64; 2]) -> Result<usize, String> {
+    pub fn add_start(&mut self, point: [f64; 2]) -> Result<usize, Message> {
         if self.starts.len() >= params::MAX_LIST {
-            return Err(format!("at most {} start points", params::MAX_LIST));
+            return Err(Message::new("scene.too-many-starts").with("max", params::MAX_LIST));
         }
         if !point.iter().all(|v| v.is_finite()) {
-            return Err("a start point must be two finite numbers".into());
+            return Err(Message::new("scene.start-not-finite"));
         }
         if (self.starts.len() + 1) * self.optimizers.len() * self.steps > MAX_WORK {
-            return Err(format!(
-                "another start point would take more than {MAX_WORK} updates; use fewer steps"
-            ));
+            return Err(Message::new("scene.start-too-much-work").with("limit", MAX_WORK));
         }
         self.starts.push(point);
         self.recompute();
@@ -778,12 +804,12 @@ impl Scene {
     }
 
     /// Removes start `i`; the last one stays, since a scene without a start shows nothing.
-    pub fn remove_start(&mut self, i: usize) -> Result<(), String> {
+    pub fn remove_start(&mut self, i: usize) -> Result<(), Message> {
         if self.starts.len() <= 1 {
-            return Err("the last start point cannot be removed".into());
+            return Err(Message::new("scene.last-start"));
         }
         if i >= self.starts.len() {
-            return Err(format!("there is no start point {i}"));
+            return Err(Message::new("scene.no-start").with("index", i));
         }
         self.starts.remove(i);
         self.recompute();
@@ -1052,11 +1078,9 @@ mod tests {
     fn undefined_start_is_an_error_per_run_not_a_failure() {
         let (scene, warnings) = Scene::from_params(&[("f", "ln(x)+y^2"), ("start", "-1,0;2,1")]);
         assert!(warnings.is_empty());
-        assert!(scene.runs()[0]
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("start point"));
+        let error = scene.runs()[0].error.as_ref().unwrap();
+        assert_eq!(error.kind, "trajectory.undefined-at-start");
+        assert!(error.english().contains("start point"));
         assert!(scene.runs()[0].trajectory.points.is_empty());
         assert!(scene.runs()[4].error.is_none());
     }

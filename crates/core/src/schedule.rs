@@ -18,6 +18,7 @@ use std::str::FromStr;
 use serde::{Serialize, Serializer};
 
 use crate::math;
+use crate::message::{Message, ToMessage};
 use crate::params::format_number;
 
 /// A learning-rate schedule (see the module's table).
@@ -36,19 +37,27 @@ pub enum Schedule {
     Cos { period: u64 },
 }
 
-/// Why a schedule was refused; its `Display` is a sentence for the user naming the schedule.
+/// Why a schedule was refused, as data (see [`crate::message`]); its message and `Display`
+/// name the schedule: `schedule: ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduleError(pub String);
+pub struct ScheduleError(pub Message);
+
+impl ToMessage for ScheduleError {
+    fn to_message(&self) -> Message {
+        Message::new("schedule.error").with("message", self.0.clone())
+    }
+}
 
 impl fmt::Display for ScheduleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "schedule: {}", self.0)
+        f.write_str(&self.to_message().english())
     }
 }
 
 impl std::error::Error for ScheduleError {}
 
-/// The schedules' forms, for messages.
+/// The schedules' forms (the messages `schedule.empty` and `schedule.unknown` list them in
+/// their templates, so that a language can word the list).
 pub const FORMS: &str = "constant, inv:k, exp:γ, step:n:γ or cos:T";
 
 impl Schedule {
@@ -75,27 +84,21 @@ impl Schedule {
             if gamma > 0.0 && gamma <= 1.0 {
                 Ok(())
             } else {
-                Err(ScheduleError(format!(
-                    "γ = {} must be above 0 and at most 1",
-                    format_number(gamma)
-                )))
+                Err(ScheduleError(
+                    Message::new("schedule.bad-rate").with("value", format_number(gamma)),
+                ))
             }
         };
         match *self {
             Schedule::Constant => Ok(()),
             Schedule::Inv { k } if k.is_finite() && k >= 0.0 => Ok(()),
-            Schedule::Inv { k } => Err(ScheduleError(format!(
-                "inv's k = {} must be a finite number of at least 0",
-                format_number(k)
-            ))),
+            Schedule::Inv { k } => Err(ScheduleError(
+                Message::new("schedule.bad-inv").with("value", format_number(k)),
+            )),
             Schedule::Exp { gamma } => rate(gamma),
-            Schedule::Step { n: 0, .. } => Err(ScheduleError(
-                "step's n must be a whole number of at least 1".into(),
-            )),
+            Schedule::Step { n: 0, .. } => Err(ScheduleError(Message::new("schedule.bad-step"))),
             Schedule::Step { gamma, .. } => rate(gamma),
-            Schedule::Cos { period: 0 } => Err(ScheduleError(
-                "cos's T must be a whole number of at least 1".into(),
-            )),
+            Schedule::Cos { period: 0 } => Err(ScheduleError(Message::new("schedule.bad-cos"))),
             Schedule::Cos { .. } => Ok(()),
         }
     }
@@ -111,18 +114,27 @@ fn powi(gamma: f64, n: u64) -> f64 {
     math::powi(gamma, u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-fn real(text: &str, what: &str) -> Result<f64, ScheduleError> {
-    text.trim()
-        .parse::<f64>()
-        .map_err(|_| ScheduleError(format!("{what} '{}' is not a number", text.trim())))
+/// Schedule `schedule`'s number `parameter` (`inv`'s `k`): the two are separate values, so a
+/// language can say "k of inv" its own way.
+fn real(text: &str, schedule: &str, parameter: &str) -> Result<f64, ScheduleError> {
+    text.trim().parse::<f64>().map_err(|_| {
+        ScheduleError(
+            Message::new("schedule.not-a-number")
+                .with("schedule", schedule)
+                .with("parameter", parameter)
+                .with("text", text.trim()),
+        )
+    })
 }
 
-fn whole(text: &str, what: &str) -> Result<u64, ScheduleError> {
+fn whole(text: &str, schedule: &str, parameter: &str) -> Result<u64, ScheduleError> {
     text.trim().parse::<u64>().map_err(|_| {
-        ScheduleError(format!(
-            "{what} '{}' is not a whole number of at least 1",
-            text.trim()
-        ))
+        ScheduleError(
+            Message::new("schedule.not-whole")
+                .with("schedule", schedule)
+                .with("parameter", parameter)
+                .with("text", text.trim()),
+        )
     })
 }
 
@@ -134,51 +146,50 @@ impl FromStr for Schedule {
         let text = s.trim();
         let parts: Vec<&str> = text.split(':').collect();
         let kind = parts[0].trim().to_ascii_lowercase();
-        let arity = |n: usize, form: &str| {
+        let arity = |n: usize, form: &str, example: &str| {
             if parts.len() == n + 1 {
                 Ok(())
             } else {
-                Err(ScheduleError(format!(
-                    "'{}' should be {form}",
-                    crate::scene::excerpt(text)
-                )))
+                Err(ScheduleError(
+                    Message::new("schedule.bad-form")
+                        .with("text", crate::scene::excerpt(text))
+                        .with("form", form)
+                        .with("example", example),
+                ))
             }
         };
         let schedule = match kind.as_str() {
             "constant" if parts.len() == 1 => Schedule::Constant,
-            "" if parts.len() == 1 => {
-                return Err(ScheduleError(format!("it is empty: give one of {FORMS}")))
-            }
+            "" if parts.len() == 1 => return Err(ScheduleError(Message::new("schedule.empty"))),
             "inv" => {
-                arity(1, "inv:k, like inv:0.1")?;
+                arity(1, "inv:k", "inv:0.1")?;
                 Schedule::Inv {
-                    k: real(parts[1], "inv's k")?,
+                    k: real(parts[1], "inv", "k")?,
                 }
             }
             "exp" => {
-                arity(1, "exp:γ, like exp:0.95")?;
+                arity(1, "exp:γ", "exp:0.95")?;
                 Schedule::Exp {
-                    gamma: real(parts[1], "exp's γ")?,
+                    gamma: real(parts[1], "exp", "γ")?,
                 }
             }
             "step" => {
-                arity(2, "step:n:γ, like step:10:0.5")?;
+                arity(2, "step:n:γ", "step:10:0.5")?;
                 Schedule::Step {
-                    n: whole(parts[1], "step's n")?,
-                    gamma: real(parts[2], "step's γ")?,
+                    n: whole(parts[1], "step", "n")?,
+                    gamma: real(parts[2], "step", "γ")?,
                 }
             }
             "cos" => {
-                arity(1, "cos:T, like cos:100")?;
+                arity(1, "cos:T", "cos:100")?;
                 Schedule::Cos {
-                    period: whole(parts[1], "cos's T")?,
+                    period: whole(parts[1], "cos", "T")?,
                 }
             }
             _ => {
-                return Err(ScheduleError(format!(
-                    "no schedule '{}' (use {FORMS})",
-                    crate::scene::excerpt(text)
-                )))
+                return Err(ScheduleError(
+                    Message::new("schedule.unknown").with("text", crate::scene::excerpt(text)),
+                ))
             }
         };
         schedule.validate()?;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::expr::{Expr, ParseError};
 use crate::gradient::numerical_gradient_2d;
 use crate::math::{cos, exp, pow, sin};
+use crate::message::Message;
 
 /// A rectangle of the plane: `[xmin, xmax] × [ymin, ymax]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -39,17 +40,14 @@ impl ViewBox {
     /// A box from its four bounds; they must be finite with `xmin < xmax` and `ymin < ymax`, and
     /// each axis within the limits above, which zoom and pan keep to: pixel positions stay
     /// finite and distinct.
-    pub fn new(xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<Self, String> {
+    pub fn new(xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<Self, Message> {
         let all_finite = [xmin, xmax, ymin, ymax].iter().all(|v| v.is_finite());
         if !all_finite {
-            return Err("the view's bounds must be finite numbers".into());
+            return Err(Message::new("view.not-finite"));
         }
         if xmin >= xmax || ymin >= ymax {
             let got = [xmin, xmax, ymin, ymax].map(crate::params::format_number);
-            return Err(format!(
-                "the view needs xmin < xmax and ymin < ymax (got {})",
-                got.join(",")
-            ));
+            return Err(Message::new("view.not-ordered").with("bounds", got.join(",")));
         }
         for (axis, lo, hi) in [("x", xmin, xmax), ("y", ymin, ymax)] {
             Self::check_axis(axis, lo, hi)?;
@@ -64,34 +62,28 @@ impl ViewBox {
 
     /// One axis against the limits. They are met with a margin of a millionth, as a view that
     /// zoom or pan clamped to a limit may round a hair past it.
-    fn check_axis(axis: &str, lo: f64, hi: f64) -> Result<(), String> {
+    fn check_axis(axis: &str, lo: f64, hi: f64) -> Result<(), Message> {
         use crate::params::format_number as n;
         let (centre, span) = (0.5 * lo + 0.5 * hi, hi - lo);
         let slack = 1.0 + 1e-6;
         // Written only for a message: the network view checks its data's box every frame.
-        let refuse = |why: String| {
-            Err(format!(
-                "the view's {axis} range, {} to {}, {why}",
-                n(lo),
-                n(hi)
-            ))
+        let refuse = |kind: Message, limit: f64| {
+            Err(kind
+                .with("axis", axis)
+                .with("low", n(lo))
+                .with("high", n(hi))
+                .with("limit", n(limit)))
         };
         // (A span too wide for f64, 1e308 − (−1e308), is infinite, so above the limit too.)
         if span > Self::MAX_SPAN * slack {
-            return refuse(format!(
-                "is wider than the widest allowed, {}",
-                n(Self::MAX_SPAN)
-            ));
+            return refuse(Message::new("view.too-wide"), Self::MAX_SPAN);
         }
         if centre.abs() > Self::MAX_CENTRE * slack {
-            return refuse(format!("is centred beyond ±{}", n(Self::MAX_CENTRE)));
+            return refuse(Message::new("view.off-centre"), Self::MAX_CENTRE);
         }
         let narrowest = Self::MIN_SPAN.max(centre.abs() * Self::MIN_RELATIVE_SPAN);
         if span * slack < narrowest {
-            return refuse(format!(
-                "is narrower than the narrowest allowed there, {}",
-                n(narrowest)
-            ));
+            return refuse(Message::new("view.too-narrow"), narrowest);
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use crate::data::{Dataset, Split};
 use crate::matrix::Matrix;
+use crate::message::{Message, ToMessage};
 use crate::net::{Activation, Init, NetError, Network, Workspace};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::rng::Rng;
@@ -39,19 +40,21 @@ impl TrainConfig {
     /// Checks the numbers, in words.
     pub fn validate(&self) -> Result<(), NetError> {
         if self.hidden.contains(&0) {
-            return Err(NetError("hidden layers need at least one unit".into()));
+            return Err(NetError(Message::new("train.empty-hidden")));
         }
         if self.batch == 0 || self.batch > MAX_BATCH {
-            return Err(NetError(format!(
-                "batch must be 1…{MAX_BATCH} (got {})",
-                self.batch
-            )));
+            return Err(NetError(
+                Message::new("train.bad-batch")
+                    .with("max", MAX_BATCH)
+                    .with("batch", self.batch),
+            ));
         }
         if self.iterations == 0 || self.iterations > MAX_ITERATIONS {
-            return Err(NetError(format!(
-                "iterations must be 1…{MAX_ITERATIONS} (got {})",
-                self.iterations
-            )));
+            return Err(NetError(
+                Message::new("train.bad-iterations")
+                    .with("max", MAX_ITERATIONS)
+                    .with("iterations", self.iterations),
+            ));
         }
         Ok(())
     }
@@ -114,20 +117,20 @@ impl Race {
     ) -> Result<Race, NetError> {
         config.validate()?;
         if data.train.is_empty() {
-            return Err(NetError("the data set has no training examples".into()));
+            return Err(NetError(Message::new("train.no-examples")));
         }
         if net.inputs() != data.features.len() || net.classes() < data.classes {
-            return Err(NetError(format!(
-                "the network takes {} inputs and {} classes; the data has {} features and {} classes",
-                net.inputs(),
-                net.classes(),
-                data.features.len(),
-                data.classes
-            )));
+            return Err(NetError(
+                Message::new("train.shape-mismatch")
+                    .with("inputs", net.inputs())
+                    .with("classes", net.classes())
+                    .with("features", data.features.len())
+                    .with("data_classes", data.classes),
+            ));
         }
         let mut members = Vec::with_capacity(optimizers.len());
         for optimizer in optimizers {
-            let optimizer = Optimizer::new(*optimizer).map_err(|e| NetError(e.to_string()))?;
+            let optimizer = Optimizer::new(*optimizer).map_err(|e| NetError(e.to_message()))?;
             members.push(Member {
                 optimizer,
                 net: net.clone(),
@@ -273,7 +276,7 @@ impl Race {
     /// Takes in a [`Race::progress`] of the same race (same settings and start). Its members'
     /// optimizer states are not sent: a race that absorbs is drawn from, not trained further.
     pub fn absorb(&mut self, progress: &[f64]) -> Result<(), NetError> {
-        let bad = || NetError("the training progress does not fit this race".into());
+        let bad = || NetError(Message::new("train.bad-progress"));
         let count = |v: f64| {
             if v >= 0.0 && v.fract() == 0.0 && v < 1e12 {
                 Ok(v as usize)

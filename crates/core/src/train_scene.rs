@@ -5,11 +5,12 @@
 use crate::data::{Dataset, NAMES};
 use crate::landscape::{Directions, Landscape};
 use crate::matrix::Matrix;
+use crate::message::{Message, ToMessage};
 use crate::net::{Activation, Init, NetError, Network, Workspace};
 use crate::optim::OptimizerConfig;
 use crate::params::{format_optimizers, parse_optimizers};
 use crate::rng::Rng;
-use crate::scene::{read, warning, Warning};
+use crate::scene::{kept, kept_value, read, warning, Warning};
 use crate::surface::ViewBox;
 use crate::train::{Race, TrainConfig};
 
@@ -29,16 +30,15 @@ pub const MAX_SEED: u64 = (1 << 53) - 1;
 
 /// `seed=`: the page's one seed (the network's data, weights and batches, and the surfaces'
 /// gradient noise), a whole number from 0 to [`MAX_SEED`].
-pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_seed(text: &str) -> Result<u64, Message> {
     text.trim()
         .parse::<u64>()
         .ok()
         .filter(|&n| n <= MAX_SEED)
         .ok_or_else(|| {
-            format!(
-                "'{}' is not a seed 0…{MAX_SEED}",
-                crate::scene::excerpt(text.trim())
-            )
+            Message::new("scene.bad-seed")
+                .with("text", crate::scene::excerpt(text.trim()))
+                .with("max", MAX_SEED)
         })
 }
 
@@ -89,7 +89,7 @@ impl Default for TrainSettings {
     }
 }
 
-fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
+fn parse_hidden(text: &str) -> Result<Vec<usize>, Message> {
     let sizes = text
         .split(',')
         .map(|s| {
@@ -97,30 +97,38 @@ fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=MAX_WIDTH).contains(n))
-                .ok_or_else(|| format!("'{}' is not a layer width 1…{MAX_WIDTH}", s.trim()))
+                .ok_or_else(|| {
+                    Message::new("network.bad-width")
+                        .with("text", s.trim())
+                        .with("max", MAX_WIDTH)
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if sizes.len() > MAX_HIDDEN_LAYERS {
-        return Err(format!("at most {MAX_HIDDEN_LAYERS} hidden layers"));
+        return Err(Message::new("network.too-many-layers").with("max", MAX_HIDDEN_LAYERS));
     }
     Ok(sizes)
 }
 
-fn parse_count(max: usize) -> impl Fn(&str) -> Result<usize, String> {
+fn parse_count(max: usize) -> impl Fn(&str) -> Result<usize, Message> {
     move |text| {
         text.trim()
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| format!("'{}' is not a whole number 1…{max}", text.trim()))
+            .ok_or_else(|| {
+                Message::new("network.bad-count")
+                    .with("text", text.trim())
+                    .with("max", max)
+            })
     }
 }
 
-fn parse_flag(text: &str) -> Result<bool, String> {
+fn parse_flag(text: &str) -> Result<bool, Message> {
     match text.trim() {
         "1" | "true" => Ok(true),
         "0" | "false" | "" => Ok(false),
-        other => Err(format!("'{other}' is not 0 or 1")),
+        other => Err(Message::new("network.not-flag").with("text", other)),
     }
 }
 
@@ -140,73 +148,72 @@ impl TrainSettings {
                 if NAMES.contains(&s.as_str()) {
                     Ok(s)
                 } else {
-                    Err(format!(
-                        "no data set '{}' (there are {})",
-                        crate::scene::excerpt(&s),
-                        NAMES.join(", ")
-                    ))
+                    Err(Message::new("network.no-dataset")
+                        .with("name", crate::scene::excerpt(&s))
+                        .with("names", NAMES.join(", ")))
                 }
             },
-            &format!("kept {}", self.dataset),
+            kept_value(&self.dataset),
             w,
         ) {
             self.dataset = v;
         }
-        let kept = format!("kept {}", join(&self.config.hidden));
-        if let Some(v) = read(get("hidden"), "hidden", parse_hidden, &kept, w) {
+        let kept = kept_value(join(&self.config.hidden));
+        if let Some(v) = read(get("hidden"), "hidden", parse_hidden, kept, w) {
             self.config.hidden = v;
         }
         let parse_act = |s: &str| match Activation::parse(s) {
-            Ok(Activation::None) => Err("hidden layers need relu or sigmoid".to_string()),
-            other => other.map_err(|e| e.to_string()),
+            Ok(Activation::None) => Err(Message::new("network.hidden-activation")),
+            other => other.map_err(|e| e.to_message()),
         };
-        let kept = format!("kept {}", self.config.activation.name());
-        if let Some(v) = read(get("act"), "act", parse_act, &kept, w) {
+        let kept = kept_value(self.config.activation.name());
+        if let Some(v) = read(get("act"), "act", parse_act, kept, w) {
             self.config.activation = v;
         }
-        let kept = format!("kept {}", self.config.init);
-        if let Some(v) = read(get("init"), "init", Init::parse, &kept, w) {
+        let kept = kept_value(self.config.init.to_string());
+        if let Some(v) = read(get("init"), "init", Init::parse, kept, w) {
             self.config.init = v;
         }
-        let kept = format!("kept {}", self.config.batch);
-        if let Some(v) = read(get("batch"), "batch", parse_count(MAX_PAGE_BATCH), &kept, w) {
+        let kept = kept_value(self.config.batch);
+        if let Some(v) = read(get("batch"), "batch", parse_count(MAX_PAGE_BATCH), kept, w) {
             self.config.batch = v;
         }
-        let kept = format!("kept {}", self.config.iterations);
+        let kept = kept_value(self.config.iterations);
         if let Some(v) = read(
             get("iters"),
             "iters",
             parse_count(MAX_PAGE_ITERATIONS),
-            &kept,
+            kept,
             w,
         ) {
             self.config.iterations = v;
         }
-        let kept = format!("kept {}", self.config.seed);
-        if let Some(v) = read(get("seed"), "seed", parse_seed, &kept, w) {
+        let kept = kept_value(self.config.seed);
+        if let Some(v) = read(get("seed"), "seed", parse_seed, kept, w) {
             self.config.seed = v;
         }
-        let kept = format!("kept {}", format_optimizers(&self.optimizers));
+        let kept = kept_value(format_optimizers(&self.optimizers));
         if let Some(v) = read(
             get("nopt"),
             "nopt",
             |s| {
                 let list = parse_optimizers(s)?;
                 if list.len() > MAX_PAGE_OPTIMIZERS {
-                    return Err(format!("at most {MAX_PAGE_OPTIMIZERS} optimizers"));
+                    return Err(Message::new("network.too-many-optimizers")
+                        .with("max", MAX_PAGE_OPTIMIZERS));
                 }
                 Ok(list)
             },
-            &kept,
+            kept,
             w,
         ) {
             self.optimizers = v;
         }
-        let kept = format!("kept {}", self.directions.name());
-        if let Some(v) = read(get("dirs"), "dirs", Directions::parse, &kept, w) {
+        let kept = kept_value(self.directions.name());
+        if let Some(v) = read(get("dirs"), "dirs", Directions::parse, kept, w) {
             self.directions = v;
         }
-        if let Some(v) = read(get("nlog"), "nlog", parse_flag, "kept it", w) {
+        if let Some(v) = read(get("nlog"), "nlog", parse_flag, Message::new("kept.it"), w) {
             self.log = v;
         }
         let restart = self.dataset != before.dataset
@@ -274,7 +281,7 @@ impl TrainScene {
 
     fn with_settings(settings: TrainSettings) -> Result<TrainScene, NetError> {
         let data = Dataset::generate(&settings.dataset, settings.config.seed)
-            .map_err(|e| NetError(e.to_string()))?;
+            .map_err(|e| NetError(e.to_message()))?;
         let race = Race::new(data, settings.config(), &settings.optimizers)?;
         Ok(TrainScene {
             settings,
@@ -296,7 +303,10 @@ impl TrainScene {
         if restart {
             match TrainScene::with_settings(settings) {
                 Ok(scene) => *self = scene,
-                Err(e) => warnings.push(warning("hidden", format!("{e}; kept the last network"))),
+                Err(e) => {
+                    let message = kept(e.to_message(), Message::new("kept.network"));
+                    warnings.push(warning("hidden", message));
+                }
             }
         } else {
             self.settings = settings;
@@ -412,17 +422,16 @@ impl TrainScene {
         member: usize,
         example: usize,
     ) -> Result<(&Network, &[f64], usize), NetError> {
-        let m = self
-            .race
-            .members()
-            .get(member)
-            .ok_or_else(|| NetError(format!("there is no optimizer {} to show", member + 1)))?;
+        let m = self.race.members().get(member).ok_or_else(|| {
+            NetError(Message::new("network.no-optimizer").with("number", member + 1))
+        })?;
         let train = &self.race.data().train;
         if example >= train.len() {
-            return Err(NetError(format!(
-                "example {example} is not in the training set (examples 0 to {})",
-                train.len().saturating_sub(1)
-            )));
+            return Err(NetError(
+                Message::new("network.no-example")
+                    .with("example", example)
+                    .with("last", train.len().saturating_sub(1)),
+            ));
         }
         let cols = train.x.cols;
         let x = &train.x.data[example * cols..(example + 1) * cols];
@@ -546,9 +555,9 @@ impl TrainScene {
         let landscape = self
             .landscape
             .as_ref()
-            .ok_or_else(|| NetError("make a landscape first".into()))?;
+            .ok_or_else(|| NetError(Message::new("network.no-landscape")))?;
         if !(a.is_finite() && b.is_finite()) {
-            return Err(NetError("the start must be a finite point".into()));
+            return Err(NetError(Message::new("network.start-not-finite")));
         }
         let net = landscape.network_at(a, b);
         self.start_from_network(net)
@@ -579,13 +588,13 @@ impl TrainScene {
             .members()
             .first()
             .map(|m| m.net.clone())
-            .ok_or_else(|| NetError("the race has no optimizers".into()))?;
+            .ok_or_else(|| NetError(Message::new("network.no-optimizers")))?;
         if weights.len() != net.params().len() || weights.iter().any(|w| !w.is_finite()) {
-            return Err(NetError(format!(
-                "expected {} finite weights, got {}",
-                net.params().len(),
-                weights.len()
-            )));
+            return Err(NetError(
+                Message::new("network.bad-weights")
+                    .with("expected", net.params().len())
+                    .with("got", weights.len()),
+            ));
         }
         net.params_mut().copy_from_slice(weights);
         self.start_from_network(net)
@@ -644,7 +653,7 @@ impl Default for TrainScene {
         let race = Race::new(data, settings.config(), &settings.optimizers)
             .or_else(|_| {
                 Race::new(
-                    Dataset::generate("xor", 0).map_err(|e| NetError(e.to_string()))?,
+                    Dataset::generate("xor", 0).map_err(|e| NetError(e.to_message()))?,
                     TrainConfig::default(),
                     &settings.optimizers,
                 )

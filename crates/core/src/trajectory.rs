@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::message::{Message, ToMessage};
 use crate::optim::{ConfigError, Optimizer, OptimizerConfig};
 use crate::params::format_number;
 use crate::surface::Function;
@@ -52,13 +53,11 @@ pub const MAX_NOISE: f64 = 1e100;
 impl Noise {
     /// σ and the seed, with ε drawn for `steps` updates. σ must be a finite number from 0 to
     /// [`MAX_NOISE`].
-    pub fn new(sigma: f64, seed: u64, steps: usize) -> Result<Self, String> {
+    pub fn new(sigma: f64, seed: u64, steps: usize) -> Result<Self, Message> {
         if !(sigma.is_finite() && (0.0..=MAX_NOISE).contains(&sigma)) {
-            return Err(format!(
-                "the gradient noise σ = {} must be a number from 0 to {}",
-                format_number(sigma),
-                format_number(MAX_NOISE)
-            ));
+            return Err(Message::new("trajectory.bad-noise")
+                .with("value", format_number(sigma))
+                .with("max", format_number(MAX_NOISE)));
         }
         let mut rng = crate::rng::Rng::new(seed, NOISE_STREAM);
         let epsilon = (0..steps).map(|_| [rng.normal(), rng.normal()]).collect();
@@ -89,7 +88,8 @@ impl Noise {
     }
 }
 
-/// Why a trajectory could not be run; its `Display` is a sentence for the user.
+/// Why a trajectory could not be run, as data; its message (see [`crate::message`]) and its
+/// `Display` say it in words.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrajectoryError {
     /// The number of updates is 0 or above [`MAX_STEPS`].
@@ -102,27 +102,25 @@ pub enum TrajectoryError {
     Optimizer(ConfigError),
 }
 
+impl ToMessage for TrajectoryError {
+    fn to_message(&self) -> Message {
+        let at = |kind: Message, [x, y]: [f64; 2]| {
+            kind.with("x", format_number(x)).with("y", format_number(y))
+        };
+        match self {
+            Self::Steps(n) => Message::new("trajectory.bad-steps")
+                .with("max", MAX_STEPS)
+                .with("steps", *n),
+            Self::StartNotFinite(p) => at(Message::new("trajectory.start-not-finite"), *p),
+            Self::UndefinedAtStart(p) => at(Message::new("trajectory.undefined-at-start"), *p),
+            Self::Optimizer(e) => e.to_message(),
+        }
+    }
+}
+
 impl fmt::Display for TrajectoryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Steps(n) => write!(
-                f,
-                "the number of steps must be between 1 and {MAX_STEPS} (got {n})"
-            ),
-            Self::StartNotFinite([x, y]) => write!(
-                f,
-                "the start point ({}, {}) must be two finite numbers",
-                format_number(*x),
-                format_number(*y)
-            ),
-            Self::UndefinedAtStart([x, y]) => write!(
-                f,
-                "the function or its gradient is not a finite number at the start point ({}, {})",
-                format_number(*x),
-                format_number(*y)
-            ),
-            Self::Optimizer(e) => e.fmt(f),
-        }
+        f.write_str(&self.to_message().english())
     }
 }
 

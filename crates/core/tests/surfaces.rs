@@ -186,7 +186,7 @@ fn functions_parse_names_or_expressions() {
 #[test]
 fn a_view_keeps_to_the_limits_zoom_and_pan_keep_to() {
     use gradscape_core::surface::ViewBox;
-    let ok = |v: [f64; 4]| ViewBox::new(v[0], v[1], v[2], v[3]);
+    let ok = |v: [f64; 4]| ViewBox::new(v[0], v[1], v[2], v[3]).map_err(|e| e.english());
     assert!(ok([-5e8, 5e8, -1.0, 1.0]).is_ok());
     assert!(ok([0.0, 1e-9, 0.0, 1.0]).is_ok());
     // Wider than 1e9, or centred beyond ±1e9: pixel positions would lose their digits.
