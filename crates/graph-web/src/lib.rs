@@ -5,13 +5,25 @@
 
 use gradscape_core::graph::{format_value, parse_inputs, Graph};
 use gradscape_core::graph_layout::{forward_step, label_texts, layout, svg, Layout};
+use gradscape_core::message::ToMessage;
 use gradscape_core::net::{Activation, Network};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// The one error path: the core's message.
-fn error(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
+/// The one error path: a JS `Error` whose `message` is the core's English, with the message as
+/// data beside it (`kind`, `values`), so the page words it in its language.
+fn error(e: impl ToMessage) -> JsValue {
+    let message = e.to_message();
+    let error = js_sys::Error::new(&message.english());
+    // Setting a property on a fresh Error cannot fail; if it ever did, the English remains.
+    let _ = js_sys::Reflect::set(&error, &"kind".into(), &message.kind.into());
+    let values = serde_json::to_value(&message)
+        .ok()
+        .and_then(|data| js_sys::JSON::parse(&data["values"].to_string()).ok());
+    if let Some(values) = values {
+        let _ = js_sys::Reflect::set(&error, &"values".into(), &values);
+    }
+    error.into()
 }
 
 /// A node with its numbers as the page shows them.
@@ -98,7 +110,7 @@ impl std::fmt::Debug for GraphView {
 impl GraphView {
     /// The graph of `formula` at (x, y), with the named inputs' values as `name:value,…`.
     #[wasm_bindgen(constructor)]
-    pub fn new(formula: &str, x: f64, y: f64, inputs: &str) -> Result<GraphView, JsError> {
+    pub fn new(formula: &str, x: f64, y: f64, inputs: &str) -> Result<GraphView, JsValue> {
         let values = parse_inputs(inputs).map_err(error)?;
         let graph = Graph::build(formula, [x, y], &values).map_err(error)?;
         let placed = layout(&graph);
@@ -115,13 +127,13 @@ impl GraphView {
     /// The same formula at another point or with other inputs: the same nodes in the same
     /// places, so no new layout or drawing; the view's `labels` holds the labels' new texts, in
     /// the drawing's order.
-    pub fn moved(&mut self, x: f64, y: f64, inputs: &str) -> Result<(), JsError> {
+    pub fn moved(&mut self, x: f64, y: f64, inputs: &str) -> Result<(), JsValue> {
         let values = parse_inputs(inputs).map_err(error)?;
         let graph = Graph::build(&self.graph.formula, [x, y], &values).map_err(error)?;
         if graph.nodes.len() != self.graph.nodes.len()
             || graph.edges.len() != self.graph.edges.len()
         {
-            return Err(JsError::new("the graph changed shape"));
+            return Err(js_sys::Error::new("the graph changed shape").into());
         }
         self.view = view(&graph, self.layout.width, self.layout.height);
         self.graph = graph;
@@ -270,10 +282,10 @@ pub fn layer_graph(
     x: &[f64],
     label: usize,
     example: usize,
-) -> Result<String, JsError> {
+) -> Result<String, JsValue> {
     let activation = Activation::parse(activation).map_err(error)?;
     let net = Network::from_parts(sizes, activation, params).map_err(error)?;
     let mut graph = gradscape_core::layer_graph::layer_graph(&net, x, label).map_err(error)?;
     graph.example = Some(example);
-    serde_json::to_string(&graph).map_err(error)
+    serde_json::to_string(&graph).map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }

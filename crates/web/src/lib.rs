@@ -3,8 +3,11 @@
 //! [`Viz`] holds a core [`Scene`] and three canvases: the surface (painted from the core's pixel
 //! buffer with one `putImageData`), the overlay (axes, paths and markers, drawn by plotters) and
 //! the loss chart (plotters). Everything computed here comes from the core; this crate only moves
-//! numbers to the canvases and JSON to JavaScript. Every error crosses the boundary as a `JsError`
-//! with the core's message.
+//! numbers to the canvases and JSON to JavaScript. An error about the page's input (a start point,
+//! a view, a step to explain) crosses the boundary as a JS `Error` whose `message` is the core's
+//! English and whose `kind` and `values` say the same as data, for the page to word in its own
+//! language (see `gradscape_core::message`); any other error (a canvas that cannot be drawn on) is
+//! a `JsError` in English.
 
 use std::cell::RefCell;
 use std::fmt::Display;
@@ -16,6 +19,7 @@ mod svg;
 
 use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::math::pow;
+use gradscape_core::message::ToMessage;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
@@ -41,9 +45,26 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// The one way errors leave this crate.
+/// How errors that have no message as data leave this crate: the canvas's and the browser's.
 pub(crate) fn js_error(e: impl Display) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// How errors about the page's input leave this crate: a JS `Error` whose `message` is the
+/// English text, with `kind` (a string) and `values` (an object of strings and nested
+/// `{kind, values}`) set on it, so the page can word it in its language as it does warnings.
+pub(crate) fn js_message(e: impl ToMessage) -> JsValue {
+    let message = e.to_message();
+    let error = js_sys::Error::new(&message.english());
+    // Setting a property on a fresh Error cannot fail; if it ever did, the English remains.
+    let _ = js_sys::Reflect::set(&error, &"kind".into(), &message.kind.into());
+    let values = serde_json::to_value(&message)
+        .ok()
+        .and_then(|data| js_sys::JSON::parse(&data["values"].to_string()).ok());
+    if let Some(values) = values {
+        let _ = js_sys::Reflect::set(&error, &"values".into(), &values);
+    }
+    error.into()
 }
 
 pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -120,8 +141,8 @@ pub(crate) fn pairs(keys: &[String], values: &[String]) -> Vec<(String, String)>
 /// Gives the core the digits data set (the CSV text of `digits.csv.gz`), which the page fetches
 /// when the digits are first chosen rather than with the module.
 #[wasm_bindgen]
-pub fn provide_digits(csv: &str) -> Result<(), JsError> {
-    gradscape_core::data::provide_digits(csv).map_err(js_error)
+pub fn provide_digits(csv: &str) -> Result<(), JsValue> {
+    gradscape_core::data::provide_digits(csv).map_err(js_message)
 }
 
 /// Whether the digits data set can be used now.
@@ -220,7 +241,9 @@ struct TrajectoryJson<'a> {
     values: Option<&'a [f64]>,
     diverged_at: Option<usize>,
     visible: bool,
-    error: Option<&'a str>,
+    /// Why the run has no points, in English, and the same as `{kind, values}`.
+    error: Option<String>,
+    error_message: Option<&'a gradscape_core::message::Message>,
 }
 
 /// The interactive plot.
@@ -335,7 +358,8 @@ impl Viz {
                     values: with_points.then_some(&run.trajectory.values[..]),
                     diverged_at: run.trajectory.diverged_at,
                     visible: entry.visible,
-                    error: run.error.as_deref(),
+                    error: run.error.as_ref().map(|e| e.english()),
+                    error_message: run.error.as_ref(),
                 }
             })
             .collect();
@@ -422,21 +446,21 @@ impl Viz {
     }
 
     /// Moves start `i` to world (x, y) and reruns its paths.
-    pub fn set_start(&mut self, i: usize, x: f64, y: f64) -> Result<(), JsError> {
-        self.scene.set_start(i, [x, y]).map_err(js_error)
+    pub fn set_start(&mut self, i: usize, x: f64, y: f64) -> Result<(), JsValue> {
+        self.scene.set_start(i, [x, y]).map_err(js_message)
     }
 
     /// Moves start `i` under the pointer at CSS position (cx, cy), rounded to a tidy number at
     /// this zoom so the URL stays short.
-    pub fn drag_start(&mut self, i: usize, cx: f64, cy: f64) -> Result<(), JsError> {
+    pub fn drag_start(&mut self, i: usize, cx: f64, cy: f64) -> Result<(), JsValue> {
         let p = self.tidy_world(cx, cy);
-        self.scene.set_start(i, p).map_err(js_error)
+        self.scene.set_start(i, p).map_err(js_message)
     }
 
     /// Adds a start point under the pointer; returns its index.
-    pub fn add_start_at(&mut self, cx: f64, cy: f64) -> Result<usize, JsError> {
+    pub fn add_start_at(&mut self, cx: f64, cy: f64) -> Result<usize, JsValue> {
         let p = self.tidy_world(cx, cy);
-        self.scene.add_start(p).map_err(js_error)
+        self.scene.add_start(p).map_err(js_message)
     }
 
     /// The world point under CSS position (cx, cy), to the precision a pointer has at this zoom.
@@ -450,8 +474,8 @@ impl Viz {
     }
 
     /// Removes start point `i`.
-    pub fn remove_start(&mut self, i: usize) -> Result<(), JsError> {
-        self.scene.remove_start(i).map_err(js_error)
+    pub fn remove_start(&mut self, i: usize) -> Result<(), JsValue> {
+        self.scene.remove_start(i).map_err(js_message)
     }
 
     /// The start point under CSS position (cx, cy) within `radius` CSS pixels, or -1.
@@ -500,47 +524,27 @@ impl Viz {
     /// The update from `step` to `step + 1` of run `run` (an index into `trajectories()`), as
     /// JSON: `{optimizer, hyperparameters, step, lr, factor, point, gradient, noise?, before,
     /// after, next}`. A run or step that is not a whole number in range is an error in words.
-    pub fn explain(&self, run: f64, step: f64) -> Result<String, JsError> {
-        let (run, step) = self.explain_indices(run, step)?;
-        let e = self.scene.explain(run, step).map_err(js_error)?;
+    pub fn explain(&self, run: f64, step: f64) -> Result<String, JsValue> {
+        let (run, step) = self.scene.run_and_step(run, step).map_err(js_message)?;
+        let e = self.scene.explain(run, step).map_err(js_message)?;
         Ok(json(&e))
     }
 
     /// `explain(run, step)` with the lines of the update rule, its numbers shown as strings
     /// (`Explanation::lines`): `{explanation, lines: [{quantity, coordinate, formula, shown,
     /// shown_result, epsilon, ...}]}`.
-    pub fn explain_lines(&self, run: f64, step: f64) -> Result<String, JsError> {
+    pub fn explain_lines(&self, run: f64, step: f64) -> Result<String, JsValue> {
         #[derive(Serialize)]
         struct Out<'a> {
             explanation: &'a gradscape_core::explain::Explanation,
             lines: Vec<gradscape_core::explain::Line>,
         }
-        let (run, step) = self.explain_indices(run, step)?;
-        let e = self.scene.explain(run, step).map_err(js_error)?;
+        let (run, step) = self.scene.run_and_step(run, step).map_err(js_message)?;
+        let e = self.scene.explain(run, step).map_err(js_message)?;
         Ok(json(&Out {
             lines: e.lines(),
             explanation: &e,
         }))
-    }
-
-    fn explain_indices(&self, run: f64, step: f64) -> Result<(usize, usize), JsError> {
-        let runs = self.scene.runs().len();
-        if !(run.fract() == 0.0 && run >= 0.0 && run < runs as f64) {
-            return Err(JsError::new(&format!(
-                "run: {} is not a run; runs are numbered from 0 to {}",
-                params::format_number(run),
-                runs.saturating_sub(1)
-            )));
-        }
-        let steps = self.scene.steps();
-        if !(step.fract() == 0.0 && step >= 0.0 && step < steps as f64) {
-            return Err(JsError::new(&format!(
-                "step: {} is not a step with an update; steps are whole numbers from 0 to {}",
-                params::format_number(step),
-                steps.saturating_sub(1)
-            )));
-        }
-        Ok((run as usize, step as usize))
     }
 
     /// Whether CSS position (cx, cy) lies on the plot rectangle.
@@ -561,8 +565,8 @@ impl Viz {
     }
 
     /// Shows a new region.
-    pub fn set_view(&mut self, xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<(), JsError> {
-        let view = ViewBox::new(xmin, xmax, ymin, ymax).map_err(js_error)?;
+    pub fn set_view(&mut self, xmin: f64, xmax: f64, ymin: f64, ymax: f64) -> Result<(), JsValue> {
+        let view = ViewBox::new(xmin, xmax, ymin, ymax).map_err(js_message)?;
         self.change_view(view);
         Ok(())
     }
@@ -785,9 +789,42 @@ fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
     [d[0].clamp(-limit, limit), d[1].clamp(-limit, limit)]
 }
 
-/// Black sans-serif text of `size` CSS pixels at device pixel ratio `r`, anchored at (h, v).
+/// The page's font stack, for text drawn on canvases: Latin first, then fonts with Hangul and
+/// kana on each system (Noto Sans CJK on Linux and Android, Apple SD Gothic Neo and Hiragino on
+/// macOS, Malgun Gothic, Yu Gothic and Meiryo on Windows); none is downloaded.
+pub const FONT_STACK: &str = "system-ui, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK KR', \
+     'Noto Sans CJK JP', 'Apple SD Gothic Neo', 'Hiragino Sans', 'Hiragino Kaku Gothic ProN', \
+     'Malgun Gothic', 'Yu Gothic', 'Meiryo', sans-serif";
+
+thread_local! {
+    /// The loss charts' axis titles in the reader's language: (the x axis, the network's y axis).
+    static CHART_WORDS: RefCell<(String, String)> =
+        RefCell::new(("iteration".into(), "loss".into()));
+}
+
+/// Sets the loss charts' axis titles in the reader's language (the page calls it when the
+/// language changes, then redraws the charts).
+#[wasm_bindgen]
+pub fn set_chart_words(iteration: &str, loss: &str) {
+    CHART_WORDS.with(|w| *w.borrow_mut() = (iteration.to_string(), loss.to_string()));
+}
+
+/// The x axis title, or with `loss`, the network chart's y axis title.
+pub(crate) fn chart_word(loss: bool) -> String {
+    CHART_WORDS.with(|w| {
+        let w = w.borrow();
+        if loss {
+            w.1.clone()
+        } else {
+            w.0.clone()
+        }
+    })
+}
+
+/// Black text of `size` CSS pixels at device pixel ratio `r`, anchored at (h, v), in the page's
+/// font stack.
 fn label_style(r: f64, size: f64, h: HPos, v: VPos) -> TextStyle<'static> {
-    (FontFamily::SansSerif, (size * r) as u32)
+    (FontFamily::Name(FONT_STACK), (size * r) as u32)
         .into_font()
         .color(&BLACK)
         .pos(Pos::new(h, v))
@@ -1436,13 +1473,17 @@ where
             .map_err(err)?;
         let (_, height) = root.dim_in_pixel();
         root.draw(&Text::new(
-            "iteration",
+            chart_word(false),
             ((x0 + x1) / 2, height as i32 - (2.0 * r) as i32),
             font(HPos::Center, VPos::Bottom),
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            y_desc.to_string(),
+            if y_desc == "loss" {
+                chart_word(true)
+            } else {
+                y_desc.to_string()
+            },
             ((4.0 * r) as i32, (y0 + y1) / 2),
             font(HPos::Left, VPos::Center),
         ))

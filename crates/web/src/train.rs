@@ -18,7 +18,8 @@ use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
 
 use crate::{
-    cleared, context, draw_axes, js_error, json, optimizer_items, pairs, Drawn, LossAxes, Series,
+    cleared, context, draw_axes, js_error, js_message, json, optimizer_items, pairs, Drawn,
+    LossAxes, Series,
 };
 
 /// A points canvas's width, height, device pixel ratio (bits), data set and seed.
@@ -177,8 +178,8 @@ impl Trainer {
     }
 
     /// Takes in the [`Trainer::progress`] of a copy of this race (same settings and start).
-    pub fn absorb(&mut self, progress: &[f64]) -> Result<(), JsError> {
-        self.scene.absorb(progress).map_err(js_error)
+    pub fn absorb(&mut self, progress: &[f64]) -> Result<(), JsValue> {
+        self.scene.absorb(progress).map_err(js_message)
     }
 
     /// The weights the race started from when they were picked on the landscape, else nothing.
@@ -187,8 +188,8 @@ impl Trainer {
     }
 
     /// The race again from iteration 0, from these weights (another copy's `start_weights`).
-    pub fn start_from_weights(&mut self, weights: &[f64]) -> Result<(), JsError> {
-        self.scene.start_from_weights(weights).map_err(js_error)?;
+    pub fn start_from_weights(&mut self, weights: &[f64]) -> Result<(), JsValue> {
+        self.scene.start_from_weights(weights).map_err(js_message)?;
         self.sent = Sent::default();
         self.loss_axes = None;
         self.curves.clear();
@@ -459,7 +460,7 @@ impl Trainer {
     /// What the Graph view's module needs to draw optimizer `member`'s network as the book's
     /// layers on training example `example`: JSON `{sizes, activation, x, label}`; the weights
     /// come from [`Trainer::member_params`].
-    pub fn layer_example(&self, member: usize, example: usize) -> Result<String, JsError> {
+    pub fn layer_example(&self, member: usize, example: usize) -> Result<String, JsValue> {
         #[derive(Serialize)]
         struct Example<'a> {
             sizes: Vec<usize>,
@@ -470,7 +471,7 @@ impl Trainer {
         let (net, x, label) = self
             .scene
             .layer_example(member, example)
-            .map_err(js_error)?;
+            .map_err(js_message)?;
         let (sizes, activation) = net.shape();
         Ok(json(&Example {
             sizes,
@@ -520,8 +521,8 @@ impl Trainer {
 
     /// Makes the loss landscape through optimizer `member`'s weights (n × n points, filled by
     /// [`Trainer::fill_landscape`]).
-    pub fn make_landscape(&mut self, member: usize, n: usize) -> Result<(), JsError> {
-        self.scene.make_landscape(member, n).map_err(js_error)?;
+    pub fn make_landscape(&mut self, member: usize, n: usize) -> Result<(), JsValue> {
+        self.scene.make_landscape(member, n).map_err(js_message)?;
         self.landscape_painted = false;
         Ok(())
     }
@@ -579,8 +580,8 @@ impl Trainer {
     }
 
     /// Starts the race again with every optimizer at plane coordinates (a, b).
-    pub fn start_from_landscape(&mut self, a: f64, b: f64) -> Result<(), JsError> {
-        self.scene.start_from_landscape(a, b).map_err(js_error)?;
+    pub fn start_from_landscape(&mut self, a: f64, b: f64) -> Result<(), JsValue> {
+        self.scene.start_from_landscape(a, b).map_err(js_message)?;
         self.loss_axes = None;
         self.curves.clear();
         self.curves_drawn = None;
