@@ -38,6 +38,9 @@ mkdir -p dist/www/pkg
 node_modules/.bin/esbuild www/gradscape.js www/train-worker.js --minify --log-level=warning --outdir=dist/www
 # The digits data set, fetched by the page when it is chosen.
 cp crates/core/data/digits.csv.gz dist/www/
+# The Korean and Japanese words, fetched when chosen (English is bundled in the page's script).
+mkdir -p dist/www/i18n
+cp www/i18n/ko.json www/i18n/ja.json dist/www/i18n/
 node_modules/.bin/esbuild www/pkg/gradscape_web.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
 cp www/pkg/gradscape_web_bg.wasm www/pkg/gradscape_export_bg.wasm www/pkg/gradscape_graph_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).

@@ -5,8 +5,8 @@
 //   its own, loaded at the first export, and so does the Graph view (dist/www/graph.js, with
 //   its module's glue), loaded when the view is first opened.
 // - dist/standalone.html: the whole page in one file (scripts, styles, the page's module, the
-//   SVG export's and the Graph view's modules and the digits inlined), which works opened from disk with no server
-//   and makes no request.
+//   SVG export's and the Graph view's modules, the digits and the Korean and Japanese words
+//   inlined), which works opened from disk with no server and makes no request.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -48,11 +48,13 @@ const wasm = readFileSync('www/pkg/gradscape_web_bg.wasm').toString('base64');
 const exporter = readFileSync('www/pkg/gradscape_export_bg.wasm').toString('base64');
 const graph = readFileSync('www/pkg/gradscape_graph_bg.wasm').toString('base64');
 const digits = readFileSync('crates/core/data/digits.csv.gz').toString('base64');
+// The catalogs as object literals (JSON is one), read back through JSON.parse so a bad one fails here.
+const words = (lang) => inlineScript(JSON.stringify(JSON.parse(readFileSync(`www/i18n/${lang}.json`, 'utf8'))));
 const standalone = rewrite([
   styles,
   noPreloads,
   [/<!-- Compiles the module[^\n]*\n\s*<script>window.gradscapeModule[^\n]*<\/script>/,
-    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}" };
+    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", ko: ${words('ko')}, ja: ${words('ja')} };
   window.gradscapeModule = WebAssembly.compile(Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0))).catch(() => null);</script>`],
   [/<script type="module" src="www\/app.js"><\/script>/, `<script type="module">${inlineScript(js)}</script>`],
 ]);

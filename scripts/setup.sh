@@ -79,12 +79,25 @@ graphviz() {
   fi
 }
 
+# A CJK font, so the browser tests can check that Hangul and kana render as letters, not boxes.
+cjk_fonts() {
+  if fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then return; fi
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's fonts-noto-cjk for the Korean and Japanese pages' tests (apt-get)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  else
+    say "no CJK font found: the test that Hangul and kana render will be skipped (Debian: apt-get install fonts-noto-cjk)"
+  fi
+}
+
 need_cargo
 for step in "$@"; do
   case $step in
     wasm) wasm_target; wasm_bindgen_cli ;;
     node) node_modules ;;
     browser) browser ;;
+    fonts) cjk_fonts ;;
     graphviz) if [[ ${GRADSCAPE_SKIP_GRAPHVIZ:-} != 1 ]]; then graphviz; fi ;;
     *) say "unknown step '$step'"; exit 2 ;;
   esac

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-bash scripts/setup.sh wasm node browser graphviz
+bash scripts/setup.sh wasm node browser graphviz fonts
 
 step "cargo fmt --check"
 cargo fmt --all --check

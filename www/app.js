@@ -1,15 +1,17 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
-import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable } from './pkg/gradscape_web.js';
+import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable, set_chart_words as setChartWords } from './pkg/gradscape_web.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { startNetworkView, NET_KEYS } from './network.js';
 import { createRulePanel } from './rule.js';
+import { t, tOr, say, warning, failure, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
 
 /** Says in words that the page cannot run, in place of the loading text. */
 function fatal(text) {
+  loading.removeAttribute('data-i18n');
   loading.hidden = false;
   loading.textContent = text;
   loading.classList.add('error');
@@ -31,7 +33,7 @@ function encodeValue(v) {
     .replace(/%5E/g, '^').replace(/%2F/g, '/').replace(/%3A/g, ':');
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'graph', 'inputs', ...NET_KEYS]);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', ...NET_KEYS]);
 const TABS = ['surfaces', 'network', 'graph'];
 /** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
@@ -42,8 +44,29 @@ const THEMES = ['light', 'dark', 'projector'];
 const PROJECTOR_SCALE = 1.4;
 
 async function main() {
+  const query = new URLSearchParams(location.search);
+  // The reader's language: `lang=` in the address, else the browser's first that the page
+  // speaks. Its catalog loads while the module starts. Only a language asked for (by the
+  // address, the menu or setState) is written in the address; a shared link always has one.
+  const langWarnings = [];
+  const langParam = query.get('lang');
+  let lang = preferred();
+  let langAsked = false;
+  if (langParam !== null) {
+    const l = langParam.trim().toLowerCase();
+    langAsked = LANGUAGES.includes(l);
+    if (langAsked) lang = l;
+    else {
+      lang = 'en';
+      langWarnings.push(warning('lang', 'page.lang-used', { value: langParam.slice(0, 60), languages: LANGUAGES.join(', ') }));
+    }
+  }
+  const speaking = setLanguage(lang).catch((e) => {
+    langWarnings.push(warning('lang', 'page.lang-load', { lang, error: e, kept: language() }));
+  });
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
-    fatal('gradscape needs WebAssembly, which this browser does not provide. Please use a current Chrome, Firefox, Safari or Edge.');
+    await speaking;
+    fatal(t('start.no-wasm'));
     return;
   }
   let compiled = null;
@@ -52,11 +75,12 @@ async function main() {
     compiled = await window.gradscapeModule;
     await init({ module_or_path: compiled || new URL('./pkg/gradscape_web_bg.wasm', import.meta.url) });
   } catch (e) {
-    fatal(`gradscape could not start: ${e && e.message ? e.message : e}. Reload the page; if it persists, see the browser console.`);
+    await speaking;
+    fatal(t('start.failed', { error: say(e) || String(e) }));
     throw e;
   }
+  await speaking;
   const cat = JSON.parse(catalog());
-  const query = new URLSearchParams(location.search);
   const extra = [...query].filter(([k]) => !OURS.has(k));
   const keys = [...query.keys()];
   const values = [...query.values()];
@@ -64,6 +88,7 @@ async function main() {
   const surface = $('surface');
   const overlay = $('overlay');
   const loss = $('loss');
+  setChartWords(t('chart.iteration'), t('chart.loss'));
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
@@ -74,12 +99,12 @@ async function main() {
   const themeParam = query.get('theme');
   const themeWarnings = [];
   if (themeParam !== null) {
-    const t = themeParam.trim().toLowerCase();
-    if (THEMES.includes(t)) theme = t;
-    else themeWarnings.push({ param: 'theme', message: `theme: no theme '${themeParam.slice(0, 60)}' (there are ${THEMES.join(', ')}); used light` });
+    const name = themeParam.trim().toLowerCase();
+    if (THEMES.includes(name)) theme = name;
+    else themeWarnings.push(warning('theme', 'page.theme-used', { value: themeParam.slice(0, 60), themes: THEMES.join(', ') }));
   }
-  function setTheme(t) {
-    theme = THEMES.includes(t) ? t : 'light';
+  function setTheme(name) {
+    theme = THEMES.includes(name) ? name : 'light';
     uiScale = theme === 'projector' ? PROJECTOR_SCALE : 1;
     document.documentElement.dataset.theme = theme;
     $('theme').value = theme;
@@ -98,7 +123,7 @@ async function main() {
       const f = Object.fromEntries(JSON.parse(viz.params())).f;
       return cat.surfaces.find(([id]) => id === f)?.[2] ?? f;
     },
-    runs: () => summaries().map((t) => ({ name: t.name, colour: t.colour })),
+    runs: () => summaries().map((run) => ({ name: run.name, colour: run.colour })),
     selectedRun: () => rule.selected() ?? 0,
     point: (run) => JSON.parse(viz.step_views(currentStep()))[run]?.point ?? null,
     viewBox: () => viz.view_box(),
@@ -106,17 +131,14 @@ async function main() {
     paintInset: (canvas, w, h) => viz.paint_inset(canvas, w, h),
   };
   let currentTab = 'surfaces';
-  const hints = {
-    surfaces: 'Drag the white start point, click the surface to add another, press Play.',
-    network: 'Pick a data set and the optimizers, press Train; drag on the landscape to start again from there.',
-    graph: 'Step forward and backward through the graph; click a node for its numbers.',
-  };
   // The Graph view: its script and module are fetched the first time it is needed.
   let graphView = null;
   let graphLoad = null;
   function loadGraph() {
     graphLoad ??= import('./graph.js')
-      .then((m) => m.startGraphView({ surfaces: graphSide, onChange: syncUrl, params: query }))
+      // The words come with it: in the built page graph.js is a file of its own, and a copy of
+      // i18n.js there would not know the page's language.
+      .then((m) => m.startGraphView({ surfaces: graphSide, onChange: syncUrl, params: query, i18n: { t, say, warning, onLanguage } }))
       .then((g) => {
         graphView = g;
         g.show(currentTab === 'graph');
@@ -124,10 +146,13 @@ async function main() {
       })
       .catch((e) => {
         graphLoad = null;
-        const text = `The Graph view could not be loaded (${e && e.message ? e.message : e}). The other views work on; open the tab again to retry.`;
+        const note = warning('graph-load', 'page.graph-load', { error: e && e.message ? e : String(e) });
         const p = $('graph-loading');
-        if (p) p.textContent = text;
-        messages = [...messages.filter((m) => m.param !== 'graph-load'), { param: 'graph-load', message: text }];
+        if (p) {
+          p.removeAttribute('data-i18n');
+          p.textContent = say(note);
+        }
+        messages = [...messages.filter((m) => m.param !== 'graph-load'), note];
         showMessages();
         throw e;
       });
@@ -138,19 +163,19 @@ async function main() {
     $('app').hidden = currentTab !== 'surfaces';
     $('net').hidden = currentTab !== 'network';
     $('graph').hidden = currentTab !== 'graph';
-    for (const t of TABS) $(`tab-${t}`).setAttribute('aria-selected', String(currentTab === t));
-    $('top-hint').textContent = hints[currentTab];
+    for (const id of TABS) $(`tab-${id}`).setAttribute('aria-selected', String(currentTab === id));
+    $('top-hint').textContent = t(`hint.${currentTab}`);
     network?.show(currentTab === 'network');
     graphView?.show(currentTab === 'graph');
     if (currentTab === 'graph' && !graphView) loadGraph().catch(() => {});
     if (currentTab === 'surfaces') requestAnimationFrame(() => resize());
     syncUrl();
   }
-  for (const t of TABS) $(`tab-${t}`).addEventListener('click', () => showTab(t));
+  for (const id of TABS) $(`tab-${id}`).addEventListener('click', () => showTab(id));
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
-  let messages = [...JSON.parse(viz.initial_warnings()), ...themeWarnings];
+  let messages = [...JSON.parse(viz.initial_warnings()), ...themeWarnings, ...langWarnings];
 
   // ---- messages -------------------------------------------------------------------------
   function showMessages() {
@@ -176,7 +201,7 @@ async function main() {
   }
   /** The address of the view as it is now (path, query and hash); `embed`: of its embedded
    * view (the surfaces, `embed=1`). */
-  function address({ embed = false } = {}) {
+  function address({ embed = false, share = embed } = {}) {
     const params = JSON.parse(viz.params());
     const tab = currentTab !== 'surfaces' && !embed ? [['tab', currentTab]] : [];
     const graph = currentTab === 'graph' && graphView && !embed ? graphView.urlParams() : query.has('graph') && !graphView && !embed ? [['graph', query.get('graph')], ...(query.has('inputs') ? [['inputs', query.get('inputs')]] : [])] : [];
@@ -184,7 +209,8 @@ async function main() {
     const net = network ? network.urlParams().filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed'))) : [];
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
-    const parts = [...params, ...tab, ...graph, ...net, ...look, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+    const speech = langAsked || share ? [['lang', language()]] : [];
+    const parts = [...params, ...tab, ...graph, ...net, ...look, ...speech, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
     return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
 
@@ -199,10 +225,10 @@ async function main() {
     if (pendingDrag) {
       const { i, cx, cy } = pendingDrag;
       pendingDrag = null;
-      const t = performance.now();
-      try { viz.drag_start(i, cx, cy); } catch (e) { messages = [{ param: 'start', message: e.message }]; showMessages(); }
-      dragTime = performance.now() - t;
-      performance.measure('gradscape:recompute', { start: t, end: t + dragTime });
+      const began = performance.now();
+      try { viz.drag_start(i, cx, cy); } catch (e) { messages = [warning('start', 'page.error', { error: e })]; showMessages(); }
+      dragTime = performance.now() - began;
+      performance.measure('gradscape:recompute', { start: began, end: began + dragTime });
       summaryCache = null;
       rule.invalidate();
     }
@@ -282,22 +308,23 @@ async function main() {
 
   // Called on every frame: it touches the DOM only where a text changed.
   function updateReadouts(step) {
-    setText($('counter'), `step ${step} / ${viz.steps()}`);
+    setText($('counter'), t('transport.counter', { step, steps: viz.steps() }));
     // As wide as its longest text for these steps, so the bar (and with it the plot, in a
     // narrow embed) does not change its layout as the step counts up.
     const width = `${2 * String(viz.steps()).length + 9}ch`;
     if ($('counter').style.minWidth !== width) $('counter').style.minWidth = width;
-    setText($('play'), anim.playing ? 'Pause' : 'Play');
+    setText($('play'), t(anim.playing ? 'transport.pause' : 'transport.play'));
     const steps = String(viz.steps());
     if (scrub.max !== steps) scrub.max = steps;
     if (scrub.value !== String(step)) scrub.value = String(step);
     const runs = summaries();
     rule.setRuns(runs);
     if (ruleShown()) rule.update(step, viz.steps());
-    const several = runs.some((t) => t.startIndex > 0);
-    const notes = runs.filter((t) => t.visible && (t.error || t.divergedAt !== null)).map((t) => {
-      const from = several ? ` (start ${t.startIndex + 1})` : '';
-      return [t.colour, t.error ? `${t.name}${from}: ${t.error}` : `${t.name}${from} diverged at step ${t.divergedAt}`];
+    const several = runs.some((run) => run.startIndex > 0);
+    const notes = runs.filter((run) => run.visible && (run.error || run.divergedAt !== null)).map((run) => {
+      const who = several ? t('run.from-start', { name: run.name, n: run.startIndex + 1 }) : run.name;
+      // The core gives the error in English (`error`) and as data (`errorMessage`).
+      return [run.colour, run.error ? t('run.error', { who, error: run.errorMessage ?? run.error }) : t('run.diverged', { who, step: run.divergedAt })];
     });
     const key = JSON.stringify(notes);
     if (key !== divergenceKey) {
@@ -317,33 +344,33 @@ async function main() {
     tableTime = now;
     const views = JSON.parse(viz.step_views(step));
     const body = $('seen').tBodies[0];
-    const shown = runs.map((t, r) => [t, views[r], r]).filter(([t, v]) => t.visible && v);
-    const rowsKey = shown.map(([t]) => `${t.optimizerIndex}:${t.startIndex}:${t.name}:${t.colour}`).join();
+    const shown = runs.map((run, r) => [run, views[r], r]).filter(([run, v]) => run.visible && v);
+    const rowsKey = shown.map(([run]) => `${run.optimizerIndex}:${run.startIndex}:${run.name}:${run.colour}`).join();
     if (rowsKey !== tableKey) {
       tableKey = rowsKey;
-      body.replaceChildren(...shown.map(([t, , r]) => {
+      body.replaceChildren(...shown.map(([run, , r]) => {
         const row = document.createElement('tr');
         // The table is the full page's legend: a click on a row shows that run's update rule.
         row.className = 'chooses-rule';
-        row.title = `Show ${t.name}'s update rule`;
+        row.title = t('rule.show', { name: run.name });
         row.addEventListener('click', () => chooseRule(r));
         const name = document.createElement('td');
         const swatch = document.createElement('span');
         swatch.className = 'swatch';
-        swatch.style.background = t.colour;
-        name.append(swatch, `${t.name}${several ? ` · ${t.startIndex + 1}` : ''}`);
+        swatch.style.background = run.colour;
+        name.append(swatch, `${run.name}${several ? ` · ${run.startIndex + 1}` : ''}`);
         row.append(name);
         for (let k = 0; k < 5; k += 1) row.append(document.createElement('td'));
         return row;
       }));
     }
-    shown.forEach(([t, v], k) => {
+    shown.forEach(([run, v], k) => {
       const cells = body.rows[k].cells;
       setText(cells[1], pair(v.point));
       setText(cells[2], fmt(v.value));
       setText(cells[3], pair(v.gradient));
       setText(cells[4], v.velocity ? pair(v.velocity) : '–');
-      setText(cells[5], v.rates ? pair(v.rates) : `lr = ${fmt(Number(t.label.match(/lr=([^,)]+)/)?.[1]))}`);
+      setText(cells[5], v.rates ? pair(v.rates) : `lr = ${fmt(Number(run.label.match(/lr=([^,)]+)/)?.[1]))}`);
     });
   }
 
@@ -355,12 +382,12 @@ async function main() {
     if ((anim.playing || (gesture && gesture.kind === 'start')) && now - describedAt < 1000) return;
     describedAt = now;
     const views = JSON.parse(viz.step_views(step));
-    const parts = runs.map((t, r) => [t, views[r]]).filter(([t, v]) => t.visible && v).map(([t, v]) => {
-      const who = `${t.name}${several ? ` from start ${t.startIndex + 1}` : ''}`;
-      const diverged = t.divergedAt !== null && t.divergedAt <= step ? `, diverged at step ${t.divergedAt}` : '';
-      return `${who} at ${pair(v.point)}, f = ${fmt(v.value)}${diverged}.`;
+    const parts = runs.map((run, r) => [run, views[r]]).filter(([run, v]) => run.visible && v).map(([run, v]) => {
+      const who = several ? t('describe.from-start', { name: run.name, n: run.startIndex + 1 }) : run.name;
+      const diverged = run.divergedAt !== null && run.divergedAt <= step;
+      return t(diverged ? 'describe.run-diverged' : 'describe.run', { who, point: pair(v.point), value: fmt(v.value), step: run.divergedAt });
     });
-    setText($('plot-description'), `Step ${step} of ${viz.steps()} on ${$('formula').value}. ${parts.join(' ')}`);
+    setText($('plot-description'), t('describe.step', { step, steps: viz.steps(), formula: $('formula').value, runs: parts.join(' ') }));
   }
 
   // ---- the animation contract ---------------------------------------------------------------
@@ -390,11 +417,20 @@ async function main() {
   }
 
   // ---- controls ---------------------------------------------------------------------------
+  // Presets and surfaces are named by the core in English and translated by their id.
+  const presetName = (p) => tOr(`preset.${p.id}.name`, p.name);
+  const presetNote = (p) => (p ? tOr(`preset.${p.id}.note`, p.description) : '');
   const presetSelect = $('preset');
-  for (const p of cat.presets) presetSelect.add(new Option(p.name, p.id));
+  for (const p of cat.presets) presetSelect.add(new Option(presetName(p), p.id));
   const fnSelect = $('function-select');
-  for (const [id, name] of cat.surfaces) fnSelect.add(new Option(name, id));
-  fnSelect.add(new Option('Typed-in function', ''));
+  for (const [id, name] of cat.surfaces) fnSelect.add(new Option(tOr(`surface.${id}`, name), id));
+  fnSelect.add(new Option(t('controls.typed-in'), ''));
+  /** The menus' names in the reader's language. */
+  function nameMenus() {
+    for (const o of presetSelect.options) if (o.value) o.text = presetName(cat.presets.find((p) => p.id === o.value));
+    for (const o of fnSelect.options) o.text = o.value ? tOr(`surface.${o.value}`, cat.surfaces.find(([id]) => id === o.value)[1]) : t('controls.typed-in');
+    for (const o of $('theme').options) o.text = t(`theme.${o.value}`);
+  }
 
   const speedInput = $('speed');
   // The slider is logarithmic: 0..100 spans 0.5 to 2000 updates per second.
@@ -420,7 +456,7 @@ async function main() {
     $('trail').checked = params.trail !== '0';
     if (document.activeElement !== $('steps')) $('steps').value = params.steps;
     speedInput.value = sliderFromSpeed(Number(params.speed));
-    $('speed-out').textContent = `${params.speed}/s`;
+    $('speed-out').textContent = t('transport.speed-value', { speed: params.speed });
     if (panel) buildOptimizers();
     buildStarts();
     const noise = params.noise ?? '0';
@@ -464,13 +500,12 @@ async function main() {
   const loadedPreset = cat.presets.find((x) => x.id === query.get('preset')) ?? (query.has('preset') ? null : cat.presets[0]);
   if (loadedPreset) {
     presetSelect.value = loadedPreset.id;
-    $('preset-note').textContent = loadedPreset.description;
+    $('preset-note').textContent = presetNote(loadedPreset);
   }
   presetSelect.addEventListener('change', () => {
     if (!presetSelect.value) return;
     const warnings = applySettings([['preset', presetSelect.value]]);
-    const p = cat.presets.find((x) => x.id === presetSelect.value);
-    $('preset-note').textContent = p ? p.description : '';
+    $('preset-note').textContent = presetNote(cat.presets.find((x) => x.id === presetSelect.value));
     anim.step = viz.steps();
     afterChange(warnings);
   });
@@ -480,16 +515,23 @@ async function main() {
       $('formula').focus();
       return;
     }
-    $('formula-error').textContent = '';
+    formulaBad = null;
+    showFormulaError();
     afterChange(applySettings([['f', fnSelect.value]]));
   });
 
   let formulaTimer = 0;
+  /** The typed formula's error (a core message), kept to say it again in another language. */
+  let formulaBad = null;
+  const showFormulaError = () => {
+    $('formula-error').textContent = formulaBad ? say(formulaBad).replace(/^f: /, '') : '';
+  };
   function applyFormula() {
     const text = $('formula').value;
     const warnings = applySettings([['f', text]]);
     const bad = warnings.find((w) => w.param === 'f');
-    $('formula-error').textContent = bad ? bad.message.replace(/^f: /, '') : '';
+    formulaBad = bad ?? null;
+    showFormulaError();
     $('formula').setAttribute('aria-invalid', bad ? 'true' : 'false');
     afterChange(warnings.filter((w) => w.param !== 'f'));
   }
@@ -588,12 +630,12 @@ async function main() {
     $('legend').replaceChildren(...optimizerList().map((o, i) => [o, i]).filter(([o]) => o.visible).map(([o, i]) => {
       const li = document.createElement('li');
       li.dataset.optimizer = String(i);
-      li.title = `Show ${o.name}'s update rule`;
+      li.title = t('rule.show', { name: o.name });
       li.addEventListener('click', () => {
         // The run of this optimizer from the start of the run shown, or from the first start.
         const runs = summaries();
         const now = runs[rule.selected()];
-        const r = runs.findIndex((t) => t.optimizerIndex === i && t.startIndex === (now ? now.startIndex : 0));
+        const r = runs.findIndex((run) => run.optimizerIndex === i && run.startIndex === (now ? now.startIndex : 0));
         if (r >= 0) chooseRule(r);
       });
       const swatch = document.createElement('span');
@@ -618,7 +660,7 @@ async function main() {
       remove.type = 'button';
       remove.className = 'remove';
       remove.textContent = '×';
-      remove.setAttribute('aria-label', `Remove start point ${i + 1}`);
+      remove.setAttribute('aria-label', t('controls.remove-start', { n: i + 1 }));
       remove.disabled = starts.length <= 1;
       remove.addEventListener('click', () => {
         viz.remove_start(i);
@@ -670,8 +712,8 @@ async function main() {
     if (!gesture) {
       const probe = JSON.parse(viz.inspect(cx, cy));
       $('probe').textContent = probe && viz.in_plot(cx, cy)
-        ? `x = ${fmt(probe.x)}, y = ${fmt(probe.y)}, f = ${fmt(probe.f)}, ∇f = ${pair(probe.gradient)} (numerical, h = 1e-4: ${pair(probe.numerical)})`
-        : 'Hover over the surface to read x, y, f and ∇f.';
+        ? t('probe.reading', { x: fmt(probe.x), y: fmt(probe.y), f: fmt(probe.f), gradient: pair(probe.gradient), numerical: pair(probe.numerical) })
+        : t('probe.hint');
       overlay.style.cursor = viz.hit_start(cx, cy, 12) >= 0 ? 'grab' : 'crosshair';
       return;
     }
@@ -708,7 +750,7 @@ async function main() {
         viz.add_start_at(gesture.x, gesture.y);
         selectedStart = JSON.parse(viz.start_points()).length - 1;
       } catch (err) {
-        messages = [{ param: 'start', message: `start: ${err.message}` }];
+        messages = [warning('start', 'page.start', { error: err })];
         showMessages();
       }
     }
@@ -724,7 +766,7 @@ async function main() {
   overlay.addEventListener('pointerup', endPointer);
   overlay.addEventListener('pointercancel', endPointer);
   overlay.addEventListener('pointerleave', () => {
-    if (!gesture) $('probe').textContent = 'Hover over the surface to read x, y, f and ∇f.';
+    if (!gesture) $('probe').textContent = t('probe.hint');
   });
 
   overlay.addEventListener('wheel', (e) => {
@@ -743,28 +785,38 @@ async function main() {
   function showShare(on) {
     $('share').hidden = !on;
     if (!on) return;
-    $('share-link').value = new URL(address(), location.href).href;
-    // The address in an attribute: & and " escaped.
-    const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-    $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="gradscape: optimizers on a loss surface"></iframe>`;
-    // The <gradscape-viz> element with the view's settings as attributes.
-    const escape = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-    const attributes = JSON.parse(viz.params()).map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
-    const script = new URL('www/gradscape.js', new URL(location.pathname, location.href)).href;
-    $('share-element').value = `<script type="module" src="${escape(script)}"></script>\n<gradscape-viz${attributes}></gradscape-viz>`;
-    $('share-status').textContent = '';
+    fillShare();
+    shareStatus('');
     $('share-link').select();
     $('share-link').focus();
+  }
+  /** The dialog's three texts for the view as it is now. */
+  function fillShare() {
+    $('share-link').value = new URL(address({ share: true }), location.href).href;
+    // The address in an attribute: & and " escaped.
+    const escape = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="${escape(t('share.frame-title'))}"></iframe>`;
+    // The <gradscape-viz> element with the view's settings (and language) as attributes.
+    const attributes = [...JSON.parse(viz.params()), ['lang', language()]].map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
+    const script = new URL('www/gradscape.js', new URL(location.pathname, location.href)).href;
+    $('share-element').value = `<script type="module" src="${escape(script)}"></script>\n<gradscape-viz${attributes}></gradscape-viz>`;
+  }
+  let shareSaid = '';
+  /** The dialog's status line (`key`, or '' for none), kept to say it again in another language. */
+  function shareStatus(key) {
+    shareSaid = key;
+    $('share-status').textContent = key ? t(key) : '';
   }
   async function copy(field) {
     const text = $(field).value;
     try {
       await navigator.clipboard.writeText(text);
-      $('share-status').textContent = 'Copied.';
+      shareStatus('share.copied');
     } catch {
       // Without clipboard access: selected, for the reader to copy.
       $(field).select();
-      $('share-status').textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+      shareStatus('share.selected');
     }
   }
   $('share-button').addEventListener('click', () => showShare($('share').hidden));
@@ -832,16 +884,52 @@ async function main() {
   });
 
   // ---- theme ---------------------------------------------------------------------------------
-  function applyTheme(t) {
-    setTheme(t);
+  function applyTheme(name) {
+    setTheme(name);
     network?.restyle();
     lastSize = '';
     requestAnimationFrame(() => resize());
     syncUrl();
   }
-  for (const t of THEMES) $('theme').add(new Option(t[0].toUpperCase() + t.slice(1), t));
+  for (const id of THEMES) $('theme').add(new Option(t(`theme.${id}`), id));
   $('theme').addEventListener('change', () => applyTheme($('theme').value));
   setTheme(theme);
+
+  // ---- language ------------------------------------------------------------------------------
+  const langMenu = $('lang');
+  langMenu.value = language();
+  /** Speaks `l` from now on (the menu, setState); it is written in the address from then on. */
+  function chooseLanguage(l) {
+    langAsked = true;
+    setLanguage(l).then(syncUrl, (e) => {
+      langMenu.value = language();
+      messages = [...messages.filter((m) => m.param !== 'lang'), warning('lang', 'page.lang-load', { lang: l, error: e, kept: language() })];
+      showMessages();
+    });
+  }
+  langMenu.addEventListener('change', () => chooseLanguage(langMenu.value));
+  // The static page is translated by setLanguage; the texts made here are made again.
+  onLanguage(() => {
+    langMenu.value = language();
+    // The loss charts' axis titles are drawn on their canvases: new words, drawn again.
+    setChartWords(t('chart.iteration'), t('chart.loss'));
+    resize();
+    nameMenus();
+    $('top-hint').textContent = t(`hint.${currentTab}`);
+    $('preset-note').textContent = presetNote(cat.presets.find((x) => x.id === presetSelect.value));
+    if (!gesture) $('probe').textContent = t('probe.hint');
+    showMessages();
+    showFormulaError();
+    if (!$('share').hidden) fillShare();
+    shareStatus(shareSaid);
+    tableKey = '';
+    describedAt = 0;
+    rule.invalidate({ rebuild: true });
+    syncControls();
+    requestDraw();
+    syncUrl();
+    if (window.parent !== window) window.parent.postMessage({ gradscapeTitle: t('share.frame-title') }, '*');
+  });
 
   // ---- size ---------------------------------------------------------------------------------
   let lastSize = '';
@@ -877,6 +965,7 @@ async function main() {
     out.tab = currentTab;
     if (graphView) Object.assign(out, { graph: graphView.state().graph, inputs: graphView.state().inputs });
     out.theme = theme;
+    out.lang = language();
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
     out.noise = Number(out.noise ?? 0);
     out.nlog = out.nlog === '1';
@@ -891,7 +980,7 @@ async function main() {
    * `scale` times it (at most 4): the plot is drawn again at that size for the image. */
   async function exportPNG({ scale = 1 } = {}) {
     const k = Number(scale);
-    if (!(k > 0 && k <= 4)) throw new RangeError(`exportPNG: scale must be above 0 and at most 4, not ${scale}`);
+    if (!(k > 0 && k <= 4)) throw failure('page.export-scale', { scale: String(scale) }, RangeError);
     if (k !== 1) {
       sizeViz(k);
       drawNow();
@@ -908,7 +997,7 @@ async function main() {
       sizeViz();
       drawNow();
     }
-    return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(new Error('the image could not be made'))), 'image/png'));
+    return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(failure('page.no-image'))), 'image/png'));
   }
   /** The SVG export module, loaded the first time an SVG is asked for (or the failure). */
   let exporter = null;
@@ -921,7 +1010,7 @@ async function main() {
     })();
     return exporter.catch((e) => {
       exporter = null;
-      throw new Error(`the SVG export could not be loaded (${e && e.message ? e.message : e})`);
+      throw failure('page.svg-load', { error: e && e.message ? e : String(e) });
     });
   }
   /** The plot as an SVG string (plotters' SVG backend), the size of the plot on the page: the
@@ -944,12 +1033,12 @@ async function main() {
    * follows it. Recording runs in real time; the page shows its progress. */
   async function exportWebM({ fps = 30, onProgress = () => {} } = {}) {
     const rate = Number(fps);
-    if (!(rate >= 1 && rate <= 60)) throw new RangeError(`exportWebM: fps must be 1 to 60, not ${fps}`);
+    if (!(rate >= 1 && rate <= 60)) throw failure('page.export-fps', { fps: String(fps) }, RangeError);
     if (typeof MediaRecorder !== 'function' || !('captureStream' in HTMLCanvasElement.prototype)) {
-      throw new Error('this browser cannot record video');
+      throw failure('page.no-video');
     }
-    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
-    if (!type) throw new Error('this browser cannot record WebM video');
+    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
+    if (!type) throw failure('page.no-webm');
     pause();
     const total = viz.steps();
     const per = Math.max(1, Math.ceil(total / (rate * 6)));
@@ -984,7 +1073,7 @@ async function main() {
     } finally {
       if (recorder.state !== 'inactive') recorder.stop();
       await stopped;
-      stream.getTracks().forEach((t) => t.stop());
+      stream.getTracks().forEach((track) => track.stop());
       box.hidden = true;
       anim.step = keep;
       drawNow();
@@ -1004,7 +1093,7 @@ async function main() {
     try {
       download(await exportWebM(), 'gradscape.webm');
     } catch (e) {
-      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      messages = [warning('export', 'page.export', { error: e })];
       showMessages();
     } finally {
       $('save-webm').disabled = false;
@@ -1014,7 +1103,7 @@ async function main() {
     try {
       download(new Blob([await exportSVG()], { type: 'image/svg+xml' }), 'gradscape.svg');
     } catch (e) {
-      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      messages = [warning('export', 'page.export', { error: e })];
       showMessages();
     }
   });
@@ -1022,7 +1111,7 @@ async function main() {
     try {
       download(await exportPNG({ scale: 2 }), 'gradscape.png');
     } catch (e) {
-      messages = [{ param: 'export', message: `export: ${e.message}` }];
+      messages = [warning('export', 'page.export', { error: e })];
       showMessages();
     }
   });
@@ -1040,7 +1129,7 @@ async function main() {
       const netWarnings = Object.keys(netPart).length ? network.setState(netPart) : [];
       if ('tab' in (partial || {})) {
         const tab = String(partial.tab);
-        if (!TABS.includes(tab)) netWarnings.push({ param: 'tab', message: `tab: no view '${tab.slice(0, 60)}' (there are ${TABS.join(', ')}); kept ${currentTab}` });
+        if (!TABS.includes(tab)) netWarnings.push(warning('tab', 'page.tab-kept', { value: tab.slice(0, 60), tabs: TABS.join(', '), tab: currentTab }));
         else showTab(tab);
       }
       const graphPart = Object.fromEntries(all.filter(([k]) => k === 'graph' || k === 'inputs'));
@@ -1050,19 +1139,24 @@ async function main() {
       }
       const themeWarning = [];
       if ('theme' in (partial || {})) {
-        const t = String(partial.theme).trim().toLowerCase();
-        if (THEMES.includes(t)) applyTheme(t);
-        else themeWarning.push({ param: 'theme', message: `theme: no theme '${String(partial.theme).slice(0, 60)}' (there are ${THEMES.join(', ')}); kept ${theme}` });
+        const name = String(partial.theme).trim().toLowerCase();
+        if (THEMES.includes(name)) applyTheme(name);
+        else themeWarning.push(warning('theme', 'page.theme-kept', { value: String(partial.theme).slice(0, 60), themes: THEMES.join(', '), theme }));
+      }
+      if ('lang' in (partial || {})) {
+        const l = String(partial.lang).trim().toLowerCase();
+        if (LANGUAGES.includes(l)) chooseLanguage(l);
+        else themeWarning.push(warning('lang', 'page.lang-kept', { value: String(partial.lang).slice(0, 60), languages: LANGUAGES.join(', '), lang: language() }));
       }
       // `seed` is the page's one seed: the network view takes it and shareSeed carries it here.
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'graph', 'inputs'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'lang', 'graph', 'inputs'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
       drawNow();
       return warnings;
     },
-    trajectories: () => trajectories().map((t) => ({ ...t })),
+    trajectories: () => trajectories().map((run) => ({ ...run })),
     /** The update from `step` to `step + 1` of run `run` (an index into trajectories()). */
     explain(run, step) {
       for (const [name, v] of [['run', run], ['step', step]]) {
@@ -1115,7 +1209,7 @@ async function main() {
   syncControls();
   showTab(query.get('tab'));
   if (query.has('tab') && !TABS.includes(query.get('tab'))) {
-    messages.push({ param: 'tab', message: `tab: no view '${query.get('tab').slice(0, 60)}' (there are ${TABS.join(', ')}); showed surfaces` });
+    messages.push(warning('tab', 'page.tab-showed', { value: query.get('tab').slice(0, 60), tabs: TABS.join(', ') }));
   }
   // ?embed=1: only the plot, a compact bar and the legend (index.html sets the class before the
   // first paint, from the same test); ?autoplay=1: plays while the plot is on screen.
@@ -1126,7 +1220,7 @@ async function main() {
     const v = value.trim().toLowerCase();
     if (['1', 'true', ''].includes(v)) flags[key] = true;
     else if (['0', 'false'].includes(v)) flags[key] = false;
-    else messages.push({ param: key, message: `${key}: '${value.slice(0, 60)}' is not 0 or 1; used 0` });
+    else messages.push(warning(key, 'page.flag', { key, value: value.slice(0, 60) }));
   }
   document.documentElement.classList.toggle('embed', Boolean(flags.embed));
   if (flags.autoplay && 'IntersectionObserver' in window) {
@@ -1172,10 +1266,10 @@ function answerHost() {
       reply({ error: e && e.message ? e.message : String(e) });
     }
   });
-  window.parent.postMessage({ gradscapeReady: true }, '*');
+  window.parent.postMessage({ gradscapeReady: true, gradscapeTitle: t('share.frame-title') }, '*');
 }
 
 main().catch((e) => {
-  if (!loading.classList.contains('error')) fatal(`gradscape stopped with an error: ${e && e.message ? e.message : e}. See the browser console for details.`);
+  if (!loading.classList.contains('error')) fatal(t('start.stopped', { error: (e && say(e)) || String(e) }));
   console.error(e);
 });

@@ -5,10 +5,11 @@
 // iframe of the page with embed=1, so each has its own state and module), follows attribute
 // changes live, and has the page's API as its own methods, each returning a promise (the view
 // lives in its frame): el.trajectories(), el.play(), el.setState({...}), el.exportPNG(), ...
-// It fires `gradscape:ready` when its view is ready.
+// It fires `gradscape:ready` when its view is ready. Its `lang` attribute (ko, ja or en) is the
+// view's language; without it the view speaks the reader's browser's language.
 
 const PAGE = new URL('../', import.meta.url);
-const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'theme', 'autoplay',
+const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'theme', 'lang', 'autoplay',
   'tab', 'data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 const METHODS = ['state', 'setState', 'trajectories', 'explain', 'startPoints', 'setStart', 'setView', 'play', 'pause', 'step', 'reset',
   'status', 'render', 'exportPNG', 'exportSVG', 'train', 'pauseTraining', 'resetTraining', 'lossCurves', 'trainStatus'];
@@ -31,6 +32,8 @@ export class GradscapeViz extends HTMLElement {
     shadow.append(style, this.frame);
     this.onMessage = ({ data, source }) => {
       if (source !== this.frame.contentWindow || !data || typeof data !== 'object') return;
+      // The frame's name for screen readers, in the view's language.
+      if (typeof data.gradscapeTitle === 'string') this.frame.title = data.gradscapeTitle.slice(0, 200);
       if (data.gradscapeReady) {
         this.ready();
         this.dispatchEvent(new CustomEvent('gradscape:ready'));

@@ -2,7 +2,9 @@
 // of the book's chapter 5 examples), forward and backward a node at a time. Loaded, with its own
 // wasm module, the first time the view is needed. The module builds the graph, lays it out,
 // draws it as SVG and writes out every number; this file shows or hides the labels step by step
-// and words what each step does.
+// and words what each step does. Its words come from the page (`i18n`, i18n.js's functions): in
+// the built page this is a file of its own, and a copy of i18n.js here would not know the page's
+// language.
 import init, { GraphView, inset_to_world as insetToWorld, world_to_inset as worldToInset } from './pkg/gradscape_graph.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,23 +29,9 @@ const EXAMPLES = {
   sigmoid: { formula: '1/(1 + exp(-1*x))', inputs: [['x', 0.5]] },
 };
 
-/** What each operation's node does backward, in the book's words. */
-const RULES = {
-  add: 'The add node passes the gradient on unchanged to both inputs.',
-  sub: 'The subtract node passes the gradient on to the first input and its negative to the second.',
-  mul: 'The multiply node swaps its inputs: each input receives the gradient times the other input.',
-  div: 'The divide node: ∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = −(a/b)/b.',
-  neg: 'The negate node flips the gradient’s sign.',
-  pow: 'The power node: ∂(aᵇ)/∂a = b·aᵇ⁻¹ and ∂(aᵇ)/∂b = aᵇ·ln a.',
-  exp: 'The exp node: its derivative is its own output, exp(a).',
-  ln: 'The log node: ∂ln a/∂a = 1/a.',
-  sin: 'The sin node: ∂sin a/∂a = cos a.',
-  cos: 'The cos node: ∂cos a/∂a = −sin a.',
-  tan: 'The tan node: ∂tan a/∂a = 1 + tan²a.',
-  tanh: 'The tanh node: ∂tanh a/∂a = 1 − tanh²a.',
-  sqrt: 'The square-root node: ∂√a/∂a = 1/(2√a).',
-  abs: 'The abs node: ∂|a|/∂a = the sign of a (0 at 0).',
-};
+/** The operations whose node's backward rule the catalogs word (`graph.rule.<op>`), in the
+ * book's words. */
+const RULES = new Set(['add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'ln', 'sin', 'cos', 'tan', 'tanh', 'sqrt', 'abs']);
 const SYMBOL = { add: '+', sub: '−', mul: '×', div: '/', pow: '^' };
 /** Milliseconds per step while playing. */
 const PLAY_MS = 700;
@@ -51,9 +39,12 @@ const PLAY_MS = 700;
 /**
  * Starts the view. `surfaces` is the surfaces view's side: `formula()`, `runs()` (name and
  * colour of each run), `selectedRun()`, `point(run)` (the run's point at the shown step),
- * `viewBox()`, `paintInset(canvas, w, h)`; `onChange()` is called when the address should change.
+ * `viewBox()`, `paintInset(canvas, w, h)`; `onChange()` is called when the address should change;
+ * `i18n` is the page's `{t, say, warning, onLanguage}`.
  */
-export async function startGraphView({ surfaces, onChange, params }) {
+export async function startGraphView({ surfaces, onChange, params, i18n }) {
+  const { t, say, warning, onLanguage } = i18n;
+  const rule = (op) => (RULES.has(op) ? t(`graph.rule.${op}`) : '');
   await graphModule();
   const box = $('graph-canvas');
   const counter = $('graph-counter');
@@ -67,7 +58,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
   let state = { source: 'surface', values: new Map(), own: null, run: 0 };
   let view = null; // the module's view: nodes, plan, svg
   let built = null; // the GraphView
-  let t = 0;
+  let at = 0; // the step shown: 0 to the forward steps, then as many backward
   let selected = -1;
   let playing = false;
   let timer = 0;
@@ -78,8 +69,9 @@ export async function startGraphView({ surfaces, onChange, params }) {
   let edgeEls = [];
 
   // ---- address -----------------------------------------------------------------------------
-  function warn(param, message) {
-    messages = [...messages.filter((m) => m.param !== param), { param, message }];
+  /** Says `kind` (a message of the catalogs, `msg.<kind>`) with `values` for `param`. */
+  function warn(param, kind, values) {
+    messages = [...messages.filter((m) => m.param !== param), warning(param, kind, values)];
     showMessages();
   }
   /** A new change from the reader: what earlier ones said is no longer news. */
@@ -95,7 +87,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
     $('graph-messages').replaceChildren(...messages.map((m) => {
       const p = document.createElement('p');
       p.className = 'warning';
-      p.textContent = m.message;
+      p.textContent = say(m);
       return p;
     }));
   }
@@ -105,12 +97,13 @@ export async function startGraphView({ surfaces, onChange, params }) {
     for (const item of String(text).split(',').map((s) => s.trim()).filter(Boolean)) {
       const m = item.match(/^([A-Za-z][A-Za-z0-9_]*)\s*[:=]\s*(.*)$/);
       if (!m) {
-        warn('inputs', `inputs: '${item.slice(0, 40)}' is not name:value, e.g. apple:100`);
+        warn('inputs', 'page.inputs-form', { item: item.slice(0, 40) });
         continue;
       }
       const v = m[2].trim() === '' ? NaN : Number(m[2]);
       if (!Number.isFinite(v)) {
-        warn('inputs', `inputs: the input '${m[1]}' must be a finite number, not '${m[2].slice(0, 40)}'; kept ${state.values.has(m[1]) ? state.values.get(m[1]) : 'its value'}`);
+        if (state.values.has(m[1])) warn('inputs', 'page.inputs-number-kept', { name: m[1], value: m[2].slice(0, 40), kept: String(state.values.get(m[1])) });
+        else warn('inputs', 'page.inputs-number-its', { name: m[1], value: m[2].slice(0, 40) });
         continue;
       }
       out.set(m[1], v);
@@ -120,7 +113,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
   function setSource(name, { warnings = true } = {}) {
     const s = String(name);
     if (!GRAPH_SOURCES.includes(s)) {
-      if (warnings) warn('graph', `graph: no graph '${s.slice(0, 40)}' (there are ${GRAPH_SOURCES.join(', ')}); kept ${state.source}`);
+      if (warnings) warn('graph', 'page.graph-source', { value: s.slice(0, 40), sources: GRAPH_SOURCES.join(', '), source: state.source });
       return false;
     }
     if (s !== state.source) {
@@ -140,6 +133,31 @@ export async function startGraphView({ surfaces, onChange, params }) {
     if (!follow.checked && state.own) return state.own;
     return surfaces.point(state.run) ?? state.own ?? [0, 0];
   }
+  /** The core writes a number that is not one (0/0, the ln of a negative number) as
+   * "undefined": that word, in the reader's language. Only numbers' texts are touched. */
+  function localize(v) {
+    const word = t('graph.undefined');
+    const num = (x) => (typeof x === 'string' ? x.replace(/^(Σ )?undefined$/, (_, sum) => `${sum ?? ''}${word}`) : x);
+    for (const n of v.nodes) {
+      for (const k of ['value', 'grad', 'numerical', 'difference']) n[k] = num(n[k]);
+      n.local = n.local.map(num);
+    }
+    for (const step of v.plan) {
+      step.operands = step.operands.map(num);
+      step.result = num(step.result);
+      step.upstream = num(step.upstream);
+      for (const p of step.parts) for (const k of ['local', 'contribution', 'running', 'sum_before']) p[k] = num(p[k]);
+    }
+    v.value = num(v.value);
+    v.labels = v.labels.map(num);
+    return v;
+  }
+  /** Sets the drawing's labels to the view's texts where they differ. */
+  function setLabels() {
+    labels.forEach(([el], k) => {
+      if (el.textContent !== view.labels[k]) el.textContent = view.labels[k];
+    });
+  }
   /** Builds the graph for the current settings; on an error, says so and keeps the last one. */
   function rebuild({ keepStep = false } = {}) {
     const t0 = performance.now();
@@ -151,10 +169,8 @@ export async function startGraphView({ surfaces, onChange, params }) {
     if (built && view && view.formula === text) {
       try {
         built.moved(x, y, list);
-        view = JSON.parse(built.view());
-        labels.forEach(([el], k) => {
-          if (el.textContent !== view.labels[k]) el.textContent = view.labels[k];
-        });
+        view = localize(JSON.parse(built.view()));
+        setLabels();
         clear('build');
         buildFields();
         show();
@@ -163,7 +179,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
         return true;
       } catch (e) {
         if (!/changed shape/.test(e.message)) {
-          warn('build', `graph: ${e.message}`);
+          warn('build', 'page.graph-build', { error: e });
           return false;
         }
       }
@@ -172,23 +188,25 @@ export async function startGraphView({ surfaces, onChange, params }) {
     try {
       next = new GraphView(text, x, y, list);
     } catch (e) {
-      warn('build', `graph: ${e.message}`);
+      warn('build', 'page.graph-build', { error: e });
       return false;
     }
     clear('build');
     built?.free();
     built = next;
-    view = JSON.parse(built.view());
+    view = localize(JSON.parse(built.view()));
     box.innerHTML = built.svg();
     const svg = box.querySelector('svg');
     labels = [...svg.querySelectorAll('[data-f], [data-b]')].map((el) => [el, Number(el.dataset.f ?? -1), Number(el.dataset.b ?? -1), el.hasAttribute('data-hidden')]);
+    setLabels();
     nodeEls = [...svg.querySelectorAll('g.node')];
     for (const el of nodeEls) el.gsState = '';
     edgeEls = [...svg.querySelectorAll('path.edge[data-edge]')];
     for (const el of edgeEls) el.gsActive = false;
-    $('graph-formula').textContent = `f = ${view.formula}${view.collapsed ? ' (repeated parts drawn once, with a count)' : ''}`;
-    if (!keepStep) t = 0;
-    t = Math.min(t, 2 * view.steps);
+    nameDrawing();
+    showFormula();
+    if (!keepStep) at = 0;
+    at = Math.min(at, 2 * view.steps);
     if (selected >= view.nodes.length) selected = -1;
     buildFields();
     show();
@@ -197,13 +215,28 @@ export async function startGraphView({ surfaces, onChange, params }) {
     return true;
   }
 
+  /** The drawing's names for screen readers in the reader's language (the module writes them in
+   * English, as the catalog's English has them). */
+  function nameDrawing() {
+    box.querySelector('svg')?.setAttribute('aria-label', t('graph.aria.graph', { formula: view.formula }));
+    for (const el of nodeEls) {
+      const n = view.nodes[Number(el.dataset.id)];
+      const key = n?.op === 'input' ? 'graph.aria.input' : n?.op === 'const' ? 'graph.aria.const' : 'graph.aria.op';
+      if (n) el.setAttribute('aria-label', t(key, { op: n.op, label: n.label }));
+    }
+  }
+
+  function showFormula() {
+    $('graph-formula').textContent = view.collapsed ? t('graph.formula-collapsed', { formula: view.formula }) : `f = ${view.formula}`;
+  }
+
   function buildFields() {
     const names = view.values.map(([k]) => k);
-    const key = `${state.source}|${names.join(',')}`;
+    const key = `${state.source}|${names.join(',')}|${t('graph.inputs')}`;
     if (fields.dataset.key !== key) {
       fields.dataset.key = key;
       const legend = document.createElement('legend');
-      legend.textContent = state.source === 'surface' ? 'The point' : 'Inputs';
+      legend.textContent = t(state.source === 'surface' ? 'graph.point' : 'graph.inputs');
       fields.replaceChildren(legend, ...names.map((name) => {
         const label = document.createElement('label');
         const input = document.createElement('input');
@@ -211,7 +244,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
         input.inputMode = 'decimal';
         input.spellcheck = false;
         input.dataset.name = name;
-        input.setAttribute('aria-label', `value of ${name}`);
+        input.setAttribute('aria-label', t('graph.value-of', { name }));
         input.addEventListener('change', () => editField(input));
         input.addEventListener('keydown', (e) => { if (e.key === 'Enter') editField(input); });
         label.append(name, input);
@@ -229,7 +262,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
     const v = input.value.trim() === '' ? NaN : Number(input.value);
     if (!Number.isFinite(v)) {
       input.setAttribute('aria-invalid', 'true');
-      warn('field', `${name}: '${input.value.slice(0, 40)}' is not a finite number; kept ${view.values.find(([k]) => k === name)?.[1]}`);
+      warn('field', 'page.field', { name, value: input.value.slice(0, 40), kept: String(view.values.find(([k]) => k === name)?.[1]) });
       return;
     }
     input.setAttribute('aria-invalid', 'false');
@@ -251,19 +284,19 @@ export async function startGraphView({ surfaces, onChange, params }) {
     const F = view.steps;
     for (const label of labels) {
       const [el, f, b] = label;
-      const hide = (f >= 0 && t < f) || (b >= 0 && t < b);
+      const hide = (f >= 0 && at < f) || (b >= 0 && at < b);
       // Only what changes: the drawing arrives as at step 0.
       if (label[3] === hide) continue;
       label[3] = hide;
       if (hide) el.setAttribute('data-hidden', '');
       else el.removeAttribute('data-hidden');
     }
-    const step = t > 0 ? view.plan[t - 1] : null;
+    const step = at > 0 ? view.plan[at - 1] : null;
     const active = new Set(step?.phase === 'backward' ? step.parts.map((p) => p.edge) : []);
     // Class changes only where a node's or an edge's state changed.
     nodeEls.forEach((el, id) => {
       const n = view.nodes[id];
-      const now = `${n.known_from <= Math.min(t, F) && n.known_from > 0 ? ' done' : ''}${step?.node === id ? ' current' : ''}${selected === id ? ' selected' : ''}`;
+      const now = `${n.known_from <= Math.min(at, F) && n.known_from > 0 ? ' done' : ''}${step?.node === id ? ' current' : ''}${selected === id ? ' selected' : ''}`;
       if (el.gsState === now) return;
       el.gsState = now;
       el.classList.toggle('done', now.includes('done'));
@@ -276,8 +309,8 @@ export async function startGraphView({ surfaces, onChange, params }) {
       el.gsActive = on;
       el.classList.toggle('active', on);
     });
-    counter.textContent = t <= F ? `forward ${Math.min(t, F)} / ${F}` : `backward ${t - F} / ${F}`;
-    $('graph-play').textContent = playing ? 'Pause' : 'Play';
+    counter.textContent = at <= F ? t('graph.counter-forward', { k: Math.min(at, F), n: F }) : t('graph.counter-backward', { k: at - F, n: F });
+    $('graph-play').textContent = t(playing ? 'transport.pause' : 'transport.play');
     explain.replaceChildren(...words(step));
     showCard();
   }
@@ -285,45 +318,43 @@ export async function startGraphView({ surfaces, onChange, params }) {
   /** A node in words: an input's or a constant's label, an operation's symbol and value. */
   const name = (id) => {
     const n = view.nodes[id];
-    return n.op === 'input' || n.op === 'const' ? n.label : `the ${SYMBOL[n.op] ?? n.op} node (${n.value})`;
+    return n.op === 'input' || n.op === 'const' ? n.label : t('graph.node-name', { op: SYMBOL[n.op] ?? n.op, value: n.value });
   };
-  /** What step t does, in words, from the module's numbers. */
+  /** What the step shown (`at`) does, in words, from the module's numbers. */
   function words(step) {
     const F = view.steps;
-    if (!step) return [`f = ${view.formula}. Press → (or Play) to compute it node by node, forward; then the gradients come back, backward.`];
+    if (!step) return [t('graph.start', { formula: view.formula })];
     const n = view.nodes[step.node];
-    const k = t <= F ? t : t - F;
+    const k = at <= F ? at : at - F;
     if (step.phase === 'forward') {
       const a = step.operands;
       const sum = n.op === 'neg' ? `−(${a[0]})` : SYMBOL[n.op] ? `${a[0]} ${SYMBOL[n.op]} ${a[1]}` : `${n.op}(${a[0]})`;
-      const done = t === F ? ` That is f = ${view.value}. Press → to go backward.` : '';
-      return [`Forward, node ${k} of ${F}: ${sum} = ${step.result}.${done}`];
+      return [t(at === F ? 'graph.forward-last' : 'graph.forward-step', { k, n: F, sum, result: step.result, value: view.value })];
     }
     const span = document.createElement('span');
     span.className = 'bwd-text';
     const parts = step.parts.map((p) => {
-      const into = name(p.from);
-      const fan = p.sum_before !== null ? ` (${into} fans out: ${p.sum_before} + ${p.contribution} = ${p.running}${p.last ? ', complete' : ' so far'})` : '';
-      return `to ${into}: ${step.upstream} × ${p.local} = ${p.contribution}${fan}`;
+      const kind = p.sum_before === null ? 'graph.to' : p.last ? 'graph.to-fan-complete' : 'graph.to-fan-partial';
+      return t(kind, { node: name(p.from), upstream: step.upstream, local: p.local, contribution: p.contribution, before: p.sum_before, running: p.running });
     });
-    span.textContent = `${step.upstream} arrives at ${name(step.node)}; ${parts.join('; ')}.`;
-    const rule = RULES[n.op] ? ` ${RULES[n.op]}` : '';
-    const done = t === 2 * F ? ' The backward pass is done: every input has its gradient.' : '';
-    return [`Backward, node ${k} of ${F}.${rule} `, span, done];
+    span.textContent = t('graph.arrives', { upstream: step.upstream, node: name(step.node), parts: parts.join('; ') });
+    const why = rule(n.op);
+    const done = at === 2 * F ? ` ${t('graph.backward-done')}` : '';
+    return [`${t('graph.backward', { k, n: F })}${why ? ` ${why}` : ''} `, span, done];
   }
 
   function showCard() {
     const head = document.createElement('h2');
     if (selected < 0 || !view.nodes[selected]) {
-      head.textContent = 'Node';
+      head.textContent = t('graph.node');
       const hint = document.createElement('p');
       hint.className = 'hint';
-      hint.textContent = 'Click a node, or use ↑ and ↓, to see its numbers.';
+      hint.textContent = t('graph.node-hint');
       card.replaceChildren(head, hint);
       return;
     }
     const n = view.nodes[selected];
-    head.textContent = n.op === 'input' ? `Input ${n.label}` : n.op === 'const' ? `Constant ${n.label}` : `${n.op} node (${n.label})`;
+    head.textContent = t(n.op === 'input' ? 'graph.card.input' : n.op === 'const' ? 'graph.card.constant' : 'graph.card.operation', { label: n.label, op: n.op });
     const dl = document.createElement('dl');
     const row = (term, value, cls) => {
       const dt = document.createElement('dt');
@@ -333,31 +364,31 @@ export async function startGraphView({ surfaces, onChange, params }) {
       if (cls) dd.className = cls;
       dl.append(dt, dd);
     };
-    row('value', n.value);
-    row('∂f/∂(this value)', n.grad);
-    n.local.forEach((d, k) => row(`∂(this)/∂ ${name(n.inputs[k])}`, d));
-    if (RULES[n.op]) row('rule', RULES[n.op]);
-    row('central difference (h = 1e-4)', n.numerical);
-    row('|backprop − numerical|', n.difference, 'check-ok');
-    if (n.count > 1) row('drawn once for', `${n.count} places in the formula`);
+    row(t('graph.card.value'), n.value);
+    row(t('graph.card.gradient'), n.grad);
+    n.local.forEach((d, k) => row(t('graph.card.local', { node: name(n.inputs[k]) }), d));
+    if (RULES.has(n.op)) row(t('graph.card.rule'), rule(n.op));
+    row(t('graph.card.numerical'), n.numerical);
+    row(t('graph.card.difference'), n.difference, 'check-ok');
+    if (n.count > 1) row(t('graph.card.drawn-once'), t('graph.card.places', { count: n.count }));
     card.replaceChildren(head, dl);
   }
 
   function go(next) {
     if (!view) return;
     const t0 = performance.now();
-    t = Math.max(0, Math.min(2 * view.steps, next));
+    at = Math.max(0, Math.min(2 * view.steps, next));
     show();
     performance.measure('gradscape:graph-step', { start: t0, end: performance.now() });
   }
   function play() {
     if (!view) return;
-    if (t >= 2 * view.steps) t = 0;
+    if (at >= 2 * view.steps) at = 0;
     playing = true;
     clearInterval(timer);
     timer = setInterval(() => {
-      if (t >= 2 * view.steps) pause();
-      else go(t + 1);
+      if (at >= 2 * view.steps) pause();
+      else go(at + 1);
     }, PLAY_MS);
     show();
   }
@@ -372,8 +403,8 @@ export async function startGraphView({ surfaces, onChange, params }) {
   }
 
   // ---- events ------------------------------------------------------------------------------
-  $('graph-step').addEventListener('click', () => { pause(); go(t + 1); });
-  $('graph-back').addEventListener('click', () => { pause(); go(t - 1); });
+  $('graph-step').addEventListener('click', () => { pause(); go(at + 1); });
+  $('graph-back').addEventListener('click', () => { pause(); go(at - 1); });
   $('graph-all').addEventListener('click', () => { pause(); go(2 * (view?.steps ?? 0)); });
   $('graph-reset').addEventListener('click', () => { pause(); go(0); });
   $('graph-play').addEventListener('click', () => (playing ? pause() : play()));
@@ -385,8 +416,8 @@ export async function startGraphView({ surfaces, onChange, params }) {
     if (!view || e.altKey || e.ctrlKey || e.metaKey) return;
     const n = view.nodes.length;
     const keys = {
-      ArrowRight: () => { pause(); go(t + 1); },
-      ArrowLeft: () => { pause(); go(t - 1); },
+      ArrowRight: () => { pause(); go(at + 1); },
+      ArrowLeft: () => { pause(); go(at - 1); },
       ' ': () => (playing ? pause() : play()),
       r: () => { pause(); go(0); },
       R: () => { pause(); go(0); },
@@ -526,13 +557,25 @@ export async function startGraphView({ surfaces, onChange, params }) {
   $('graph-loading')?.remove();
   if (!rebuild()) {
     // Values that the formula does not take: named, and the example's own used instead.
-    const why = messages.find((m) => m.param === 'build')?.message ?? 'graph: bad inputs';
+    const why = messages.find((m) => m.param === 'build') ?? { kind: 'page.graph-bad-inputs' };
     state.values = new Map(EXAMPLES[state.source]?.inputs ?? []);
     state.own = null;
     follow.checked = true;
     rebuild();
-    warn('inputs-start', `${why}; used ${state.source === 'surface' ? 'the optimizer\'s point' : 'the example\'s own values'}`);
+    warn('inputs-start', state.source === 'surface' ? 'page.graph-start-point' : 'page.graph-start-example', { why });
   }
+
+  // A new language: the view's own texts are made again.
+  onLanguage(() => {
+    showMessages();
+    if (!view) return;
+    view = localize(JSON.parse(built.view()));
+    setLabels();
+    nameDrawing();
+    showFormula();
+    buildFields();
+    show();
+  });
 
   return {
     show(on) {
@@ -565,7 +608,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
         const values = typeof given === 'string' ? readInputs(given) : new Map(Object.entries(given ?? {}).map(([k, v]) => [k, Number(v)]));
         for (const [k, v] of values) {
           if (!Number.isFinite(v)) {
-            warn('inputs', `inputs: the input '${k}' must be a finite number, not '${String(given[k]).slice(0, 40)}'`);
+            warn('inputs', 'page.inputs-number', { name: k, value: String(given[k]).slice(0, 40) });
             values.delete(k);
           }
         }
@@ -583,7 +626,7 @@ export async function startGraphView({ surfaces, onChange, params }) {
       onChange();
     },
     state() {
-      return { graph: state.source, inputs: Object.fromEntries(view ? view.values : []), step: t, node: selected };
+      return { graph: state.source, inputs: Object.fromEntries(view ? view.values : []), step: at, node: selected };
     },
     urlParams() {
       const out = [['graph', state.source]];

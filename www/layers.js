@@ -3,7 +3,8 @@
 // layer nodes with the shapes on the edges and a strip of colours per vector; a click on a layer
 // opens its figure in the book (Affine as dot and add, Sigmoid's four nodes, Softmax and Cross
 // Entropy Error). The numbers come from the core, through the Graph view's module (fetched with
-// this file); this file draws them.
+// this file); this file draws them. Its words come from the page (`t`, i18n.js's): in the built
+// page this is a file of its own, and a copy of i18n.js here would not know the page's language.
 import { graphModule } from './graph.js';
 import { layer_graph as layerGraph } from './pkg/gradscape_graph.js';
 
@@ -22,7 +23,9 @@ function colour(v, scale) {
   return v < 0 ? `rgb(${mix(33)},${mix(102)},${mix(172)})` : `rgb(${mix(178)},${mix(24)},${mix(43)})`;
 }
 
-const shapeText = (shape) => (shape.length ? `(${shape.join(', ')})` : 'scalar');
+/** The words of the page's language (i18n.js's t), set by renderLayers. */
+let t = (key) => key;
+const shapeText = (shape) => (shape.length ? `(${shape.join(', ')})` : t('layers.scalar'));
 const num = (v) => (v === null || v === undefined ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(6)).toString());
 
 /** A strip (or, for a matrix, a small grid) of `values` in the given shape. */
@@ -42,8 +45,9 @@ function strip(values, shape, label) {
   });
   const shown = values.slice(0, 6).map(num).join(', ');
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `${label}: ${values.length} numbers, largest |v| ${num(scale)}; first: ${shown}${values.length > 6 ? ', …' : ''}`);
-  canvas.title = `${label}: ${shown}${values.length > 6 ? ', …' : ''} (largest |v| ${num(scale)})`;
+  const more = values.length > 6 ? ', …' : '';
+  canvas.setAttribute('aria-label', t('layers.strip-label', { label, count: values.length, largest: num(scale), first: shown, more }));
+  canvas.title = t('layers.strip-title', { label, first: shown, more, largest: num(scale) });
   return canvas;
 }
 
@@ -57,10 +61,12 @@ function el(tag, cls, ...children) {
 let expanded = -1;
 
 /** Draws `graph` (the core's layer graph) into `targets.graph`, the open layer's figure into
- * `targets.detail`, and a line about the example into `targets.summary`. */
-export function renderLayers(graph, targets) {
+ * `targets.detail`, and a line about the example into `targets.summary`, in the words of
+ * `words` (the page's t). */
+export function renderLayers(graph, targets, words = t) {
+  t = words;
   const { layers } = graph;
-  targets.summary.textContent = `label ${graph.label}, predicted ${graph.predicted}, loss ${num(graph.loss)}`;
+  targets.summary.textContent = t('layers.summary', { label: graph.label, predicted: graph.predicted, loss: num(graph.loss) });
   const row = [];
   const input = layers[0];
   row.push(el('div', 'layer-edge', el('span', 'shape', `x ${shapeText(input.input_shape)}`), '→'));
@@ -70,12 +76,12 @@ export function renderLayers(graph, targets) {
     button.dataset.layer = String(i);
     button.setAttribute('aria-expanded', String(i === expanded));
     button.append(
-      el('span', 'strip-label', 'forward'), strip(layer.forward, layer.output_shape.length ? [layer.forward.length] : [1], `${layer.name} output`),
-      el('span', 'strip-label bwd-text', 'backward ∂L/∂in'), strip(layer.backward, [layer.backward.length], `${layer.name} ∂L/∂input`),
+      el('span', 'strip-label', t('layers.forward')), strip(layer.forward, layer.output_shape.length ? [layer.forward.length] : [1], t('layers.output', { name: layer.name })),
+      el('span', 'strip-label bwd-text', t('layers.backward-in')), strip(layer.backward, [layer.backward.length], t('layers.input-gradient', { name: layer.name })),
     );
     for (const p of layer.params) {
       const worst = p.max_abs_diff;
-      button.append(el('span', 'check', `∂L/∂${p.name}: |backprop − numerical| ≤ ${num(worst)}`));
+      button.append(el('span', 'check', t('layers.check', { name: p.name, worst: num(worst) })));
     }
     button.addEventListener('click', () => {
       expanded = expanded === i ? -1 : i;
@@ -92,22 +98,22 @@ export function renderLayers(graph, targets) {
 /** The layer's figure in the book: its parts left to right, each with its shape and strips,
  * and the weights' gradients against central differences. */
 function detail(layer) {
-  const out = [el('h3', '', `${layer.name}, node by node`)];
+  const out = [el('h3', '', t('layers.detail', { name: layer.name }))];
   const parts = layer.parts.map((p) => {
     const box = el('div', `part part-${p.op}`, el('strong', '', p.label), el('span', 'shape', shapeText(p.shape)));
-    if (p.inputs.length) box.append(el('span', 'hint', `from ${p.inputs.map((id) => layer.parts.find((q) => q.id === id)?.label ?? id).join(', ')}`));
+    if (p.inputs.length) box.append(el('span', 'hint', t('layers.from', { parts: p.inputs.map((id) => layer.parts.find((q) => q.id === id)?.label ?? id).join(', ') })));
     box.dataset.part = p.id;
-    box.append(el('span', 'strip-label', 'forward'), strip(p.forward, p.shape.length === 2 && p.shape[0] > 1 ? p.shape : [p.forward.length], `${p.label} value`));
-    if (p.backward.length) box.append(el('span', 'strip-label bwd-text', 'backward'), strip(p.backward, p.shape.length === 2 && p.shape[0] > 1 ? p.shape : [p.backward.length], `${p.label} ∂L/∂value`));
+    box.append(el('span', 'strip-label', t('layers.forward')), strip(p.forward, p.shape.length === 2 && p.shape[0] > 1 ? p.shape : [p.forward.length], t('layers.value', { label: p.label })));
+    if (p.backward.length) box.append(el('span', 'strip-label bwd-text', t('layers.backward')), strip(p.backward, p.shape.length === 2 && p.shape[0] > 1 ? p.shape : [p.backward.length], t('layers.value-gradient', { label: p.label })));
     return box;
   });
   out.push(el('div', 'parts', ...parts));
   for (const check of [layer.input_check, ...layer.params]) {
     if (!check) continue;
     const table = el('table', 'checks');
-    table.append(el('caption', '', `∂L/∂${check.name} ${shapeText(check.shape)}: backpropagation against central differences (h = 1e-4)`));
+    table.append(el('caption', '', t('layers.check-caption', { name: check.name, shape: shapeText(check.shape) })));
     const head = table.createTHead().insertRow();
-    for (const h of ['entry', 'backprop', 'numerical', '|difference|']) head.append(el('th', '', h));
+    for (const h of ['entry', 'backprop', 'numerical', 'difference']) head.append(el('th', '', t(`layers.${h}`)));
     const body = table.createTBody();
     for (const e of check.entries) {
       const r = body.insertRow();

@@ -4,6 +4,7 @@
 // slices inside animation frames. Either way the page stays responsive, and every number comes
 // from the wasm module's Trainer (gradscape-core).
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
+import { t, warning, failure, onLanguage } from './i18n.js';
 
 export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 
@@ -43,7 +44,7 @@ function loadDigits({ provide, available }) {
         bytes = Uint8Array.from(atob(inline), (c) => c.charCodeAt(0));
       } else {
         const res = await fetch(new URL('digits.csv.gz', import.meta.url));
-        if (!res.ok) throw new Error(`the digits data could not be loaded (HTTP ${res.status})`);
+        if (!res.ok) throw failure('page.digits-http', { status: String(res.status) });
         bytes = new Uint8Array(await res.arrayBuffer());
       }
       // A server may already have undone the gzip (Content-Encoding): then it is the text.
@@ -81,7 +82,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     try {
       await loadDigits(digits);
     } catch (e) {
-      startWarnings = [{ param: 'data', message: `data: ${e.message}; used spiral` }];
+      startWarnings = [warning('data', 'page.data-used', { error: e })];
     }
   }
   const trainer = new Trainer(keys, values);
@@ -124,7 +125,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       };
       worker.onerror = (e) => {
         e.preventDefault();
-        workerFailed(e.message || 'the training worker stopped');
+        workerFailed(e.message || { kind: 'page.worker-stopped' });
       };
     } catch {
       worker = null;
@@ -139,7 +140,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     forgetWorkerRace();
     trainer.reset();
     accuracies = null;
-    messages = [{ param: 'train', message: `the training worker failed (${message}); training here instead, from the start` }];
+    messages = [warning('train', 'page.worker-failed', { error: message })];
     showMessages();
     if (wasRunning) play();
   }
@@ -170,6 +171,11 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   // ---- settings -----------------------------------------------------------------------------
   const dataSelect = $('net-data');
   for (const d of cat.datasets) dataSelect.add(new Option(d, d));
+  /** The data sets' names in the reader's language. */
+  function nameOptions() {
+    for (const o of dataSelect.options) o.text = t(`data.${o.value}`);
+  }
+  nameOptions();
 
   function params() {
     return JSON.parse(trainer.params());
@@ -213,7 +219,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   }
 
   function syncTrainButton() {
-    setText($('train'), running ? 'Pause' : trainer.done() ? 'Done' : trainer.iteration() > 0 ? 'Resume' : 'Train');
+    setText($('train'), t(running ? 'transport.pause' : trainer.done() ? 'net.done' : trainer.iteration() > 0 ? 'net.resume' : 'net.train'));
     const disabled = trainer.done() && !running;
     if ($('train').disabled !== disabled) $('train').disabled = disabled;
   }
@@ -231,11 +237,11 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   function applyEntries(entries) {
     const wantsDigits = entries.some(([k, v]) => k === 'data' && String(v).trim().toLowerCase() === 'digits');
     if (!wantsDigits || digits.available()) return apply(entries);
-    $('train-counter').textContent = 'loading the digits…';
+    $('train-counter').textContent = t('net.loading-digits');
     loadDigits(digits).then(
       () => apply(entries),
       (e) => {
-        messages = [{ param: 'data', message: `data: ${e.message}; kept ${Object.fromEntries(params()).data}` }];
+        messages = [warning('data', 'page.data-kept', { error: e, data: Object.fromEntries(params()).data })];
         showMessages();
         syncControls();
       },
@@ -276,7 +282,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         box.className = 'region-box';
         const map = document.createElement('canvas');
         map.setAttribute('role', 'img');
-        map.setAttribute('aria-label', `${o.name}'s decision regions`);
+        map.setAttribute('aria-label', t('net.regions-label', { name: o.name }));
         const points = document.createElement('canvas');
         points.setAttribute('aria-hidden', 'true');
         box.append(map, points);
@@ -298,6 +304,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       if (keep !== '' && Number(keep) < list.length) select.value = keep;
     }
     $('gradcheck-table').tBodies[0].replaceChildren();
+    checkRows = [];
     trainer.points_changed();
     sizeCanvases();
   }
@@ -385,8 +392,8 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     else if (running) trainSlice();
     const info = JSON.parse(trainer.landscape_info());
     if (info && !info.done) {
-      const t = performance.now();
-      while (!(info.done = trainer.fill_landscape(1)) && performance.now() - t < 6);
+      const began = performance.now();
+      while (!(info.done = trainer.fill_landscape(1)) && performance.now() - began < 6);
     }
     if (active) draw(info);
     if (running || (info && !info.done)) requestDraw();
@@ -419,15 +426,15 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         for (const id of ['land-surface', 'land-overlay']) $(id).getContext('2d').clearRect(0, 0, $(id).width, $(id).height);
         landscapeShown = false;
       }
-      setText($('land-status'), 'not made yet');
+      setText($('land-status'), t('land.not-made'));
       if ($('land-empty').hidden) $('land-empty').hidden = false;
     } else {
       if (!$('land-empty').hidden) $('land-empty').hidden = true;
       trainer.render_landscape($('land-surface'), $('land-overlay'), $('land-log').checked, drag);
       landscapeShown = true;
       setText($('land-status'), info.done
-        ? `through ${optimizerList()[info.member]?.name ?? ''}, ${info.directions === 'pca' ? 'principal' : 'random'} directions, ±${fmt(info.extent)}`
-        : 'computing…');
+        ? t(info.directions === 'pca' ? 'land.status-pca' : 'land.status-random', { name: optimizerList()[info.member]?.name ?? '', extent: fmt(info.extent) })
+        : t('land.computing'));
     }
     // The layers follow training a few times a second while their panel is open.
     if ($('layers-box').open && (slow || now - layersAt > 250)) {
@@ -437,7 +444,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     const it = trainer.iteration();
     const total = trainer.iterations();
     if ($('train-progress').value !== it / total) $('train-progress').value = it / total;
-    setText($('train-counter'), `iteration ${it} / ${total}`);
+    setText($('train-counter'), t('net.counter', { iteration: it, iterations: total }));
     syncTrainButton();
     const t1 = performance.now();
     lastDrawMs = 0.8 * lastDrawMs + 0.2 * (t1 - t0);
@@ -465,7 +472,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       setText(cells[2], pct(train));
       setText(cells[3], pct(test));
       const diverged = s.divergedAt !== null && s.divergedAt !== undefined;
-      setText(cells[4], diverged ? `diverged at iteration ${s.divergedAt}` : '');
+      setText(cells[4], diverged ? t('net.diverged', { iteration: s.divergedAt }) : '');
       if (cells[4].className !== (diverged ? 'error' : '')) cells[4].className = diverged ? 'error' : '';
     });
   }
@@ -483,7 +490,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
         c.width = 8;
         c.height = 8;
         c.setAttribute('role', 'img');
-        c.setAttribute('aria-label', `a handwritten ${labels[k]}`);
+        c.setAttribute('aria-label', t('net.digit', { digit: labels[k] }));
         const img = c.getContext('2d').createImageData(8, 8);
         pixels.forEach((v, p) => {
           const g = Math.round(255 * (1 - v));
@@ -550,16 +557,21 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   $('train-reset').addEventListener('click', reset);
 
   // ---- gradient check -------------------------------------------------------------------------
-  $('gradcheck').addEventListener('click', () => {
-    const rows = JSON.parse(trainer.gradient_check(Number($('gradcheck-member').value) || 0));
+  /** The last check's rows, to show again in another language. */
+  let checkRows = [];
+  function showCheck() {
     const body = $('gradcheck-table').tBodies[0];
     body.replaceChildren();
-    for (const r of rows) {
+    for (const r of checkRows) {
       const tr = body.insertRow();
       tr.insertCell().textContent = r.name;
       tr.insertCell().textContent = r.difference.toExponential(2);
-      tr.insertCell().textContent = r.checked === r.total ? `all ${r.total}` : `${r.checked} of ${r.total}`;
+      tr.insertCell().textContent = r.checked === r.total ? t('gradcheck.all', { total: r.total }) : t('gradcheck.some', { checked: r.checked, total: r.total });
     }
+  }
+  $('gradcheck').addEventListener('click', () => {
+    checkRows = JSON.parse(trainer.gradient_check(Number($('gradcheck-member').value) || 0));
+    showCheck();
   });
 
   // ---- layers as a graph (its script fetched when the panel is first opened) ----------------
@@ -585,11 +597,11 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     try {
       graph = await layerGraph(member, example);
     } catch (e) {
-      if (String(e.message).includes('is not in the training set') || !layers) {
-        messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: ${e.message}` }];
+      if (e.kind === 'network.no-example' || String(e.message).includes('is not in the training set') || !layers) {
+        messages = [...messages.filter((m) => m.param !== 'layers'), warning('layers', 'page.layers', { error: e })];
       } else {
         layers = null;
-        messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: could not be shown (${e.message})` }];
+        messages = [...messages.filter((m) => m.param !== 'layers'), warning('layers', 'page.layers-failed', { error: e })];
       }
       showMessages();
       return;
@@ -597,7 +609,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     messages = messages.filter((m) => m.param !== 'layers');
     showMessages();
     const { renderLayers } = await layers;
-    renderLayers(graph, { graph: $('layers-graph'), detail: $('layers-detail'), summary: $('layers-summary') });
+    renderLayers(graph, { graph: $('layers-graph'), detail: $('layers-detail'), summary: $('layers-summary') }, t);
   }
   $('layers-box').addEventListener('toggle', () => showLayers(true));
   $('layers-member').addEventListener('change', () => showLayers(true));
@@ -605,7 +617,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
     const n = trainer.train_examples();
     const v = Number($('layers-example').value);
     if (!Number.isInteger(v) || v < 0 || v >= n) {
-      messages = [...messages.filter((m) => m.param !== 'layers'), { param: 'layers', message: `layers: example '${$('layers-example').value.slice(0, 20)}' is not one of the training examples (0 to ${n - 1}); kept the last one` }];
+      messages = [...messages.filter((m) => m.param !== 'layers'), warning('layers', 'page.layers-example', { value: $('layers-example').value.slice(0, 20), last: n - 1 })];
       showMessages();
       $('layers-example').value = layersKey.split(':')[1] ?? '0';
       return;
@@ -662,7 +674,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
       accuracies = null;
       play();
     } catch (err) {
-      messages = [{ param: 'landscape', message: err.message }];
+      messages = [warning('landscape', 'page.error', { error: err })];
       showMessages();
     }
   }
@@ -681,6 +693,19 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   build();
   syncControls();
   showMessages();
+  // A new language: the texts made here are made again (the static ones are already).
+  onLanguage(() => {
+    trainer.loss_resized();
+    nameOptions();
+    showMessages();
+    showCheck();
+    buildOptimizerPanel($('net-optimizers'), optimizerList(), commitOptimizers, 'nopt', cat, null);
+    optimizerList().forEach((o, i) => panels[i]?.map.setAttribute('aria-label', t('net.regions-label', { name: o.name })));
+    $('digits').replaceChildren();
+    syncControls();
+    requestDraw();
+    showLayers(true);
+  });
 
   return {
     /** Member `member`'s network on training example `example`, as the book's layers. */

@@ -1,16 +1,17 @@
 // The optimizer panel, shared by the surface view and the network view: one card per optimizer
 // with its kind, show/hide, remove, and a slider with an editable number per hyperparameter;
 // and the warnings box both views show.
+import { t, say } from './i18n.js';
 
-/** Shows `messages` ([{param, message}]) in `box`, one paragraph each, as text: never markup,
- * as values come from the URL or the fields. */
+/** Shows `messages` ([{param, message, kind?, values?}]) in `box`, one paragraph each, in the
+ * reader's language, as text: never markup, as values come from the URL or the fields. */
 export function showWarnings(box, messages) {
   box.replaceChildren();
   for (const w of messages) {
     const p = document.createElement('p');
     p.className = 'warning';
     p.dataset.param = w.param;
-    p.textContent = w.message;
+    p.textContent = say(w);
     box.append(p);
   }
 }
@@ -30,7 +31,7 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
     swatch.style.background = o.colour;
     const kind = document.createElement('select');
     kind.id = `${prefix}-${i}-kind`;
-    kind.setAttribute('aria-label', `Optimizer ${i + 1}`);
+    kind.setAttribute('aria-label', t('panel.optimizer', { n: i + 1 }));
     for (const c of cat.optimizers) kind.add(new Option(c.name, c.id));
     kind.value = o.id;
     kind.addEventListener('change', () => {
@@ -43,8 +44,8 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
     show.id = `${prefix}-${i}-visible`;
     show.checked = o.visible;
     show.hidden = !setVisible;
-    show.title = 'Show this optimizer';
-    show.setAttribute('aria-label', `Show ${o.name}`);
+    show.title = t('panel.show-title');
+    show.setAttribute('aria-label', t('panel.show', { name: o.name }));
     show.addEventListener('change', () => {
       if (setVisible) setVisible(i, show.checked);
       list[i].visible = show.checked;
@@ -54,8 +55,8 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
     remove.type = 'button';
     remove.className = 'remove';
     remove.textContent = '×';
-    remove.title = `Remove ${o.name}`;
-    remove.setAttribute('aria-label', `Remove ${o.name}`);
+    remove.title = t('panel.remove', { name: o.name });
+    remove.setAttribute('aria-label', t('panel.remove', { name: o.name }));
     remove.disabled = list.length <= 1;
     remove.addEventListener('click', () => {
       list.splice(i, 1);
@@ -70,10 +71,12 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
       row.className = 'hyper';
       const label = document.createElement('label');
       label.textContent = name;
+      // The name is the address's (lr, momentum, …); what it means, in words, on hover.
+      label.title = t(`hyper.${name}`);
       label.htmlFor = `${prefix}-${i}-${name}`;
       const slider = document.createElement('input');
       slider.type = 'range';
-      slider.setAttribute('aria-label', `${o.name} ${name} slider`);
+      slider.setAttribute('aria-label', t('panel.slider', { name: o.name, hyperparameter: name }));
       const toSlider = (v) => (meta.log ? Math.log10(v) : v);
       const fromSlider = (s) => (meta.log ? Number(Math.pow(10, s).toPrecision(3)) : Number(Number(s).toFixed(4)));
       slider.min = toSlider(meta.min);
@@ -114,10 +117,10 @@ export function buildOptimizerPanel(box, list, commitOptimizers, prefix, cat, se
     schedule.spellcheck = false;
     schedule.autocomplete = 'off';
     schedule.setAttribute('list', 'schedules');
-    schedule.title = 'constant, inv:k, exp:γ, step:n:γ or cos:T; the rate at update t is η·s(t)';
+    schedule.title = t('panel.schedule-title');
     const scheduleLabel = document.createElement('label');
     scheduleLabel.className = 'schedule';
-    scheduleLabel.append('η schedule ', schedule);
+    scheduleLabel.append(`${t('panel.schedule')} `, schedule);
     schedule.addEventListener('change', () => {
       const before = list[i].schedule || 'constant';
       list[i].schedule = schedule.value.trim() || 'constant';

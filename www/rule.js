@@ -4,6 +4,7 @@
 // (`Viz::explain_lines`), rounded there so that each line redone by hand gives its result; the
 // panel only places them. The MathML is built once per optimizer; each frame sets only the
 // numbers that changed.
+import { t, say } from './i18n.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 
@@ -13,9 +14,9 @@ function m(tag, ...children) {
   for (const c of children) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return e;
 }
-const mi = (t) => m('mi', t);
-const mo = (t) => m('mo', t);
-const mn = (t) => m('mn', t);
+const mi = (text) => m('mi', text);
+const mo = (text) => m('mo', text);
+const mn = (text) => m('mn', text);
 const row = (...c) => m('mrow', ...c);
 const sub = (a, b) => m('msub', typeof a === 'string' ? mi(a) : a, typeof b === 'string' ? mi(b) : b);
 const sup = (a, b) => m('msup', a, b);
@@ -97,7 +98,7 @@ function numeric(formula, o, eps) {
   }
 }
 
-const minus = (t) => t.replace('-', '−');
+const minus = (text) => text.replace('-', '−');
 
 /** Fills a number's slot: parentheses, the mantissa and ×10ⁿ, each an element made once. The
  * parts a number does not have are hidden and emptied (an empty MathML element still takes
@@ -142,21 +143,21 @@ export function createRulePanel({ viz, menu, body, caption }) {
   let shownStep = -1;
 
   function setRuns(runs) {
-    const several = runs.some((t) => t.startIndex > 0);
+    const several = runs.some((x) => x.startIndex > 0);
     // Two optimizers of one kind (SGD with and without a schedule) are told apart by their settings.
     const count = new Map();
-    for (const t of runs) if (t.startIndex === 0) count.set(t.name, (count.get(t.name) || 0) + 1);
-    const named = (t) => (count.get(t.name) > 1 ? t.label : t.name);
-    const key = runs.map((t) => `${named(t)}:${t.startIndex}:${t.visible}`).join();
+    for (const run of runs) if (run.startIndex === 0) count.set(run.name, (count.get(run.name) || 0) + 1);
+    const named = (run) => (count.get(run.name) > 1 ? run.label : run.name);
+    const key = runs.map((run) => `${named(run)}:${run.startIndex}:${run.visible}`).join();
     if (key === runsKey) return;
     runsKey = key;
-    menu.replaceChildren(...runs.map((t, r) => {
-      const o = new Option(`${named(t)}${several ? ` · start ${t.startIndex + 1}` : ''}`, String(r));
+    menu.replaceChildren(...runs.map((run, r) => {
+      const o = new Option(several ? t('rule.run-from', { name: named(run), n: run.startIndex + 1 }) : named(run), String(r));
       o.style.color = '';
       return o;
     }));
     if (!(run >= 0 && run < runs.length && runs[run].visible)) {
-      const first = runs.findIndex((t) => t.visible);
+      const first = runs.findIndex((x) => x.visible);
       run = first >= 0 ? first : 0;
     }
     menu.value = String(run);
@@ -180,7 +181,7 @@ export function createRulePanel({ viz, menu, body, caption }) {
     const rows = symbolic(e.optimizer, scheduled, Boolean(e.noise));
     const rule = m('math', m('mtable', ...rows.map((r) => m('mtr', m('mtd', row(...r))))));
     rule.setAttribute('class', 'rule-symbolic');
-    rule.setAttribute('aria-label', `The update rule of ${e.optimizer}`);
+    rule.setAttribute('aria-label', t('rule.label', { optimizer: e.optimizer }));
     lineSlots = [];
     const numbers = out.lines.map((line, k) => {
       const slots = [];
@@ -227,7 +228,7 @@ export function createRulePanel({ viz, menu, body, caption }) {
       shownStep = -1;
       const p = document.createElement('p');
       p.className = 'hint';
-      p.textContent = err.message;
+      p.textContent = say(err);
       body.replaceChildren(p);
       caption.textContent = '';
       return;
@@ -250,12 +251,22 @@ export function createRulePanel({ viz, menu, body, caption }) {
     shownStep = s;
     const rate = e.hyperparameters.schedule === 'constant'
       ? `η = ${e.lr}`
-      : `η·s(t) = ${e.hyperparameters.lr} × ${Number(e.factor.toPrecision(6))} = ${Number(e.lr.toPrecision(6))} (schedule ${e.hyperparameters.schedule})`;
+      : t('rule.rate-scheduled', { lr: e.hyperparameters.lr, factor: Number(e.factor.toPrecision(6)), rate: Number(e.lr.toPrecision(6)), schedule: e.hyperparameters.schedule });
     const who = menu.selectedOptions[0] ? menu.selectedOptions[0].textContent : e.optimizer;
-    const text = `${who}: update from step ${s} to ${s + 1} (t = ${s + 1}); ${rate}`;
+    const text = t('rule.caption', { who, from: s, to: s + 1, rate });
     if (caption.textContent !== text) caption.textContent = text;
     performance.measure('gradscape:rule', { start: t0, end: performance.now() });
   }
 
-  return { setRuns, select, update, selected: () => run, invalidate: () => { shownStep = -1; } };
+  /** The numbers are shown again at the next update; with `rebuild` (a new language) the menu
+   * and the rule too. */
+  function invalidate({ rebuild = false } = {}) {
+    shownStep = -1;
+    if (rebuild) {
+      runsKey = '';
+      structure = '';
+    }
+  }
+
+  return { setRuns, select, update, selected: () => run, invalidate };
 }
