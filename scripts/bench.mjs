@@ -1,7 +1,10 @@
 // `npm run bench`: the page's speed in headless Chromium, measured the way a user meets it.
 //   drag:    6 optimizers × 1000 steps on Rosenbrock, a real mouse drag of the start point;
-//            per move: recompute + redraw (the page's own performance measures)
-//   redraw:  heatmap + contours + axes at 1280×800 CSS pixels after zoom/pan
+//            per move: recompute + redraw (the page's own performance measures), and the
+//            browser's whole main-thread time (DevTools' TaskDuration, less an idle frame's)
+//   redraw:  heatmap + contours + axes at 1280×800 CSS pixels after zoom, the main thread's
+//            time per zoom likewise, and per pixel against plotters' draw_pixel for every pixel
+//            (the SVG export module's baseline_draw_pixel), both measured in this run
 //   first:   navigation to the first full frame, on localhost
 //   bytes:   everything the page loads, gzipped
 //   soak:    memory (JS heap and wasm memory) over an animation of SOAK seconds (default 60;
@@ -65,6 +68,33 @@ async function page(query, viewport = { width: 1700, height: 1000 }) {
 
 const durations = (p, name) => p.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
 
+/** Waits for `count` animation frames (nested requestAnimationFrame calls) in the page. */
+const afterFrames = (p, count = 1) => p.evaluate((n) => new Promise((ok) => {
+  const next = (k) => (k === 0 ? ok() : requestAnimationFrame(() => next(k - 1)));
+  next(n);
+}), count);
+
+/**
+ * The browser's main-thread time per action, from the DevTools protocol: `Performance.getMetrics`
+ * TaskDuration (seconds of tasks on the renderer's main thread) over `n` runs of `act` (each
+ * followed by `settle`, which waits for the frame it caused), less the same over `n` idle runs
+ * (`settle` alone: the waiting and the frames themselves). In milliseconds per action.
+ */
+async function mainThread(cdp, n, act, settle) {
+  const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  await settle();
+  const t0 = await task();
+  for (let i = 0; i < n; i += 1) await settle();
+  const idle = (await task()) - t0;
+  const t1 = await task();
+  for (let i = 0; i < n; i += 1) {
+    await act(i);
+    await settle();
+  }
+  const busy = (await task()) - t1;
+  return { perAction: ((busy - idle) * 1000) / n, idlePerFrame: (idle * 1000) / n, n };
+}
+
 const ONLY = process.env.BENCH || '';
 const wanted = (name) => !ONLY || ONLY.split(',').includes(name);
 
@@ -120,8 +150,8 @@ if (wanted('network')) {
   const perSecond = (spiral.iterations / spiral.elapsed) * 1000;
   results.spiral = { ...spiral, fps: sfps, iterationsPerSecond: perSecond };
   console.log(`spiral, 2-8-8-3, 4 optimizers, batch 10, 4 decision-region panels (48×48 grids) redrawn every frame: ${sfps.toFixed(1)} frames/s ` +
-    `(goal ≥ 60; TensorFlow Playground: about 15), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s ` +
-    `(TensorFlow Playground: about 300,000); ${spiral.running.toFixed(1)} frames/s from half a second after Train to the end; ` +
+    `(goal ≥ 60), ${Math.round(perSecond)} iterations/s = ${Math.round(perSecond * 10 * 4).toLocaleString('en')} training examples/s; ` +
+    `${spiral.running.toFixed(1)} frames/s from half a second after Train to the end; ` +
     `${spiral.dropped} of ${spiral.frames + spiral.dropped} frames dropped` +
     (spiral.lateFrames ? ` (late frames ${spiral.lateFrames}, the last at frame ${spiral.lastLate})` : ''));
 }
@@ -161,25 +191,29 @@ if (wanted('surface')) {
 if (wanted('surface')) {
   const opt = 'sgd(lr=0.001),momentum(lr=0.0005),nesterov(lr=0.0005),adagrad(lr=0.5),rmsprop(lr=0.01),adam(lr=0.05)';
   const { context, page: p } = await page(`?f=rosenbrock&opt=${opt}&start=-1.5,2&steps=1000`);
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Performance.enable');
   await p.evaluate(() => performance.clearMeasures());
   const from = await p.evaluate(() => window.gradscape.worldToClient(-1.5, 2));
   await p.mouse.move(from.x, from.y);
   await p.mouse.down();
   const moves = 240;
-  for (let i = 1; i <= moves; i += 1) {
-    const a = (i / moves) * 2 * Math.PI;
+  // Each move, then a frame: the page draws in the frame the move asked for.
+  const main = await mainThread(cdp, moves, async (k) => {
+    const a = ((k + 1) / moves) * 2 * Math.PI;
     await p.mouse.move(from.x + 120 * Math.sin(a), from.y + 60 * (1 - Math.cos(a)));
-    await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
-  }
+  }, () => afterFrames(p));
   await p.mouse.up();
   const recompute = await durations(p, 'gradscape:recompute');
   const frame = await durations(p, 'gradscape:frame');
   const overlay = await durations(p, 'gradscape:overlay');
   const loss = await durations(p, 'gradscape:loss');
-  results.drag = { recompute: median(recompute), frame: median(frame), overlay: median(overlay), loss: median(loss), moves: recompute.length };
+  results.drag = { recompute: median(recompute), frame: median(frame), overlay: median(overlay), loss: median(loss), moves: recompute.length,
+    mainThreadPerMove: main.perAction, idleFramePerFrame: main.idlePerFrame };
   console.log(`drag, 6 optimizers × 1000 steps on Rosenbrock (${recompute.length} moves): recompute ${ms(median(recompute))}, ` +
     `recompute + redraw ${ms(median(frame))} median (overlay ${ms(median(overlay))}, loss chart ${ms(median(loss))}); ` +
-    `worst ${ms(Math.max(...frame))} (goal ≤ 4 ms median)`);
+    `worst ${ms(Math.max(...frame))} (goal ≤ 4 ms median); the browser's main thread ${ms(main.perAction)} per move, mean of ${main.n} ` +
+    `(DevTools TaskDuration less an idle frame's ${ms(main.idlePerFrame)})`);
   await context.close();
 }
 
@@ -192,34 +226,81 @@ if (wanted('surface')) {
     const r = document.getElementById('plot').getBoundingClientRect();
     return [r.width, r.height];
   });
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Performance.enable');
   await p.evaluate(() => performance.clearMeasures());
   const centre = await p.evaluate(() => window.gradscape.worldToClient(0, 1));
   await p.mouse.move(centre.x, centre.y);
-  for (let i = 0; i < 40; i += 1) {
-    await p.mouse.wheel(0, i % 2 ? 120 : -120);
-    await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok()))));
-  }
+  const zooms = 40;
+  // In and out by turns, a wheel step each, then two frames.
+  const main = await mainThread(cdp, zooms, (i) => p.mouse.wheel(0, i % 2 ? 120 : -120), () => afterFrames(p, 2));
   const surface = await durations(p, 'gradscape:surface');
   const overlay = await durations(p, 'gradscape:overlay');
   const both = surface.map((s, i) => s + overlay[i]);
-  const plotPixels = await p.evaluate(() => {
+  const pixels = await p.evaluate(() => {
     const c = document.getElementById('surface');
     return c.width * c.height;
   });
-  const perPixelNs = (median(surface) * 1e6) / plotPixels;
-  // No ratio against plotters' per-pixel drawing is printed: that path is not run here, and a
-  // ratio against a figure remembered from another day and another browser is not a measurement.
-  results.redraw = { surface: median(surface), withAxes: median(both), perPixelNs, size };
+  const perPixelNs = (median(surface) * 1e6) / pixels;
+  // The naive way, in this page and run: plotters' CanvasBackend::draw_pixel for every pixel of
+  // the same surface over the same view (no contours, no axes), from the SVG export module,
+  // loaded as the page loads it. Timed on the page's clock, best of two.
+  const naive = { width: 640, height: 400, runs: 2 };
+  const state = await p.evaluate(() => window.gradscape.state());
+  const view = String(state.view).split(',').map(Number);
+  // The heatmap's own pixels (the plot rectangle, inside the axes' margins): the baseline paints
+  // only these, so the ratio is per heatmap pixel, though the page's time includes the axes too.
+  const heatmapPixels = await p.evaluate(([xmin, xmax, ymin, ymax]) => {
+    const a = window.gradscape.worldToClient(xmin, ymax);
+    const b = window.gradscape.worldToClient(xmax, ymin);
+    return Math.round((b.x - a.x) * devicePixelRatio) * Math.round((b.y - a.y) * devicePixelRatio);
+  }, view);
+  const perHeatmapPixelNs = (median(surface) * 1e6) / heatmapPixels;
+  const baseline = await p.evaluate(async ({ width, height, runs, f, log, view: [xmin, xmax, ymin, ymax] }) => {
+    const m = await import('/www/pkg/gradscape_export.js');
+    await m.default();
+    const canvas = document.createElement('canvas');
+    canvas.style.cssText = 'position: absolute; left: 0; top: 0;';
+    document.body.append(canvas);
+    const times = [];
+    const flushes = [];
+    let drawn = 0;
+    for (let k = 0; k < runs; k += 1) {
+      const t0 = performance.now();
+      drawn = m.baseline_draw_pixel(canvas, f, xmin, xmax, ymin, ymax, width, height, log);
+      const t1 = performance.now();
+      // Reading a pixel back waits for the canvas's queued drawing to be done: counted too.
+      canvas.getContext('2d').getImageData(0, 0, 1, 1);
+      const t2 = performance.now();
+      times.push(t2 - t0);
+      flushes.push(t2 - t1);
+    }
+    canvas.remove();
+    return { times, flushes, drawn };
+  }, { ...naive, f: state.f, log: state.log === '1' || state.log === true, view });
+  const best = baseline.times.indexOf(Math.min(...baseline.times));
+  const baselineMs = baseline.times[best];
+  const baselinePerPixelNs = (baselineMs * 1e6) / baseline.drawn;
+  const ratio = baselinePerPixelNs / perHeatmapPixelNs;
+  results.redraw = { surface: median(surface), withAxes: median(both), perPixelNs, size, pixels, heatmapPixels, perHeatmapPixelNs,
+    mainThreadPerZoom: main.perAction, idleFramePerZoom: main.idlePerFrame,
+    baseline: { ms: baselineMs, times: baseline.times, flushes: baseline.flushes, pixels: baseline.drawn, perPixelNs: baselinePerPixelNs, view, f: state.f }, ratio };
   console.log(`surface redraw after zoom at ${size[0]}×${size[1]} CSS px (${surface.length} redraws): heatmap + contours + axes ${ms(median(surface))}, ` +
-    `with the paths on top ${ms(median(both))} median (goal ≤ 16 ms); ${perPixelNs.toFixed(1)} ns per pixel`);
+    `with the paths on top ${ms(median(both))} median (goal ≤ 16 ms); ${perPixelNs.toFixed(1)} ns per pixel of the canvas (${pixels}), ` +
+    `${perHeatmapPixelNs.toFixed(1)} ns per pixel of the heatmap (${heatmapPixels}); ` +
+    `the browser's main thread ${ms(main.perAction)} per zoom, mean of ${main.n} (DevTools TaskDuration less two idle frames' ${ms(main.idlePerFrame)})`);
+  console.log(`plotters' draw_pixel for every pixel of the same surface and view, ${naive.width}×${naive.height} device px, no contours or axes: ` +
+    `${ms(baselineMs)} (best of ${baseline.times.length}: ${baseline.times.map((t) => t.toFixed(0)).join(', ')} ms, of which waiting for the canvas ` +
+    `${ms(baseline.flushes[best])}), ${baselinePerPixelNs.toFixed(1)} ns per pixel; ` +
+    `page redraw is ${ratio.toFixed(0)}× faster per pixel (of the heatmap) than plotters' draw_pixel, measured in this run`);
   await context.close();
 }
 
 // ---- the update rule panel while playing 6 optimizers × 20,000 steps on Rosenbrock --------------------------
 if (wanted('rule')) {
   // RMSprop at lr=0.001: at the drag bench's 0.01 it zig-zags across the valley for all 20,000
-  // steps, and its 19,000 visible segments alone take the browser about 150 ms a frame to
-  // rasterise (see the README), which is not the panel's cost.
+  // steps, and rasterising its 19,000 visible segments alone would dominate the frame, which
+  // is not the panel's cost.
   const opt = 'sgd(lr=0.001),momentum(lr=0.0005),nesterov(lr=0.0005),adagrad(lr=0.5),rmsprop(lr=0.001),adam(lr=0.05)';
   const { context, page: p } = await page(`?f=rosenbrock&opt=${opt}&start=-1.5,2&steps=20000&speed=2000`);
   // Adam's rule, the longest, from half-way to the end: each frame explains the update at its step.

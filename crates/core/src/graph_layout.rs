@@ -207,7 +207,12 @@ pub fn layout(graph: &Graph) -> Layout {
                     }
                 })
                 .collect();
-            separate(&mut wanted, DY);
+            // Nodes keep a full gap; the points long edges pass through need much less.
+            let gaps: Vec<f64> = row
+                .windows(2)
+                .map(|p| if p[0] < n && p[1] < n { DY } else { DY * 0.35 })
+                .collect();
+            separate(&mut wanted, &gaps);
             for (&i, w) in row.iter().zip(wanted) {
                 y[i] = w;
             }
@@ -251,21 +256,38 @@ pub fn layout(graph: &Graph) -> Layout {
     }
 }
 
-/// Moves sorted heights apart to at least `gap`, as little as possible on average: pushed down
-/// from the top, then the whole row shifted back by the mean displacement.
-fn separate(ys: &mut [f64], gap: f64) {
-    let wanted: Vec<f64> = ys.to_vec();
+/// Moves heights, kept in their order, at least `gaps[i]` apart (between i and i + 1), as little
+/// as possible in the least-squares sense: with z_i = y_i minus the gaps above i, the order with
+/// its gaps is z non-decreasing, and the nearest such z is the isotonic regression of the wanted
+/// z, found by pooling adjacent violators.
+fn separate(ys: &mut [f64], gaps: &[f64]) {
+    let mut offset = vec![0.0; ys.len()];
     for i in 1..ys.len() {
-        if ys[i] < ys[i - 1] + gap {
-            ys[i] = ys[i - 1] + gap;
+        offset[i] = offset[i - 1] + gaps.get(i - 1).copied().unwrap_or(0.0);
+    }
+    // Blocks of (mean of z, count), merged while a block's mean is below the one before it.
+    let mut blocks: Vec<(f64, usize)> = Vec::with_capacity(ys.len());
+    for (y, o) in ys.iter().zip(&offset) {
+        let mut block = (y - o, 1usize);
+        while let Some(&(mean, count)) = blocks.last() {
+            if mean <= block.0 {
+                break;
+            }
+            blocks.pop();
+            let total = count + block.1;
+            block = (
+                (mean * count as f64 + block.0 * block.1 as f64) / total as f64,
+                total,
+            );
         }
+        blocks.push(block);
     }
-    if ys.is_empty() {
-        return;
-    }
-    let drift = ys.iter().zip(&wanted).map(|(a, b)| a - b).sum::<f64>() / ys.len() as f64;
-    for v in ys.iter_mut() {
-        *v -= drift;
+    let mut i = 0;
+    for (mean, count) in blocks {
+        for _ in 0..count {
+            ys[i] = mean + offset[i];
+            i += 1;
+        }
     }
 }
 
@@ -336,7 +358,7 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
             ".edge{fill:none;stroke:#555;stroke-width:1.4}.node circle{fill:#fff;stroke:#222;stroke-width:1.6}",
             ".node text,.label{fill:#111;text-anchor:middle;dominant-baseline:central}",
             ".fwd{fill:#111;text-anchor:middle}.bwd{fill:#c0392b;text-anchor:middle}",
-            ".count{fill:#555;font-size:11px}.input rect{fill:#f3f3f3;stroke:#888}</style>"
+            ".count{fill:#555;font-size:11px}.input rect,.const rect{fill:#f3f3f3;stroke:#888}</style>"
         ));
     }
     out.push_str(r##"<defs><marker id="gs-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>"##);
@@ -371,7 +393,17 @@ pub fn svg(graph: &Graph, layout: &Layout, standalone: bool) -> String {
             r#"<path class="edge" data-edge="{e}" d="{d}" marker-end="url(#gs-arrow)"/>"#
         );
         let (a, b) = (points[last - 1], points[last]);
-        let (mx, my) = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
+        // Half way along the last stretch; where a value fans out to many places, most of the way
+        // to each, so that its copies of the same number spread out with their targets.
+        let fans = graph.edges.iter().filter(|o| o.from == edge.from).count();
+        let t = if fans > 2 { 0.75 } else { 0.5 };
+        // The point of the drawn curve (a cubic from a to b with both controls at mid-x).
+        let mid = (a[0] + b[0]) / 2.0;
+        let u = 1.0 - t;
+        let bezier = |p0: f64, c1: f64, c2: f64, p3: f64| {
+            u * u * u * p0 + 3.0 * u * u * t * c1 + 3.0 * u * t * t * c2 + t * t * t * p3
+        };
+        let (mx, my) = (bezier(a[0], mid, mid, b[0]), bezier(a[1], a[1], b[1], b[1]));
         let from = &graph.nodes[edge.from];
         let _ = write!(
             out,

@@ -5,13 +5,21 @@
 //! page shows. The surface, a pixel image, comes from the page as a PNG data URL and is embedded
 //! as an `<image>`; the axes, paths, markers and arrows are vectors drawn by the same functions
 //! that draw them on the page's canvases.
+//!
+//! It also holds [`baseline_draw_pixel`], the naive way to draw the surface (plotters'
+//! `draw_pixel` for every pixel), which `npm run bench` times beside the page's own redraw. It is
+//! here so that the page's module does not carry it.
 
 use crate::{draw_axes, draw_overlay, js_error, pairs};
 use gradscape_core::paint::Layout;
 use gradscape_core::params::format_number;
+use gradscape_core::render::viridis;
 use gradscape_core::scene::Scene;
+use gradscape_core::surface::{Function, ViewBox};
 use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
 
 /// The plot for the settings `keys`/`values` (as the page's `state()`), `width` × `height` CSS
 /// pixels drawn at `scale` (1, or the projector theme's larger type and lines), at animation
@@ -127,6 +135,86 @@ pub fn figure(scene: &Scene, options: &Figure<'_>) -> Result<String, String> {
     out.push_str(inner(&overlay));
     out.push_str("</g>\n</svg>\n");
     Ok(out)
+}
+
+/// The most pixels [`baseline_draw_pixel`] draws: a 4096 × 4096 canvas.
+const BASELINE_MAX_PIXELS: u64 = 4096 * 4096;
+
+/// The comparison for `npm run bench`: `function` (a surface id or an expression in x and y)
+/// over `[xmin, xmax] × [ymin, ymax]` drawn on `canvas`, resized to `width` × `height`, the
+/// naive way: f at every pixel's centre, then plotters' `CanvasBackend::draw_pixel` for every
+/// pixel with its viridis colour (on the log scale `t = ln(1 + f − min) / ln(1 + max − min)` if
+/// `log`, else linear; grey where f has no finite value). No contour lines and no axes: the page's
+/// redraw does more. Returns the number of pixels drawn; the caller times the call.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn baseline_draw_pixel(
+    canvas: &HtmlCanvasElement,
+    function: &str,
+    xmin: f64,
+    xmax: f64,
+    ymin: f64,
+    ymax: f64,
+    width: u32,
+    height: u32,
+    log: bool,
+) -> Result<f64, JsError> {
+    let function = Function::parse(function).map_err(js_error)?;
+    let view = ViewBox::new(xmin, xmax, ymin, ymax).map_err(js_error)?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || pixels > BASELINE_MAX_PIXELS {
+        return Err(JsError::new(&format!(
+            "the baseline's size must be 1×1 to 4096×4096 pixels, not {width}×{height}"
+        )));
+    }
+    let (w, h) = (width as usize, height as usize);
+    let (dx, dy) = (
+        (view.xmax - view.xmin) / w as f64,
+        (view.ymax - view.ymin) / h as f64,
+    );
+    // Row 0 is the top (ymax), each pixel sampled at its centre, as the page paints.
+    let values: Vec<f64> = (0..h)
+        .flat_map(|j| {
+            let y = view.ymax - (j as f64 + 0.5) * dy;
+            let function = &function;
+            (0..w).map(move |i| function.value(view.xmin + (i as f64 + 0.5) * dx, y))
+        })
+        .collect();
+    let (lo, hi) = values
+        .iter()
+        .filter(|f| f.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &f| {
+            (lo.min(f), hi.max(f))
+        });
+    let range = hi - lo;
+    let t_of = |f: f64| {
+        if !(range > 0.0 && range.is_finite()) {
+            0.5
+        } else if log {
+            (f - lo).ln_1p() / range.ln_1p()
+        } else {
+            (f - lo) / range
+        }
+    };
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| JsError::new("the baseline's canvas cannot be drawn on"))?;
+    let root = backend.into_drawing_area();
+    let grey = RGBColor(112, 112, 112);
+    for (k, &f) in values.iter().enumerate() {
+        let colour = if f.is_finite() {
+            let [r, g, b] = viridis(t_of(f));
+            RGBColor(r, g, b)
+        } else {
+            grey
+        };
+        // At most 4096 × 4096 pixels: the coordinates fit an i32.
+        let (i, j) = ((k % w) as i32, (k / w) as i32);
+        root.draw_pixel((i, j), &colour).map_err(js_error)?;
+    }
+    root.present().map_err(js_error)?;
+    Ok(pixels as f64)
 }
 
 /// What lies between plotters' `<svg ...>` and `</svg>`.
