@@ -7,7 +7,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{gradscape, stderr, stdout, words};
+use common::{assert_well_formed, gradscape, stderr, stdout, words};
 
 #[test]
 fn csv_has_the_book_numbers() {
@@ -676,25 +676,6 @@ fn compare_races_the_books_four_optimizers() {
     // IHDR: width and height as big-endian u32 at bytes 16..24: 640 = 2·256 + 128, 480 = 256 + 224.
     assert_eq!(&bytes[16..24], &[0, 0, 2, 128, 0, 0, 1, 224]);
     std::fs::remove_dir_all(&dir).ok();
-}
-
-/// An SVG document whose tags open and close in order.
-fn assert_well_formed(svg: &str) {
-    assert!(svg.trim_start().starts_with("<svg"));
-    assert!(svg.trim_end().ends_with("</svg>"));
-    let mut open: Vec<&str> = Vec::new();
-    let mut rest = svg;
-    while let Some(start) = rest.find('<') {
-        let end = rest[start..].find('>').unwrap() + start;
-        let tag = &rest[start + 1..end];
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(open.pop(), Some(name.trim()), "unbalanced </{name}>");
-        } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
-            open.push(tag.split_whitespace().next().unwrap());
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(open.is_empty(), "unclosed {open:?}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{gradscape, json, ok, stderr, stdout, words};
+use common::{assert_well_formed, gradscape, json, ok, stderr, stdout, words};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
@@ -251,25 +251,6 @@ fn dot_output_is_accepted_by_graphviz() {
         );
         assert!(svg.contains("<svg"), "{svg}");
     }
-}
-
-/// An SVG document whose tags open and close in order.
-fn assert_well_formed(svg: &str) {
-    assert!(svg.trim_start().starts_with("<svg"), "{svg}");
-    assert!(svg.trim_end().ends_with("</svg>"));
-    let mut open: Vec<&str> = Vec::new();
-    let mut rest = svg;
-    while let Some(start) = rest.find('<') {
-        let end = rest[start..].find('>').unwrap() + start;
-        let tag = &rest[start + 1..end];
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(open.pop(), Some(name.trim()), "unbalanced </{name}>");
-        } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
-            open.push(tag.split_whitespace().next().unwrap());
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(open.is_empty(), "unclosed {open:?}");
 }
 
 #[test]
