@@ -151,7 +151,9 @@ impl Func {
             Func::Tan => a.chain(v, |d| d * (1.0 + v * v)),
             Func::Exp => a.chain(v, |d| v * d),
             Func::Ln => a.chain(v, |d| d / a.v),
-            Func::Sqrt => a.chain(v, |d| d / (2.0 * v)),
+            // √a has no finite slope at 0; 0 is taken there, as for |a| (so √(x² + y²), a cone,
+            // leaves an optimizer at its tip, and Ackley's named surface agrees to the bit).
+            Func::Sqrt => a.chain(v, |d| if v == 0.0 { 0.0 } else { d / (2.0 * v) }),
             Func::Tanh => a.chain(v, |d| d * (1.0 - v * v)),
             Func::Abs => {
                 // |a| has no derivative at 0; 0 is the usual choice (a subgradient).

@@ -478,6 +478,8 @@ fn local_derivatives(op: Op, a: &[f64], v: f64) -> Vec<f64> {
                 "tanh" => 1.0 - v * v,
                 "exp" => v,
                 "ln" => 1.0 / first,
+                // 0 at 0, as the evaluator takes it (see expr.rs).
+                "sqrt" if v == 0.0 => 0.0,
                 "sqrt" => 1.0 / (2.0 * v),
                 "abs" => {
                     if first > 0.0 {

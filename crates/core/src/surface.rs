@@ -354,7 +354,8 @@ pub fn ackley(x: f64, y: f64) -> f64 {
 /// axes, so an optimizer that lands on the minimum stays.
 pub fn ackley_derivative(x: f64, y: f64) -> [f64; 2] {
     // The chain rule applied in the formula's order of operations, as the expression evaluator
-    // applies it, so the graph view and the optimizers agree to the last bit (except at the tip).
+    // applies it, so the graph view and the optimizers agree to the last bit (at the tip too,
+    // where both take √'s slope at 0 as 0).
     let (x2, slope_x2) = power(x, 2.0);
     let (y2, slope_y2) = power(y, 2.0);
     let r = (0.5 * (x2 + y2)).sqrt();

@@ -353,3 +353,17 @@ fn label_texts_are_the_drawings_labels_in_order() {
         assert_eq!(drawn, label_texts(&g), "{f}");
     }
 }
+
+#[test]
+fn at_a_cones_tip_the_slope_is_taken_as_zero_as_the_optimizers_take_it() {
+    // √(x² + y²) has no slope at (0, 0); 0 is taken, as for |x|, so the graph of Ackley at its
+    // minimum shows the gradient the optimizers use there: (0, 0).
+    let g = Graph::build("sqrt(x^2 + y^2)", [0.0, 0.0], &[]).expect("builds");
+    assert_eq!((grad(&g, "x"), grad(&g, "y")), (0.0, 0.0));
+    let ackley = SURFACES.iter().find(|s| s.id == "ackley").expect("ackley");
+    let g = Graph::build(ackley.formula, [0.0, 0.0], &[]).expect("builds");
+    let named = ackley.gradient(0.0, 0.0);
+    assert_eq!(grad(&g, "x"), named[0]);
+    assert_eq!(grad(&g, "y"), named[1]);
+    assert_eq!(named[0].abs() + named[1].abs(), 0.0);
+}
