@@ -115,7 +115,10 @@ test('at the optimizer\'s point, the graph\'s ∂f/∂x and ∂f/∂y are the gr
     const { page } = t;
     // A real click on the tab, then the run chosen by its menu.
     // The surfaces view at step 2, then a real click on the tab and the run chosen by its menu.
-    await page.evaluate(() => { window.gradscape.reset(); window.gradscape.step(2); });
+    await page.click('#reset');
+    await page.click('#step');
+    await page.click('#step');
+    await page.waitForFunction(() => window.gradscape.status().step === 2);
     await page.click('#tab-graph');
     await graphShown(page);
     for (const run of [0, 1]) {

@@ -75,8 +75,11 @@ for (const lang of ['ko', 'ja']) {
     if (await page.isVisible('#share')) assert.deepEqual(await foreign(page, '#share'), [], 'the share dialog');
     // The network view, trained a little, its layers opened.
     await page.click('#tab-network');
-    await page.evaluate(() => window.gradscape.setState({ iters: 30 }));
-    await page.evaluate(() => window.gradscape.train());
+    // Thirty iterations typed in, then a real click on Train.
+    await page.fill('#net-iters', '30');
+    await page.press('#net-iters', 'Enter');
+    await page.click('#train');
+    await page.waitForFunction(() => window.gradscape.trainStatus().iteration === 30, null, { timeout: 20000 });
     await page.click('#layers-box summary');
     await page.waitForSelector('.layer-node');
     await page.click('#gradcheck-box summary');
