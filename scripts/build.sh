@@ -5,31 +5,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
-# Two modules from the one crate: the page's, and the SVG export's (with plotters' SVG backend),
-# which the page loads only when an SVG is asked for. Cargo links one at a time in place. A
-# third, from crates/graph-web, is the Graph view's, loaded when that view is first opened.
+# The page's modules, each loaded when it is first needed: from crates/web, the surfaces view's
+# (the page's first load), the network view's (also its training worker's) and the SVG export's,
+# chosen by feature; from crates/graph-web, the Graph view's. Cargo links one at a time in place.
 optimise() {
   node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
 }
+# web_module FEATURE NAME: crates/web built with FEATURE alone, as www/pkg/NAME.js and NAME_bg.wasm.
+web_module() {
+  echo "build: compiling the $2 module (release, profile web, feature $1)"
+  cargo build --quiet --profile web -p gradscape-web --no-default-features --features "$1" --target wasm32-unknown-unknown
+  .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name "$2" \
+    target/wasm32-unknown-unknown/web/gradscape_web.wasm
+}
 rm -rf www/pkg
-echo "build: compiling the SVG export module (release, profile web, feature svg)"
-cargo build --quiet --profile web -p gradscape-web --features svg --target wasm32-unknown-unknown
-.tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_export \
-  target/wasm32-unknown-unknown/web/gradscape_web.wasm
-echo "build: compiling the wasm module (release, profile web)"
-cargo build --quiet --profile web -p gradscape-web --target wasm32-unknown-unknown
-echo "build: generating the JS glue (wasm-bindgen --target web)"
-.tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  target/wasm32-unknown-unknown/web/gradscape_web.wasm
+web_module svg gradscape_export
+web_module network gradscape_net
+web_module surfaces gradscape_web
 echo "build: compiling the Graph view's module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_graph \
   target/wasm32-unknown-unknown/web/gradscape_graph_web.wasm
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
-optimise www/pkg/gradscape_web_bg.wasm
-optimise www/pkg/gradscape_export_bg.wasm
-optimise www/pkg/gradscape_graph_bg.wasm
+for m in web net export graph; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
 
 rm -rf dist
 mkdir -p dist/www/pkg
@@ -41,8 +40,10 @@ cp crates/core/data/digits.csv.gz dist/www/
 # The Korean and Japanese words, fetched when chosen (English is bundled in the page's script).
 mkdir -p dist/www/i18n
 cp www/i18n/ko.json www/i18n/ja.json dist/www/i18n/
-node_modules/.bin/esbuild www/pkg/gradscape_web.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
-cp www/pkg/gradscape_web_bg.wasm www/pkg/gradscape_export_bg.wasm www/pkg/gradscape_graph_bg.wasm dist/www/pkg/
+# The glue of the SVG export (imported by the page) and of the network view's module (imported by
+# the training worker); the others are bundled into the page's scripts.
+node_modules/.bin/esbuild www/pkg/gradscape_net.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
+cp www/pkg/gradscape_{web,net,export,graph}_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).
 mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/

@@ -1,11 +1,12 @@
 // Writes the page into dist/ from index.html and www/, after build.sh has built www/pkg:
 // - dist/index.html with its styles inline and dist/www/app.js, the page's scripts bundled into
-//   one file (esbuild): two requests fewer before the first frame, which in a new browser
-//   context on localhost brings it about 60 ms sooner. The SVG export's glue stays a file of
-//   its own, loaded at the first export, and so does the Graph view (dist/www/graph.js, with
-//   its module's glue), loaded when the view is first opened.
+//   one file (esbuild) with a chunk of what the views share: fewer requests before the first
+//   frame, which in a new browser context on localhost brings it about 60 ms sooner. The SVG
+//   export's glue stays a file of its own, loaded at the first export, and so does each view
+//   other than the surfaces (dist/www/network.js, graph.js and layers.js, with their modules'
+//   glue), loaded when the view is first opened.
 // - dist/standalone.html: the whole page in one file (scripts, styles, the page's module, the
-//   SVG export's and the Graph view's modules, the digits and the Korean and Japanese words
+//   SVG export's, the network view's and the Graph view's modules, the digits and the Korean and Japanese words
 //   inlined), which works opened from disk with no server and makes no request.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,23 +31,27 @@ function rewrite(swaps) {
 const styles = [/<link rel="stylesheet" href="www\/style.css">/, `<style>${css}</style>`];
 const noPreloads = [/\s*<link rel="modulepreload"[^>]*>/g, ''];
 
+// The page's script and each view's, built together: app.js is what the first load runs, and
+// the views it imports when they are first needed (network.js with its module's glue, graph.js
+// and layers.js with theirs) are files of their own; what they share with the page (the words,
+// the optimizer panel) is a chunk that app.js loads, so each is started once. The SVG export's
+// glue stays as wasm-bindgen wrote it, as it finds its module next to itself.
 await build({
   ...common,
-  entryPoints: ['www/app.js'],
+  entryPoints: ['www/app.js', 'www/network.js', 'www/graph.js', 'www/layers.js'],
   format: 'esm',
-  outfile: 'dist/www/app.js',
-  external: ['./pkg/gradscape_export.js', './graph.js', './layers.js'],
+  splitting: true,
+  outdir: 'dist/www',
+  chunkNames: 'chunk-[hash]',
+  external: ['./pkg/gradscape_export.js'],
 });
-// The Graph view (with its module's glue) and the network's layer graph: files of their own,
-// fetched when first opened.
-// They share the module's glue (a chunk of its own), so the module is started once.
-await build({ ...common, entryPoints: ['www/graph.js', 'www/layers.js'], format: 'esm', splitting: true, outdir: 'dist/www', chunkNames: 'chunk-[hash]' });
 writeFileSync('dist/index.html', rewrite([styles, noPreloads]));
 
 const js = await text({ entryPoints: ['www/app.js'], format: 'esm' });
 const wasm = readFileSync('www/pkg/gradscape_web_bg.wasm').toString('base64');
 const exporter = readFileSync('www/pkg/gradscape_export_bg.wasm').toString('base64');
 const graph = readFileSync('www/pkg/gradscape_graph_bg.wasm').toString('base64');
+const net = readFileSync('www/pkg/gradscape_net_bg.wasm').toString('base64');
 const digits = readFileSync('crates/core/data/digits.csv.gz').toString('base64');
 // The catalogs as object literals (JSON is one), read back through JSON.parse so a bad one fails here.
 const words = (lang) => inlineScript(JSON.stringify(JSON.parse(readFileSync(`www/i18n/${lang}.json`, 'utf8'))));
@@ -54,7 +59,7 @@ const standalone = rewrite([
   styles,
   noPreloads,
   [/<!-- Compiles the module[^\n]*\n\s*<script>window.gradscapeModule[^\n]*<\/script>/,
-    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", ko: ${words('ko')}, ja: ${words('ja')} };
+    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", net: "${net}", ko: ${words('ko')}, ja: ${words('ja')} };
   window.gradscapeModule = WebAssembly.compile(Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0))).catch(() => null);</script>`],
   [/<script type="module" src="www\/app.js"><\/script>/, `<script type="module">${inlineScript(js)}</script>`],
 ]);

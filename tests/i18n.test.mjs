@@ -106,6 +106,8 @@ test('every message of bad input is in Korean', async () => {
   ];
   const t = await open(env, `?lang=ko&${bad.join('&')}`);
   const { page } = t;
+  // The network view's keys load its module after the first frame; its messages come with it.
+  await page.evaluate(() => window.gradscape.loadNetwork());
   const texts = await page.$$eval('#messages p, #net-messages p', (ps) => ps.map((p) => p.textContent));
   assert.ok(texts.length >= 15, texts.join('\n'));
   // Each in Korean; what stays Latin is the address's own names and values (opt, steps, pink,

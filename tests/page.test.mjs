@@ -742,6 +742,8 @@ test('in each theme, on both views, every visible text has a contrast of at leas
     await page.evaluate((t) => window.gradscape.setState({ theme: t }), theme);
     for (const tab of ['surfaces', 'network']) {
       await page.click(`#tab-${tab}`);
+      // The network view's module is fetched the first time its tab is opened.
+      await page.waitForSelector('#net-loading', { state: 'hidden' });
       assert.deepEqual(await lowContrast(), [], `${theme}, ${tab}`);
       // (In the projector theme's large type the hyperparameter sliders had shrunk to 6 px.)
       const sliders = await page.$$eval('input[type="range"]', (els) => els.filter((e) => e.offsetParent !== null).map((e) => Math.round(e.getBoundingClientRect().width)));

@@ -1,8 +1,8 @@
 // The gradscape page: DOM, pointer events, the animation clock and the URL. Every number shown
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
-import init, { Viz, Trainer, catalog, memory_bytes as memoryBytes, provide_digits as provideDigits, digits_available as digitsAvailable, set_chart_words as setChartWords } from './pkg/gradscape_web.js';
+import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as setChartWords } from './pkg/gradscape_web.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
-import { startNetworkView, NET_KEYS } from './network.js';
+import { NET_KEYS } from './keys.js';
 import { createRulePanel } from './rule.js';
 import { t, tOr, say, warning, failure, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
 
@@ -109,12 +109,39 @@ async function main() {
     document.documentElement.dataset.theme = theme;
     $('theme').value = theme;
   }
-  // The network view starts after the first frame of the surfaces, unless it is the one shown.
+  // The network view: its script and module are fetched the first time it is needed (its tab,
+  // its keys in the address, or a call of the API). Until then its settings are the address's.
   let network = null;
-  // The compiled module goes to the network view's training worker.
-  const module = compiled || init.__wbindgen_wasm_module;
-  const startNetwork = () => startNetworkView({ Trainer, module, query, cat, onChange: () => { shareSeed('network'); syncUrl(); }, digits: { provide: provideDigits, available: digitsAvailable }, uiScale: () => uiScale });
-  if (query.get('tab') === 'network') network = await startNetwork();
+  let networkLoad = null;
+  /** The network view's settings for when it starts: the address's, with the page's one seed. */
+  function networkQuery() {
+    const q = new URLSearchParams([...query].filter(([k]) => NET_KEYS.includes(k)));
+    const seed = Object.fromEntries(JSON.parse(viz.params())).seed;
+    if (seed !== undefined) q.set('seed', seed);
+    return q;
+  }
+  function loadNetwork() {
+    networkLoad ??= import('./network.js')
+      .then((m) => m.startNetworkView({ query: networkQuery(), cat, onChange: () => { shareSeed('network'); syncUrl(); }, uiScale: () => uiScale }))
+      .then((n) => {
+        network = n;
+        $('net-loading').hidden = true;
+        n.show(currentTab === 'network');
+        syncUrl();
+        return n;
+      })
+      .catch((e) => {
+        networkLoad = null;
+        const note = warning('network-load', 'page.network-load', { error: e && e.message ? e : String(e) });
+        const p = $('net-loading');
+        p.removeAttribute('data-i18n');
+        p.textContent = say(note);
+        messages = [...messages.filter((m) => m.param !== 'network-load'), note];
+        showMessages();
+        throw e;
+      });
+    return networkLoad;
+  }
 
   // ---- views ------------------------------------------------------------------------------
   /** What the Graph view needs of the surfaces: the formula, the runs and their points. */
@@ -168,6 +195,16 @@ async function main() {
     network?.show(currentTab === 'network');
     graphView?.show(currentTab === 'graph');
     if (currentTab === 'graph' && !graphView) loadGraph().catch(() => {});
+    if (currentTab === 'network' && !network) {
+      if (!networkLoad) {
+        // Shown while it is fetched (again, after a failure: opening the tab retries).
+        const p = $('net-loading');
+        p.hidden = false;
+        p.setAttribute('data-i18n', 'net.loading');
+        p.textContent = t('net.loading');
+      }
+      loadNetwork().catch(() => {});
+    }
     if (currentTab === 'surfaces') requestAnimationFrame(() => resize());
     syncUrl();
   }
@@ -192,10 +229,6 @@ async function main() {
   function syncUrl() {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
-      if (!network) {
-        syncUrl();
-        return;
-      }
       history.replaceState(null, '', address());
     }, 60);
   }
@@ -206,7 +239,7 @@ async function main() {
     const tab = currentTab !== 'surfaces' && !embed ? [['tab', currentTab]] : [];
     const graph = currentTab === 'graph' && graphView && !embed ? graphView.urlParams() : query.has('graph') && !graphView && !embed ? [['graph', query.get('graph')], ...(query.has('inputs') ? [['inputs', query.get('inputs')]] : [])] : [];
     // One seed for the page, held by both views (shareSeed): written once, with the surfaces'.
-    const net = network ? network.urlParams().filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed'))) : [];
+    const net = (network ? network.urlParams() : [...query].filter(([k]) => NET_KEYS.includes(k))).filter(([k]) => !(k === 'seed' && params.some(([p]) => p === 'seed')));
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
     const speech = langAsked || share ? [['lang', language()]] : [];
@@ -959,7 +992,8 @@ async function main() {
   function state() {
     const out = {};
     const own = JSON.parse(viz.params());
-    for (const [k, v] of network.params()) out[k] = v;
+    // The network view's settings: its own once loaded; before, its defaults.
+    for (const [k, v] of network ? network.params() : [...cat.network, ...[...query].filter(([k]) => NET_KEYS.includes(k))]) out[k] = v;
     // Both views hold the page's one seed (shareSeed); the surfaces' keys come last.
     for (const [k, v] of own) out[k] = v;
     out.tab = currentTab;
@@ -1126,7 +1160,9 @@ async function main() {
     setState(partial) {
       const all = Object.entries(partial || {});
       const netPart = Object.fromEntries(all.filter(([k]) => NET_KEYS.includes(k)));
-      const netWarnings = Object.keys(netPart).length ? network.setState(netPart) : [];
+      // The network view's keys before its module is loaded: the warnings are a promise.
+      const later = Object.keys(netPart).length && !network ? loadNetwork().then((n) => n.setState(netPart)) : null;
+      const netWarnings = Object.keys(netPart).length && network ? network.setState(netPart) : [];
       if ('tab' in (partial || {})) {
         const tab = String(partial.tab);
         if (!TABS.includes(tab)) netWarnings.push(warning('tab', 'page.tab-kept', { value: tab.slice(0, 60), tabs: TABS.join(', '), tab: currentTab }));
@@ -1154,7 +1190,7 @@ async function main() {
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
       drawNow();
-      return warnings;
+      return later ? later.then((w) => [...warnings, ...w]) : warnings;
     },
     trajectories: () => trajectories().map((run) => ({ ...run })),
     /** The update from `step` to `step + 1` of run `run` (an index into trajectories()). */
@@ -1192,18 +1228,25 @@ async function main() {
     status: () => ({ playing: anim.playing, step: currentStep() }),
     render: drawNow,
     memory: () => ({ wasmBytes: memoryBytes() }),
-    // The network view.
-    train: () => network.train(),
-    pauseTraining: () => network.pause(),
-    resetTraining: () => network.reset(),
-    lossCurves: () => network.lossCurves(),
-    trainStatus: () => network.status(),
-    makeLandscape: (member) => network.makeLandscape(member),
+    // The network view: each loads the view's module if it is not yet, and then answers with a
+    // promise; once it is loaded, as the view answers.
+    train: withNetwork((n) => n.train()),
+    pauseTraining: withNetwork((n) => n.pause()),
+    resetTraining: withNetwork((n) => n.reset()),
+    lossCurves: withNetwork((n) => n.lossCurves()),
+    trainStatus: withNetwork((n) => n.status()),
+    makeLandscape: withNetwork((n, member) => n.makeLandscape(member)),
     /** Optimizer `member`'s network on training example `example`, as the book's layers. */
-    layerGraph: (member = 0, example = 0) => network.layerGraph(member, example),
-    landscape: () => network.landscape(),
-    landscapeToClient: (a, b) => network.landscapeToClient(a, b),
+    layerGraph: withNetwork((n, member = 0, example = 0) => n.layerGraph(member, example)),
+    landscape: withNetwork((n) => n.landscape()),
+    landscapeToClient: withNetwork((n, a, b) => n.landscapeToClient(a, b)),
+    /** A promise that the network view's module is loaded (it is fetched the first time). */
+    loadNetwork: () => loadNetwork().then(() => undefined),
   };
+  /** `f(network view, ...args)`: at once if the view is loaded, else a promise, once loaded. */
+  function withNetwork(f) {
+    return (...args) => (network ? f(network, ...args) : loadNetwork().then((n) => f(n, ...args)));
+  }
 
   loading.hidden = true;
   syncControls();
@@ -1235,12 +1278,11 @@ async function main() {
   }
   showMessages();
   resize();
-  if (!network) {
-    // Lets the browser show the first frame before the network view is built.
-    await new Promise((ok) => setTimeout(ok, 0));
-    network = await startNetwork();
-    network.show(currentTab === 'network');
-  }
+  // The network view's keys in the address (other than the shared seed): it is loaded after the
+  // first frame, so its own state() and warnings are there soon.
+  if (!network && [...query.keys()].some((k) => NET_KEYS.includes(k) && k !== 'seed')) setTimeout(() => loadNetwork().catch(() => {}), 0);
+  // Opened on the network view (showTab began loading it): it is there when the page is ready.
+  if (currentTab === 'network') await networkLoad?.catch(() => {});
   syncUrl();
   window.gradscape = api;
   window.dispatchEvent(new CustomEvent('gradscape:ready'));

@@ -2,11 +2,37 @@
 // chapters 4–6). Training runs in a worker thread (train-worker.js) while this page draws from
 // its own copy of the race, which takes in the worker's progress; without a worker it runs in
 // slices inside animation frames. Either way the page stays responsive, and every number comes
-// from the wasm module's Trainer (gradscape-core).
+// from the view's own wasm module's Trainer (gradscape-core), which this file loads: the page
+// imports it when the view is first needed, so a visit that never opens it never fetches it.
+import init, { Trainer, provide_digits as provideDigits, digits_available as digitsAvailable, set_chart_words as setChartWords } from './pkg/gradscape_net.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { t, warning, failure, onLanguage } from './i18n.js';
+import { NET_KEYS } from './keys.js';
 
-export const NET_KEYS = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
+export { NET_KEYS };
+
+/** Starts the view's module once: from the page (standalone.html carries it as base64) or its
+ * file. Resolves to the compiled module, which the training worker starts again. */
+let moduleReady = null;
+function loadModule() {
+  moduleReady ??= (async () => {
+    const inline = globalThis.gradscapeInline?.net;
+    let module;
+    if (inline) {
+      module = await WebAssembly.compile(Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)));
+    } else {
+      const res = await fetch(new URL('./pkg/gradscape_net_bg.wasm', import.meta.url));
+      if (!res.ok) throw failure('page.module-http', { status: String(res.status) });
+      module = await WebAssembly.compile(await res.arrayBuffer());
+    }
+    await init({ module_or_path: module });
+    return module;
+  })().catch((e) => {
+    moduleReady = null;
+    throw e;
+  });
+  return moduleReady;
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,8 +59,8 @@ const LANDSCAPE_GRID = 25;
 let digitsLoading = null;
 /** The digits' text, once loaded, for the training worker. */
 let digitsText = null;
-function loadDigits({ provide, available }) {
-  if (available()) return Promise.resolve();
+function loadDigits() {
+  if (digitsAvailable()) return Promise.resolve();
   if (!digitsLoading) {
     digitsLoading = (async () => {
       // standalone.html carries them in the page (base64), as it makes no request.
@@ -52,7 +78,7 @@ function loadDigits({ provide, available }) {
       const text = gzip
         ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
         : new TextDecoder().decode(bytes);
-      provide(text);
+      provideDigits(text);
       digitsText = text;
     })().catch((e) => {
       digitsLoading = null;
@@ -68,7 +94,9 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-export async function startNetworkView({ Trainer, module, query, cat, onChange, digits, uiScale = () => 1 }) {
+export async function startNetworkView({ query, cat, onChange, uiScale = () => 1 }) {
+  const module = await loadModule();
+  setChartWords(t('chart.iteration'), t('chart.loss'));
   const keys = [];
   const values = [];
   for (const [k, v] of query) {
@@ -80,7 +108,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   let startWarnings = [];
   if (query.get('data')?.trim().toLowerCase() === 'digits') {
     try {
-      await loadDigits(digits);
+      await loadDigits();
     } catch (e) {
       startWarnings = [warning('data', 'page.data-used', { error: e })];
     }
@@ -236,9 +264,9 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
    * settings apply when they arrive, and no warnings are returned now). */
   function applyEntries(entries) {
     const wantsDigits = entries.some(([k, v]) => k === 'data' && String(v).trim().toLowerCase() === 'digits');
-    if (!wantsDigits || digits.available()) return apply(entries);
+    if (!wantsDigits || digitsAvailable()) return apply(entries);
     $('train-counter').textContent = t('net.loading-digits');
-    loadDigits(digits).then(
+    loadDigits().then(
       () => apply(entries),
       (e) => {
         messages = [warning('data', 'page.data-kept', { error: e, data: Object.fromEntries(params()).data })];
@@ -695,6 +723,7 @@ export async function startNetworkView({ Trainer, module, query, cat, onChange, 
   showMessages();
   // A new language: the texts made here are made again (the static ones are already).
   onLanguage(() => {
+    setChartWords(t('chart.iteration'), t('chart.loss'));
     trainer.loss_resized();
     nameOptions();
     showMessages();

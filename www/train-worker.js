@@ -2,12 +2,12 @@
 // drawing and takes in what this worker sends after each slice (Trainer.progress/absorb): the
 // same module, the same settings and seed, so the same race bit for bit.
 //
-// Messages in:  {type: 'init', module} the page's compiled WebAssembly module
+// Messages in:  {type: 'init', module} the network view's compiled WebAssembly module
 //               {type: 'race', race, keys, values, start, digits} a race to train (from iteration 0)
 //               {type: 'run', race} train it until done or paused (a 2-D set's small
 //               network two thirds of the time: see slice); {type: 'pause'}
 // Messages out: {type: 'progress', race, progress} after each slice; {type: 'error', message}
-import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_web.js';
+import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_net.js';
 
 /** Training between two progress messages. */
 const SLICE_MS = 12;

@@ -676,3 +676,16 @@ impl Trainer {
         Ok(())
     }
 }
+
+/// Gives the core the digits data set (the CSV text of `digits.csv.gz`), which the page fetches
+/// when the digits are first chosen rather than with the module.
+#[wasm_bindgen]
+pub fn provide_digits(csv: &str) -> Result<(), JsValue> {
+    gradscape_core::data::provide_digits(csv).map_err(js_message)
+}
+
+/// Whether the digits data set can be used now.
+#[wasm_bindgen]
+pub fn digits_available() -> bool {
+    gradscape_core::data::digits_available()
+}
