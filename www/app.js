@@ -4,7 +4,7 @@ import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as set
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { NET_KEYS } from './keys.js';
 import { createRulePanel } from './rule.js';
-import { t, tOr, say, warning, failure, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
+import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
@@ -26,6 +26,18 @@ function fmt(v) {
 }
 
 const pair = (p) => (p ? `(${fmt(p[0])}, ${fmt(p[1])})` : '–');
+
+/** The module's warnings, each with its English `message` (the module gives kind and values). */
+const inEnglish = (warnings) => warnings.map((w) => ({ ...w, message: english(w) }));
+/** `f()`, an error from the module given its English `message` as it leaves the page's API. */
+function inEnglishErrors(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e && typeof e.kind === 'string') e.message = english(e);
+    throw e;
+  }
+}
 
 /** A query value with the characters our grammar uses left readable: , ; ( ) = * ^ / : */
 function encodeValue(v) {
@@ -212,7 +224,7 @@ async function main() {
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
-  let messages = [...JSON.parse(viz.initial_warnings()), ...themeWarnings, ...langWarnings];
+  let messages = [...inEnglish(JSON.parse(viz.initial_warnings())), ...themeWarnings, ...langWarnings];
 
   // ---- messages -------------------------------------------------------------------------
   function showMessages() {
@@ -220,8 +232,7 @@ async function main() {
   }
 
   function applySettings(entries) {
-    const warnings = JSON.parse(viz.apply(entries.map((e) => e[0]), entries.map((e) => String(e[1]))));
-    return warnings;
+    return inEnglish(JSON.parse(viz.apply(entries.map((e) => e[0]), entries.map((e) => String(e[1])))));
   }
 
   // ---- URL --------------------------------------------------------------------------------
@@ -316,7 +327,10 @@ async function main() {
   let trajectoriesCache = null;
   let summaryCache = null;
   function trajectories() {
-    if (!trajectoriesCache) trajectoriesCache = JSON.parse(viz.trajectories());
+    if (!trajectoriesCache) {
+      trajectoriesCache = JSON.parse(viz.trajectories());
+      for (const run of trajectoriesCache) if (run.errorMessage) run.error = english(run.errorMessage);
+    }
     return trajectoriesCache;
   }
   /** The runs without their points: what the readouts need, cheap enough for every frame. */
@@ -1198,16 +1212,16 @@ async function main() {
       for (const [name, v] of [['run', run], ['step', step]]) {
         if (typeof v !== 'number') throw new TypeError(`explain: ${name} must be a number, not ${v === null ? 'null' : typeof v}`);
       }
-      return JSON.parse(viz.explain(run, step));
+      return JSON.parse(inEnglishErrors(() => viz.explain(run, step)));
     },
     startPoints: () => JSON.parse(viz.start_points()),
     setStart(i, x, y) {
-      viz.set_start(i, x, y);
+      inEnglishErrors(() => viz.set_start(i, x, y));
       afterChange([], { keepStep: true });
       drawNow();
     },
     setView(xmin, xmax, ymin, ymax) {
-      viz.set_view(xmin, xmax, ymin, ymax);
+      inEnglishErrors(() => viz.set_view(xmin, xmax, ymin, ymax));
       afterChange([], { keepStep: true });
       drawNow();
     },

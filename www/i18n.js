@@ -58,6 +58,11 @@ export const say = (message) => sayIn(catalog, message);
 /** A message composed by the page, shaped as the core's: `message` is English (as the API has
  * always returned), `kind` and `values` let say() put it in the reader's language. Errors in
  * `values` become plain `{kind, values, message}`, so the message survives postMessage. */
+/** A message from the surfaces' module, `{kind, values}`, in English: that module leaves its
+ * English out (the core's `english` feature), and the English catalog's `msg.<kind>` is the
+ * core's English word for word (a test holds them to it). */
+export const english = (m) => sayIn(en, m);
+
 export function warning(param, kind, values = {}) {
   const plain = Object.fromEntries(Object.entries(values).map(([k, v]) =>
     [k, v !== null && typeof v === 'object' ? { kind: v.kind, values: v.values, message: v.message === undefined ? undefined : String(v.message) } : v]));

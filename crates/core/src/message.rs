@@ -206,7 +206,13 @@ impl ToMessage for Message {
 
 /// The English template of `kind`.
 pub fn template(kind: &str) -> Option<&'static str> {
-    ENGLISH.iter().find(|(k, _)| *k == kind).map(|&(_, t)| t)
+    #[cfg(feature = "english")]
+    return ENGLISH.iter().find(|(k, _)| *k == kind).map(|&(_, t)| t);
+    #[cfg(not(feature = "english"))]
+    return {
+        let _ = kind;
+        None
+    };
 }
 
 /// Every kind and its English template, for a test that compares them with the page's English

@@ -165,6 +165,57 @@ pub fn thin_polyline(
     }
 }
 
+/// The most input points [`simplify_polyline`] searches at once: a path that defeats its halving
+/// (a spiral, say) costs at most this many distance checks per point.
+const SIMPLIFY_WINDOW: usize = 256;
+
+/// Simplifies a polyline of finite points for drawing (Douglas–Peucker, over windows of at most
+/// [`SIMPLIFY_WINDOW`] points): keeps the ends, and drops a point only when it lies within
+/// `tolerance` of the segment between the points kept on either side of it. In device pixels
+/// with a tolerance of half a pixel, the stroke covers the same pixels to within its
+/// antialiasing, while the long straight and gently curving runs of a path become single
+/// segments for the browser to rasterise.
+pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64; 2]>) {
+    out.clear();
+    let Some(&first) = points.first() else {
+        return;
+    };
+    out.push(first);
+    let distance = |a: [f64; 2], b: [f64; 2], p: [f64; 2]| {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let length2 = dx * dx + dy * dy;
+        let t = if length2 > 0.0 {
+            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1])
+    };
+    // Spans still to simplify, the next one (in the order of the path) on top.
+    let mut spans = Vec::new();
+    let mut start = 0;
+    while start + 1 < points.len() {
+        let end = (start + SIMPLIFY_WINDOW).min(points.len() - 1);
+        spans.push((start, end));
+        while let Some((a, b)) = spans.pop() {
+            let (mut far, mut most) = (a, tolerance);
+            for (k, &p) in points.iter().enumerate().take(b).skip(a + 1) {
+                let d = distance(points[a], points[b], p);
+                if d > most {
+                    (far, most) = (k, d);
+                }
+            }
+            if far > a {
+                spans.push((far, b));
+                spans.push((a, far));
+            } else {
+                out.push(points[b]);
+            }
+        }
+        start = end;
+    }
+}
+
 /// Reduces a curve whose x only grows (a loss against the iteration, in pixels) to at most four
 /// points per `column`-wide strip: the first, the lowest, the highest and the last point in it,
 /// in the order they came. The drawn curve covers the same pixels (its vertical extent in each
@@ -181,15 +232,18 @@ pub fn column_extremes(
     // The strip being gathered: its index and its first, lowest, highest and last points, with
     // the order in which the lowest and highest came.
     let mut strip: Option<(f64, [[f64; 2]; 4], usize, usize)> = None;
+    // The first point, the lowest and the highest in the order they came (an extreme that is
+    // the first point is the first point), the last point.
     let flush = |s: &(f64, [[f64; 2]; 4], usize, usize), out: &mut Vec<[f64; 2]>| {
         let (_, [first, low, high, last], low_at, high_at) = *s;
-        let mut keep = vec![(0, first)];
-        keep.push((low_at, low));
-        keep.push((high_at, high));
-        keep.sort_by_key(|(at, _)| *at);
-        keep.push((usize::MAX, last));
-        keep.dedup_by(|a, b| a.0 == b.0);
-        out.extend(keep.into_iter().map(|(_, p)| p));
+        out.push(first);
+        let extremes = if high_at < low_at {
+            [(high_at, high), (low_at, low)]
+        } else {
+            [(low_at, low), (high_at, high)]
+        };
+        out.extend(extremes.iter().filter(|(at, _)| *at > 0).map(|(_, p)| *p));
+        out.push(last);
     };
     let mut index = 0usize;
     for p in points {
@@ -530,6 +584,53 @@ mod tests {
         );
         assert_eq!(out, [[0.0, 0.0], [5.0, 0.0], [5.1, 0.0]]);
         thin_polyline([], 1.0, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn simplifying_keeps_ends_corners_and_points_off_the_line() {
+        let mut out = Vec::new();
+        // A straight run becomes one segment; the corner and the far end stay.
+        let line: Vec<[f64; 2]> = (0..=10)
+            .map(|i| [f64::from(i), 0.0])
+            .chain((1..=10).map(|i| [10.0, f64::from(i)]))
+            .collect();
+        simplify_polyline(&line, 0.5, &mut out);
+        assert_eq!(out, [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]);
+        // A point 0.4 off the line goes; one 0.6 off stays.
+        simplify_polyline(&[[0.0, 0.0], [5.0, 0.4], [10.0, 0.0]], 0.5, &mut out);
+        assert_eq!(out, [[0.0, 0.0], [10.0, 0.0]]);
+        simplify_polyline(&[[0.0, 0.0], [5.0, 0.6], [10.0, 0.0]], 0.5, &mut out);
+        assert_eq!(out.len(), 3);
+        // A path that turns back along itself keeps the turn: its far point lies beyond the
+        // segment between its neighbours.
+        simplify_polyline(&[[0.0, 0.0], [10.0, 0.0], [5.0, 0.0]], 0.5, &mut out);
+        assert_eq!(out, [[0.0, 0.0], [10.0, 0.0], [5.0, 0.0]]);
+        // Every dropped point lies within the tolerance of the simplified path, also across the
+        // windows of a long zig-zagging spiral.
+        let spiral: Vec<[f64; 2]> = (0..2000)
+            .map(|i| {
+                let t = f64::from(i) * 0.05;
+                let r = 200.0 / (1.0 + t) + if i % 2 == 0 { 0.3 } else { -0.3 };
+                [r * t.cos(), r * t.sin()]
+            })
+            .collect();
+        simplify_polyline(&spiral, 0.5, &mut out);
+        assert!(out.len() < spiral.len() && out.len() > 2);
+        assert_eq!((out[0], out[out.len() - 1]), (spiral[0], spiral[1999]));
+        for p in &spiral {
+            let near = out.windows(2).any(|w| {
+                let (a, b) = (w[0], w[1]);
+                let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+                let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy))
+                    .clamp(0.0, 1.0);
+                (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1]) <= 0.5
+            });
+            assert!(near, "{p:?}");
+        }
+        simplify_polyline(&[[1.0, 2.0]], 0.5, &mut out);
+        assert_eq!(out, [[1.0, 2.0]]);
+        simplify_polyline(&[], 0.5, &mut out);
         assert!(out.is_empty());
     }
 

@@ -1,0 +1,136 @@
+// The first load: what the default page fetches before it is ready (files and gzipped bytes),
+// that each other view's module is fetched once, when that view is first opened by a real click,
+// and that a view whose module cannot be fetched says so while the surfaces work on.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { start, open, drag } from './harness.mjs';
+
+/** The most the default page may fetch, gzipped, before `gradscape:ready` (see README, "Size").
+ * The goal is 120 KB, which TensorFlow Playground's 121 KB is the reason for; this is the ceiling
+ * the page holds today, so that it only comes down. */
+const FIRST_LOAD_LIMIT = 200 * 1024;
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/**
+ * Opens `path` in a new browser context and counts every request started before the page fired
+ * `gradscape:ready`: `{files: [path], gzipped, raw}`, each body gzipped at level 9 as a server
+ * would send it.
+ */
+async function firstLoad(path) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    window.addEventListener('gradscape:ready', () => {
+      window.readyAt = performance.now();
+    });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  const responses = [];
+  let ready = false;
+  page.on('response', (r) => {
+    if (!ready) responses.push(r);
+  });
+  await page.goto(env.base + path);
+  await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 20000 });
+  ready = true;
+  const files = [];
+  let gzipped = 0;
+  let raw = 0;
+  for (const r of responses) {
+    const url = new URL(r.url());
+    if (url.protocol === 'data:') continue;
+    const body = await r.body();
+    files.push(url.pathname);
+    raw += body.length;
+    gzipped += gzipSync(body, { level: 9 }).length;
+  }
+  await context.close();
+  assert.deepEqual(errors, []);
+  return { files, gzipped, raw };
+}
+
+test('the default page, the embedded view and the element fetch the surfaces view alone, within the first-load budget', async () => {
+  for (const path of ['', '?embed=1', '?embed=1&autoplay=1&f=rosenbrock']) {
+    const { files, gzipped } = await firstLoad(path);
+    const kb = (gzipped / 1024).toFixed(1);
+    // The page, its script and their shared chunk, the surfaces' module: nothing of another view.
+    assert.ok(files.some((f) => f.endsWith('/gradscape_web_bg.wasm')), files.join(', '));
+    for (const other of ['network', 'gradscape_net', 'graph', 'layers', 'gradscape_export', 'digits', 'i18n/', 'train-worker']) {
+      assert.ok(!files.some((f) => f.includes(other)), `${path || 'the default page'} fetched ${other}: ${files.join(', ')}`);
+    }
+    assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
+    assert.ok(gzipped <= FIRST_LOAD_LIMIT, `${path || 'the default page'}: ${kb} KB gzipped before ready (${files.join(', ')})`);
+  }
+});
+
+test('each other view is fetched once, when a real click first opens it', async () => {
+  const t = await open(env, '');
+  const { page } = t;
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const count = (name) => fetched.filter((p) => p.endsWith(name)).length;
+  await page.waitForTimeout(300);
+  assert.equal(count('/gradscape_net_bg.wasm'), 0, 'the network view is not fetched before it is opened');
+  // The network view: its tab, then training by a click on Train (the worker is given the
+  // compiled module, not a second fetch).
+  await page.click('#tab-network');
+  await page.waitForSelector('#net-loading', { state: 'hidden' });
+  await page.fill('#net-iters', '40');
+  await page.press('#net-iters', 'Enter');
+  await page.click('#train');
+  await page.waitForFunction(() => window.gradscape.trainStatus().iteration === 40, null, { timeout: 20000 });
+  await page.click('#tab-graph');
+  await page.waitForSelector('#graph-canvas svg', { timeout: 20000 });
+  for (const tab of ['surfaces', 'network', 'graph', 'network', 'surfaces']) await page.click(`#tab-${tab}`);
+  // The network's layers, drawn by the Graph view's module (already here).
+  await page.click('#tab-network');
+  await page.click('#layers-box summary');
+  await page.waitForSelector('.layer-node');
+  for (const file of ['/network.js', '/gradscape_net_bg.wasm', '/graph.js', '/gradscape_graph_bg.wasm', '/layers.js']) {
+    assert.equal(count(file), 1, `${file} fetched ${count(file)} times: ${fetched.join(', ')}`);
+  }
+  t.check();
+  await t.close();
+});
+
+test('when the network view cannot be fetched, it says so, the surfaces work on, and opening it again retries', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const offline = (route) => route.abort('internetdisconnected');
+  await context.route(/gradscape_net_bg\.wasm/, offline);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.base);
+  await page.waitForFunction(() => window.gradscape !== undefined);
+  await page.click('#tab-network');
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('#net-loading').textContent));
+  assert.equal(await page.isVisible('#train'), false, 'the network view\'s controls wait for its module');
+  // The surfaces: the message is there too, and a start dragged with the mouse moves its paths.
+  await page.click('#tab-surfaces');
+  assert.match(await page.textContent('#messages'), /network view could not be loaded/);
+  const [before] = await page.evaluate(() => window.gradscape.startPoints());
+  const from = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), before);
+  await drag(page, from, { x: from.x + 60, y: from.y + 40 });
+  const [after] = await page.evaluate(() => window.gradscape.startPoints());
+  const moved = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), after);
+  assert.ok(Math.abs(moved.x - (from.x + 60)) < 1.5 && Math.abs(moved.y - (from.y + 40)) < 1.5, `the start is at ${JSON.stringify(moved)}`);
+  const run = (await page.evaluate(() => window.gradscape.trajectories()))[0];
+  assert.deepEqual(run.points[0], after);
+  // Back online: the tab loads the view.
+  await context.unroute(/gradscape_net_bg\.wasm/, offline);
+  await page.click('#tab-network');
+  await page.waitForSelector('#net-loading', { state: 'hidden' });
+  assert.equal(await page.isVisible('#train'), true);
+  assert.equal(errors.length, 0, errors.join('\n'));
+  await context.close();
+});
