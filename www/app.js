@@ -86,6 +86,7 @@ async function main() {
     // The module index.html began compiling, or (if that failed) the module file fetched here.
     compiled = await window.gradscapeModule;
     await init({ module_or_path: compiled || new URL('./pkg/gradscape_web_bg.wasm', import.meta.url) });
+    performance.mark('gradscape:module');
   } catch (e) {
     await speaking;
     fatal(t('start.failed', { error: say(e) || String(e) }));
@@ -102,6 +103,7 @@ async function main() {
   const loss = $('loss');
   setChartWords(t('chart.iteration'), t('chart.loss'));
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
+  performance.mark('gradscape:viz');
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
   const rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
