@@ -266,6 +266,10 @@ async function main() {
   }
 
   let firstFrame = false;
+  /** Whether the last frame of a start's drag drew the loss chart (the next one leaves it). */
+  let lossDrawn = false;
+  /** Frames drawn, so the page's own measures are counted (and cleared) now and then. */
+  let framesDrawn = 0;
   function drawNow() {
     let dragTime = 0;
     if (pendingDrag) {
@@ -280,22 +284,28 @@ async function main() {
     }
     const step = currentStep();
     // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
-    // the loss chart, and the whole frame.
+    // the loss chart (when drawn), and the whole frame.
     const t0 = performance.now();
     viz.render_surface();
     const t1 = performance.now();
     viz.render_overlay(step, $('arrows').checked);
     const t2 = performance.now();
-    // While a start is dragged the loss chart keeps its axes and redraws only its curves.
-    viz.render_loss(step, $('loss-log').checked, !(gesture && gesture.kind === 'start'));
+    // While a start is dragged the loss chart keeps its axes and redraws only its curves, and
+    // only every other frame; the frame after the drag ends draws it afresh, its axes fitted.
+    const dragging = gesture && gesture.kind === 'start';
+    const loss = !(dragging && lossDrawn);
+    if (loss) viz.render_loss(step, $('loss-log').checked, !dragging);
+    lossDrawn = dragging && loss;
     const t3 = performance.now();
     updateReadouts(step);
     const t4 = performance.now();
     performance.measure('gradscape:surface', { start: t0, end: t1 });
     performance.measure('gradscape:overlay', { start: t1, end: t2 });
-    performance.measure('gradscape:loss', { start: t2, end: t3 });
+    if (loss) performance.measure('gradscape:loss', { start: t2, end: t3 });
     performance.measure('gradscape:frame', { start: t0 - dragTime, end: t4 });
-    if (performance.getEntriesByType('measure').length > 2000) performance.clearMeasures();
+    // Listing the measures costs a fraction of a millisecond once there are a thousand.
+    framesDrawn += 1;
+    if (framesDrawn % 200 === 0 && performance.getEntriesByType('measure').length > 2000) performance.clearMeasures();
     if (!firstFrame) {
       firstFrame = true;
       performance.mark('gradscape:first-frame');
@@ -353,7 +363,7 @@ async function main() {
   };
   let divergenceKey = '';
   let tableKey = '';
-  let tableTime = 0;
+  let readoutTime = 0;
 
   // Called on every frame: it touches the DOM only where a text changed.
   function updateReadouts(step) {
@@ -368,7 +378,13 @@ async function main() {
     if (scrub.value !== String(step)) scrub.value = String(step);
     const runs = summaries();
     rule.setRuns(runs);
-    if (ruleShown()) rule.update(step, viz.steps());
+    // The update rule and the table replay the optimizers' states up to `step`; while a start is
+    // dragged, ten updates a second are plenty for numbers nobody can read faster, and the two
+    // change in the same frame, so the page is laid out once for both.
+    const now = performance.now();
+    const held = gesture && gesture.kind === 'start' && now - readoutTime < 100;
+    if (!held) readoutTime = now;
+    if (ruleShown() && !held) rule.update(step, viz.steps());
     const several = runs.some((run) => run.startIndex > 0);
     const notes = runs.filter((run) => run.visible && (run.error || run.divergedAt !== null)).map((run) => {
       const who = several ? t('run.from-start', { name: run.name, n: run.startIndex + 1 }) : run.name;
@@ -386,11 +402,7 @@ async function main() {
       }));
     }
     describe(step, runs, several);
-    // The table replays each optimizer's state up to `step`; while a start is dragged, ten
-    // updates a second are plenty for numbers nobody can read faster.
-    const now = performance.now();
-    if (!$('seen-box').open || (gesture && gesture.kind === 'start' && now - tableTime < 100)) return;
-    tableTime = now;
+    if (!$('seen-box').open || held) return;
     const views = JSON.parse(viz.step_views(step));
     const body = $('seen').tBodies[0];
     const shown = runs.map((run, r) => [run, views[r], r]).filter(([run, v]) => run.visible && v);
@@ -804,7 +816,7 @@ async function main() {
       }
     }
     if (gesture.kind === 'start') {
-      tableTime = 0;
+      readoutTime = 0;
       drawNow();
     }
     overlay.classList.remove('dragging');

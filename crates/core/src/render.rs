@@ -145,13 +145,18 @@ pub fn thin_polyline(
     out: &mut Vec<[f64; 2]>,
 ) {
     out.clear();
+    // Squared distances: no square root per point.
+    let min_distance2 = min_distance * min_distance;
     let mut last_seen = None;
     for p in points {
         if !(p[0].is_finite() && p[1].is_finite()) {
             continue;
         }
         match out.last() {
-            Some(kept) if (p[0] - kept[0]).hypot(p[1] - kept[1]) < min_distance => {
+            Some(kept)
+                if (p[0] - kept[0]) * (p[0] - kept[0]) + (p[1] - kept[1]) * (p[1] - kept[1])
+                    < min_distance2 =>
+            {
                 last_seen = Some(p);
             }
             _ => {
@@ -181,7 +186,8 @@ pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64
         return;
     };
     out.push(first);
-    let distance = |a: [f64; 2], b: [f64; 2], p: [f64; 2]| {
+    // Squared distances, which order as distances do, without a square root per point.
+    let distance2 = |a: [f64; 2], b: [f64; 2], p: [f64; 2]| {
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let length2 = dx * dx + dy * dy;
         let t = if length2 > 0.0 {
@@ -189,7 +195,8 @@ pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64
         } else {
             0.0
         };
-        (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1])
+        let (ex, ey) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+        ex * ex + ey * ey
     };
     // Spans still to simplify, the next one (in the order of the path) on top.
     let mut spans = Vec::new();
@@ -198,9 +205,9 @@ pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64
         let end = (start + SIMPLIFY_WINDOW).min(points.len() - 1);
         spans.push((start, end));
         while let Some((a, b)) = spans.pop() {
-            let (mut far, mut most) = (a, tolerance);
+            let (mut far, mut most) = (a, tolerance * tolerance);
             for (k, &p) in points.iter().enumerate().take(b).skip(a + 1) {
-                let d = distance(points[a], points[b], p);
+                let d = distance2(points[a], points[b], p);
                 if d > most {
                     (far, most) = (k, d);
                 }

@@ -3,7 +3,9 @@
 
 use gradscape_core::math::pow;
 use gradscape_core::paint::Layout;
-use gradscape_core::render::{column_extremes, thin_polyline, ticks, ColumnCache};
+use gradscape_core::render::{
+    column_extremes, simplify_polyline, thin_polyline, ticks, ColumnCache,
+};
 use gradscape_core::scene::Scene;
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -219,6 +221,7 @@ where
 
     let runs = scene.runs();
     let mut thinned = Vec::new();
+    let mut simplified = Vec::new();
     // In reverse, so the first optimizer's path lies on top.
     for (index, run) in runs.iter().enumerate().rev() {
         let entry = scene.optimizers()[run.optimizer_index];
@@ -230,24 +233,27 @@ where
         let c = colour(Scene::colour(run.optimizer_index));
         if scene.trail() {
             // Thinned to one point per two CSS pixels moved: a path that crowds into a minimum
-            // looks the same with far fewer strokes.
+            // looks the same with far fewer strokes. The line through them is simplified to
+            // within half a device pixel, so its straight and gently curving stretches are single
+            // segments for the browser to rasterise; the markers stay on every thinned point.
             thin_polyline(
                 shown.iter().map(|p| device(layout, *p)),
                 2.0 * r,
                 &mut thinned,
             );
-            let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
+            simplify_polyline(&thinned, 0.5, &mut simplified);
+            let line: Vec<(i32, i32)> = simplified.iter().map(|p| pixel(*p)).collect();
             root.draw(&PathElement::new(
-                path.clone(),
+                line.clone(),
                 WHITE.mix(0.85).stroke_width(px(4.0)),
             ))
             .map_err(err)?;
             if shown.len() <= 301 {
-                for p in &path {
-                    draw_marker(root, run.optimizer_index, *p, px(2.5), c.filled())?;
+                for p in &thinned {
+                    draw_marker(root, run.optimizer_index, pixel(*p), px(2.5), c.filled())?;
                 }
             }
-            root.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
+            root.draw(&PathElement::new(line, c.stroke_width(px(2.0))))
                 .map_err(err)?;
         } else {
             // A fading trail: the last few steps, older ones more transparent.
@@ -752,14 +758,16 @@ where
         let Some((runs, step)) = self.curves else {
             return Ok(());
         };
-        // Curves are mapped to pixels and thinned to one point per two CSS pixels, then drawn on
-        // the plotting area in its own pixel coordinates.
+        // Curves are mapped to pixels, thinned to one point per two CSS pixels and simplified to
+        // within half a device pixel, then drawn on the plotting area in its own pixel
+        // coordinates.
         let area = chart.plotting_area().strip_coord_spec();
         let (base_x, base_y) = chart.plotting_area().get_base_pixel();
         // While the axes are held still, a curve may leave them: keep it on the edge.
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (f64::from(w), f64::from(h));
         let mut thinned = Vec::new();
+        let mut simplified = Vec::new();
         let mut strips = Vec::new();
         let per_column = iterations_per_column(&chart, self.bottom, r);
         for series in runs {
@@ -782,7 +790,8 @@ where
                 ]
             });
             thin_polyline(pixels, 2.0 * r, &mut thinned);
-            let path: Vec<(i32, i32)> = thinned.iter().map(|p| pixel(*p)).collect();
+            simplify_polyline(&thinned, 0.5, &mut simplified);
+            let path: Vec<(i32, i32)> = simplified.iter().map(|p| pixel(*p)).collect();
             area.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
                 .map_err(err)?;
         }

@@ -576,20 +576,22 @@ impl Viz {
     /// arrows of what each optimizer sees at `step`.
     pub fn render_overlay(&mut self, step: usize, arrows: bool) -> Result<(), JsError> {
         let ctx = context(&self.overlay)?;
-        let (w, h) = (self.layout.device_width(), self.layout.device_height());
-        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         let backend = CanvasBackend::with_canvas_object(self.overlay.clone())
             .ok_or_else(|| JsError::new("the overlay canvas cannot be drawn on"))?;
         let root = backend.into_drawing_area();
         let l = &self.layout;
-        ctx.save();
-        ctx.begin_path();
-        ctx.rect(
+        // Everything is drawn clipped to the plot, so only the plot is cleared: the margins
+        // stay empty, and the browser fills fewer pixels on every pointer move.
+        let plot = [
             f64::from(l.plot_left),
             f64::from(l.plot_top),
             f64::from(l.plot_width),
             f64::from(l.plot_height),
-        );
+        ];
+        ctx.clear_rect(plot[0], plot[1], plot[2], plot[3]);
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(plot[0], plot[1], plot[2], plot[3]);
         ctx.clip();
         let drawn = draw_overlay(&root, &self.scene, l, step, arrows).map_err(js_error);
         ctx.restore();
