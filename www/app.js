@@ -45,6 +45,40 @@ function encodeValue(v) {
     .replace(/%5E/g, '^').replace(/%2F/g, '/').replace(/%3A/g, ':');
 }
 
+/**
+ * Canvases (stacked) that can be shown for a while as one still image, a bitmap renderer over
+ * them, with the canvases themselves hidden (still drawn on and read): without a GPU, Chromium
+ * copies every 2D canvas on the page in each frame that changes any of them, so while a start is
+ * dragged the surface, which does not change then, and the loss chart, when it is out of view
+ * and left alone, are held as stills. `release()` shows the canvases again: call it whenever one
+ * is drawn on.
+ */
+function still(canvases, view) {
+  const shown = typeof OffscreenCanvas === 'function' ? view.getContext('bitmaprenderer') : null;
+  view.style.display = 'none';
+  let held = false;
+  return {
+    hold() {
+      const [{ width, height }] = canvases;
+      if (held || !shown || !width || !height) return;
+      const copy = new OffscreenCanvas(width, height);
+      const ctx = copy.getContext('2d');
+      for (const c of canvases) ctx.drawImage(c, 0, 0);
+      shown.transferFromImageBitmap(copy.transferToImageBitmap());
+      view.style.display = '';
+      for (const c of canvases) c.style.visibility = 'hidden';
+      held = true;
+    },
+    release() {
+      if (!held) return;
+      held = false;
+      for (const c of canvases) c.style.visibility = '';
+      view.style.display = 'none';
+      shown.transferFromImageBitmap(null);
+    },
+  };
+}
+
 const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', ...NET_KEYS]);
 const TABS = ['surfaces', 'network', 'graph'];
 /** Keys of the embedding host: kept in the address as given. */
@@ -104,6 +138,8 @@ async function main() {
   setChartWords(t('chart.iteration'), t('chart.loss'));
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
   performance.mark('gradscape:viz');
+  const surfaceStill = still([surface], $('surface-still'));
+  const lossStill = still([$('loss-axes'), loss], $('loss-still'));
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
   const rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
@@ -286,22 +322,26 @@ async function main() {
     // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
     // the loss chart (when drawn), and the whole frame.
     const t0 = performance.now();
-    viz.render_surface();
+    if (viz.render_surface()) surfaceStill.release();
     const t1 = performance.now();
     viz.render_overlay(step, $('arrows').checked);
     const t2 = performance.now();
-    // While a start is dragged the loss chart keeps its axes and redraws only its curves, and
-    // only every other frame; the frame after the drag ends draws it afresh, its axes fitted.
+    // While a start is dragged the loss chart keeps its axes and redraws only its curves, every
+    // other frame, and not at all when it was out of view as the drag began; the frame after the
+    // drag ends draws it afresh, its axes fitted.
     const dragging = gesture && gesture.kind === 'start';
-    const loss = !(dragging && lossDrawn);
-    if (loss) viz.render_loss(step, $('loss-log').checked, !dragging);
-    lossDrawn = dragging && loss;
+    const drawLoss = !dragging || (!lossDrawn && inView('loss-wrap'));
+    if (drawLoss) {
+      viz.render_loss(step, $('loss-log').checked, !dragging);
+      lossStill.release();
+    }
+    lossDrawn = dragging && drawLoss;
     const t3 = performance.now();
     updateReadouts(step);
     const t4 = performance.now();
     performance.measure('gradscape:surface', { start: t0, end: t1 });
     performance.measure('gradscape:overlay', { start: t1, end: t2 });
-    if (loss) performance.measure('gradscape:loss', { start: t2, end: t3 });
+    if (drawLoss) performance.measure('gradscape:loss', { start: t2, end: t3 });
     performance.measure('gradscape:frame', { start: t0 - dragTime, end: t4 });
     // Listing the measures costs a fraction of a millisecond once there are a thousand.
     framesDrawn += 1;
@@ -311,6 +351,17 @@ async function main() {
       performance.mark('gradscape:first-frame');
     }
   }
+
+  // What is out of view as the drag of a start begins (the table, the update rule or the loss
+  // chart, below the plot on most screens) waits until the drag ends.
+  let unseen = new Set();
+  function noteUnseen() {
+    unseen = new Set(['seen-box', 'rule-box', 'loss-wrap'].filter((id) => {
+      const r = $(id).getBoundingClientRect();
+      return r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth;
+    }));
+  }
+  const inView = (id) => !unseen.has(id);
 
   function requestDraw() {
     if (!rafId) rafId = requestAnimationFrame(frame);
@@ -376,15 +427,18 @@ async function main() {
     const steps = String(viz.steps());
     if (scrub.max !== steps) scrub.max = steps;
     if (scrub.value !== String(step)) scrub.value = String(step);
+    // What is said of the runs: the update rule and the table (which replay the optimizers'
+    // states up to `step`), the notes of diverged runs and the description. While a start is
+    // dragged, four updates a second are plenty for numbers nobody can read faster; they change
+    // in the same frame, so the page is laid out once for all, and what was out of view as the
+    // drag began waits for its end.
+    const dragging = gesture && gesture.kind === 'start';
+    const now = performance.now();
+    if (dragging && now - readoutTime < 250) return;
+    readoutTime = now;
     const runs = summaries();
     rule.setRuns(runs);
-    // The update rule and the table replay the optimizers' states up to `step`; while a start is
-    // dragged, ten updates a second are plenty for numbers nobody can read faster, and the two
-    // change in the same frame, so the page is laid out once for both.
-    const now = performance.now();
-    const held = gesture && gesture.kind === 'start' && now - readoutTime < 100;
-    if (!held) readoutTime = now;
-    if (ruleShown() && !held) rule.update(step, viz.steps());
+    if (ruleShown() && !(dragging && !inView('rule-box'))) rule.update(step, viz.steps());
     const several = runs.some((run) => run.startIndex > 0);
     const notes = runs.filter((run) => run.visible && (run.error || run.divergedAt !== null)).map((run) => {
       const who = several ? t('run.from-start', { name: run.name, n: run.startIndex + 1 }) : run.name;
@@ -402,7 +456,7 @@ async function main() {
       }));
     }
     describe(step, runs, several);
-    if (!$('seen-box').open || held) return;
+    if (!$('seen-box').open || (dragging && !inView('seen-box'))) return;
     const views = JSON.parse(viz.step_views(step));
     const body = $('seen').tBodies[0];
     const shown = runs.map((run, r) => [run, views[r], r]).filter(([run, v]) => run.visible && v);
@@ -756,6 +810,9 @@ async function main() {
       gesture = { kind: 'start', i: hit };
       selectedStart = hit;
       overlay.classList.add('dragging');
+      noteUnseen();
+      surfaceStill.hold();
+      if (!inView('loss-wrap')) lossStill.hold();
     } else if (viz.in_plot(cx, cy)) {
       // On (within a few pixels of) a drawn path, a click shows that run's update rule instead
       // of adding a start.
@@ -803,6 +860,8 @@ async function main() {
 
   function endPointer(e) {
     pointers.delete(e.pointerId);
+    surfaceStill.release();
+    lossStill.release();
     if (!gesture) return;
     if (gesture.kind === 'maybe-add' && e.type === 'pointerup' && gesture.path >= 0) {
       chooseRule(gesture.path);
@@ -1002,6 +1061,9 @@ async function main() {
     const lossBox = $('loss-wrap').getBoundingClientRect();
     const dpr = (window.devicePixelRatio || 1) * resolution * uiScale;
     viz.resize(box.width / uiScale, box.height / uiScale, dpr, lossBox.width / uiScale, lossBox.height / uiScale);
+    // Resized canvases are cleared, and drawn again: no still of them holds.
+    surfaceStill.release();
+    lossStill.release();
     return [box.width, box.height, dpr, lossBox.width, lossBox.height].join();
   }
   function resize() {
@@ -1079,7 +1141,7 @@ async function main() {
    * surface as an embedded PNG image, the axes, paths, markers and arrows as vectors. */
   async function exportSVG() {
     const m = await exportModule();
-    viz.render_surface();
+    if (viz.render_surface()) surfaceStill.release();
     const [left, top, width, height] = viz.plot_rect();
     const crop = document.createElement('canvas');
     crop.width = width;

@@ -177,9 +177,9 @@ const SIMPLIFY_WINDOW: usize = 256;
 /// Simplifies a polyline of finite points for drawing (Douglas–Peucker, over windows of at most
 /// [`SIMPLIFY_WINDOW`] points): keeps the ends, and drops a point only when it lies within
 /// `tolerance` of the segment between the points kept on either side of it. In device pixels
-/// with a tolerance of half a pixel, the stroke covers the same pixels to within its
-/// antialiasing, while the long straight and gently curving runs of a path become single
-/// segments for the browser to rasterise.
+/// with a tolerance of a pixel or less, a stroke two pixels wide looks the same, while the long
+/// straight and gently curving runs of a path become single segments for the browser to
+/// rasterise.
 pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64; 2]>) {
     out.clear();
     let Some(&first) = points.first() else {

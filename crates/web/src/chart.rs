@@ -234,14 +234,15 @@ where
         if scene.trail() {
             // Thinned to one point per two CSS pixels moved: a path that crowds into a minimum
             // looks the same with far fewer strokes. The line through them is simplified to
-            // within half a device pixel, so its straight and gently curving stretches are single
-            // segments for the browser to rasterise; the markers stay on every thinned point.
+            // within a device pixel (half its width at devicePixelRatio 1), so its straight and
+            // gently curving stretches are single segments for the browser to rasterise; the
+            // markers stay on every thinned point.
             thin_polyline(
                 shown.iter().map(|p| device(layout, *p)),
                 2.0 * r,
                 &mut thinned,
             );
-            simplify_polyline(&thinned, 0.5, &mut simplified);
+            simplify_polyline(&thinned, 1.0, &mut simplified);
             let line: Vec<(i32, i32)> = simplified.iter().map(|p| pixel(*p)).collect();
             root.draw(&PathElement::new(
                 line.clone(),

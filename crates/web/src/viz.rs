@@ -536,10 +536,11 @@ impl Viz {
             .map_err(|_| JsError::new("could not draw the inset image"))
     }
 
-    /// Paints the surface if the function, view or size changed since the last paint.
-    pub fn render_surface(&mut self) -> Result<(), JsError> {
+    /// Paints the surface if the function, view or size changed since the last paint; true when
+    /// it did.
+    pub fn render_surface(&mut self) -> Result<bool, JsError> {
         if !self.surface_dirty {
-            return Ok(());
+            return Ok(false);
         }
         let scale = if self.scene.log_scale() {
             Scale::Log
@@ -569,7 +570,7 @@ impl Viz {
         draw_axes(&backend.into_drawing_area(), &self.layout, ["x", "y"]).map_err(js_error)?;
         self.painted = Some(painted);
         self.surface_dirty = false;
-        Ok(())
+        Ok(true)
     }
 
     /// Draws the minima, every visible path up to `step` updates, the start handles and the
