@@ -12,17 +12,19 @@ optimise() {
   node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
 }
-# web_module FEATURE NAME: crates/web built with FEATURE alone, as www/pkg/NAME.js and NAME_bg.wasm.
+# web_module FEATURE NAME [PROFILE]: crates/web built with FEATURE alone, as www/pkg/NAME.js and
+# NAME_bg.wasm, with cargo profile PROFILE (default web).
 web_module() {
-  echo "build: compiling the $2 module (release, profile web, feature $1)"
-  cargo build --quiet --profile web -p gradscape-web --no-default-features --features "$1" --target wasm32-unknown-unknown
+  local profile="${3:-web}"
+  echo "build: compiling the $2 module (release, profile $profile, feature $1)"
+  cargo build --quiet --profile "$profile" -p gradscape-web --no-default-features --features "$1" --target wasm32-unknown-unknown
   .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name "$2" \
-    target/wasm32-unknown-unknown/web/gradscape_web.wasm
+    "target/wasm32-unknown-unknown/$profile/gradscape_web.wasm"
 }
 rm -rf www/pkg
 web_module svg gradscape_export
 web_module network gradscape_net
-web_module surfaces gradscape_web
+web_module surfaces gradscape_web page
 echo "build: compiling the Graph view's module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_graph \
