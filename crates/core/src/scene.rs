@@ -81,8 +81,24 @@ impl Marker {
 pub struct Preset {
     pub id: &'static str,
     pub name: &'static str,
+    /// Its note in English; empty without the `english` feature.
     pub description: &'static str,
     pub query: &'static str,
+}
+
+// A preset's note in English, left out of builds without the `english` feature (the page words
+// presets from its own catalogs).
+#[cfg(feature = "english")]
+macro_rules! english {
+    ($text:expr) => {
+        $text
+    };
+}
+#[cfg(not(feature = "english"))]
+macro_rules! english {
+    ($text:expr) => {
+        ""
+    };
 }
 
 /// The presets, the book's figure first (it is also the page's default).
@@ -90,16 +106,16 @@ pub static PRESETS: [Preset; 8] = [
     Preset {
         id: "book-6-8",
         name: "Book Figure 6-8",
-        description: "SGD zig-zags across x²/20 + y²; Momentum rolls, AdaGrad damps the steep \
-                      direction, Adam does both (Deep Learning from Scratch, Figure 6-8).",
+        description: english!("SGD zig-zags across x²/20 + y²; Momentum rolls, AdaGrad damps the steep \
+                      direction, Adam does both (Deep Learning from Scratch, Figure 6-8)."),
         query: "f=elongated&opt=sgd(lr=0.95),momentum(lr=0.1,momentum=0.9),adagrad(lr=1.5),\
                 adam(lr=0.3,beta1=0.9,beta2=0.999)&start=-7,2&steps=30&view=-10,10,-10,10&log=0",
     },
     Preset {
         id: "rosenbrock-valley",
         name: "Rosenbrock's valley",
-        description: "A narrow curved valley: plain SGD crawls along its floor, Momentum and Adam \
-                      follow it to (1, 1).",
+        description: english!("A narrow curved valley: plain SGD crawls along its floor, Momentum and Adam \
+                      follow it to (1, 1)."),
         query: "f=rosenbrock&opt=sgd(lr=0.001),momentum(lr=0.0005,momentum=0.9),\
                 rmsprop(lr=0.01,decay-rate=0.99),adam(lr=0.05)&start=-1.5,2&steps=1000&\
                 view=-2,2,-1,3&log=1",
@@ -107,50 +123,50 @@ pub static PRESETS: [Preset; 8] = [
     Preset {
         id: "saddle-escape",
         name: "Escaping a saddle",
-        description: "From just beside the ridge of x² − y², SGD takes long to leave; the adaptive \
-                      methods rescale the tiny y-gradient and escape at once.",
+        description: english!("From just beside the ridge of x² − y², SGD takes long to leave; the adaptive \
+                      methods rescale the tiny y-gradient and escape at once."),
         query: "f=saddle&opt=sgd(lr=0.05),momentum(lr=0.05,momentum=0.9),rmsprop(lr=0.05),\
                 adam(lr=0.05)&start=-1.8,0.01&steps=60&view=-2,2,-2,2&log=0",
     },
     Preset {
         id: "himmelblau-minima",
         name: "Himmelblau's four minima",
-        description: "Four start points, four different minima: where you start decides where you \
-                      end.",
+        description: english!("Four start points, four different minima: where you start decides where you \
+                      end."),
         query: "f=himmelblau&opt=sgd(lr=0.01),adam(lr=0.1)&start=0,0;-1,1;-1,-1;0,-2&steps=300&\
                 view=-5,5,-5,5&log=1",
     },
     Preset {
         id: "adagrad-dying",
         name: "AdaGrad's dying step size",
-        description: "AdaGrad divides by the root of every squared gradient so far, so its steps \
-                      shrink for ever; RMSprop forgets old gradients and keeps moving.",
+        description: english!("AdaGrad divides by the root of every squared gradient so far, so its steps \
+                      shrink for ever; RMSprop forgets old gradients and keeps moving."),
         query: "f=sphere&opt=adagrad(lr=0.3),rmsprop(lr=0.3,decay-rate=0.99),sgd(lr=0.05)&\
                 start=-4,3&steps=100&view=-5,5,-5,5&log=0",
     },
     Preset {
         id: "momentum-overshoot",
         name: "Momentum's overshoot",
-        description: "With μ = 0.9 the ball rolls past the minimum and spirals in; μ = 0.5 overshoots \
-                      less, Nesterov looks ahead and brakes earlier.",
+        description: english!("With μ = 0.9 the ball rolls past the minimum and spirals in; μ = 0.5 overshoots \
+                      less, Nesterov looks ahead and brakes earlier."),
         query: "f=sphere&opt=momentum(lr=0.02,momentum=0.9),momentum(lr=0.02,momentum=0.5),\
                 nesterov(lr=0.02,momentum=0.9),sgd(lr=0.02)&start=-4,3&steps=100&view=-5,5,-5,5&log=0",
     },
     Preset {
         id: "why-adagrad",
         name: "Why AdaGrad: one decaying rate or one per coordinate",
-        description: "A decaying rate (inv:0.1) calms SGD's zig-zag across the steep y but slows \
+        description: english!("A decaying rate (inv:0.1) calms SGD's zig-zag across the steep y but slows \
                       its crawl along the flat x just as much; AdaGrad decays each coordinate's \
-                      rate by its own gradients, fast across y and slowly along x.",
+                      rate by its own gradients, fast across y and slowly along x."),
         query: "f=elongated&opt=sgd(lr=0.95,schedule=inv:0.1),adagrad(lr=1.5),sgd(lr=0.95)&\
                 start=-7,2&steps=60&view=-10,10,-10,10&log=0",
     },
     Preset {
         id: "noisy-gradients",
         name: "Noisy gradients: SGD jitters, Momentum smooths",
-        description: "Each update sees ∇f plus noise (σ = 3, the same draws for both): SGD's \
+        description: english!("Each update sees ∇f plus noise (σ = 3, the same draws for both): SGD's \
                       steps follow every draw, Momentum's velocity averages them and its path \
-                      stays smooth.",
+                      stays smooth."),
         query: "f=sphere&opt=sgd(lr=0.05),momentum(lr=0.005,momentum=0.9)&start=-4,3&steps=200&\
                 view=-5,5,-5,5&log=0&noise=3",
     },
