@@ -174,6 +174,19 @@ pub fn thin_polyline(
 /// (a spiral, say) costs at most this many distance checks per point.
 const SIMPLIFY_WINDOW: usize = 256;
 
+/// The squared distance from `p` to the segment from `a` to `b` (to `a` when the two coincide).
+pub fn segment_distance2(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let length2 = dx * dx + dy * dy;
+    let t = if length2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (ex, ey) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+    ex * ex + ey * ey
+}
+
 /// Simplifies a polyline of finite points for drawing (Douglas–Peucker, over windows of at most
 /// [`SIMPLIFY_WINDOW`] points): keeps the ends, and drops a point only when it lies within
 /// `tolerance` of the segment between the points kept on either side of it. In device pixels
@@ -187,17 +200,7 @@ pub fn simplify_polyline(points: &[[f64; 2]], tolerance: f64, out: &mut Vec<[f64
     };
     out.push(first);
     // Squared distances, which order as distances do, without a square root per point.
-    let distance2 = |a: [f64; 2], b: [f64; 2], p: [f64; 2]| {
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let length2 = dx * dx + dy * dy;
-        let t = if length2 > 0.0 {
-            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (ex, ey) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
-        ex * ex + ey * ey
-    };
+    let distance2 = segment_distance2;
     // Spans still to simplify, the next one (in the order of the path) on top.
     let mut spans = Vec::new();
     let mut start = 0;
@@ -412,6 +415,16 @@ pub fn viridis(t: f64) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn segment_distance_is_to_the_nearest_point_of_the_segment() {
+        use super::segment_distance2;
+        // Above the middle of (0, 0)–(4, 0): 3, squared 9; beyond its end at (6, 0): 2, squared 4.
+        assert_eq!(segment_distance2([0.0, 0.0], [4.0, 0.0], [2.0, 3.0]), 9.0);
+        assert_eq!(segment_distance2([0.0, 0.0], [4.0, 0.0], [6.0, 0.0]), 4.0);
+        // A segment of one point: the 3-4-5 triangle's hypotenuse, squared.
+        assert_eq!(segment_distance2([1.0, 1.0], [1.0, 1.0], [4.0, 5.0]), 25.0);
+    }
 
     #[test]
     fn the_cache_gives_what_one_pass_over_all_the_values_gives() {

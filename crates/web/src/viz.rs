@@ -5,6 +5,7 @@ use gradscape_core::gradient::numerical_gradient_2d;
 use gradscape_core::optim::{OptimizerConfig, IDS};
 use gradscape_core::paint::{Layout, Painted, Painter, Scale};
 use gradscape_core::params;
+use gradscape_core::render::segment_distance2;
 use gradscape_core::scene::{Scene, PRESETS};
 use gradscape_core::surface::{ViewBox, SURFACES};
 use plotters::prelude::*;
@@ -13,18 +14,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
-
-/// The distance from `p` to the segment from `a` to `b`.
-fn segment_distance(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let length2 = dx * dx + dy * dy;
-    let t = if length2 > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (a[0] + t * dx - p[0]).hypot(a[1] + t * dy - p[1])
-}
 
 /// Everything the menus need: surfaces, optimizers with their hyperparameters, presets.
 #[wasm_bindgen]
@@ -373,7 +362,7 @@ impl Viz {
             for p in points.iter().take(end + 1) {
                 let c = self.layout.world_to_css(*p);
                 let d = match last {
-                    Some(a) => segment_distance(a, c, [cx, cy]),
+                    Some(a) => segment_distance2(a, c, [cx, cy]).sqrt(),
                     None => (c[0] - cx).hypot(c[1] - cy),
                 };
                 if d <= best.1 {
