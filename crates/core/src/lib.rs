@@ -28,3 +28,4 @@ pub mod surface;
 pub mod train;
 pub mod train_scene;
 pub mod trajectory;
+pub mod view3d;
