@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
 # The page's modules, each loaded when it is first needed: from crates/web, the surfaces view's
-# (the page's first load), the network view's (also its training worker's) and the SVG export's,
+# (the page's first load), the network view's (also its training worker's), the SVG export's and
+# the 3-D view's,
 # chosen by feature; from crates/graph-web, the Graph view's. Cargo links one at a time in place.
 optimise() {
   node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
@@ -25,12 +26,13 @@ rm -rf www/pkg
 web_module svg gradscape_export
 web_module network gradscape_net
 web_module surfaces gradscape_web page
+web_module view3d gradscape_3d page
 echo "build: compiling the Graph view's module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_graph \
   target/wasm32-unknown-unknown/web/gradscape_graph_web.wasm
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
-for m in web net export graph; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
+for m in web net export graph 3d; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
 
 rm -rf dist
 mkdir -p dist/www/pkg
@@ -45,7 +47,7 @@ cp www/i18n/ko.json www/i18n/ja.json dist/www/i18n/
 # The glue of the SVG export (imported by the page) and of the network view's module (imported by
 # the training worker); the others are bundled into the page's scripts.
 node_modules/.bin/esbuild www/pkg/gradscape_net.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
-cp www/pkg/gradscape_{web,net,export,graph}_bg.wasm dist/www/pkg/
+cp www/pkg/gradscape_{web,net,export,graph,3d}_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).
 mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/

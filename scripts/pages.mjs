@@ -3,10 +3,10 @@
 //   one file (esbuild) with a chunk of what the views share: fewer requests before the first
 //   frame, which in a new browser context on localhost brings it about 60 ms sooner. The SVG
 //   export's glue stays a file of its own, loaded at the first export, and so does each view
-//   other than the surfaces (dist/www/network.js, graph.js and layers.js, with their modules'
+//   other than the surfaces (dist/www/network.js, graph.js, layers.js and view3d.js, with their modules'
 //   glue), loaded when the view is first opened.
 // - dist/standalone.html: the whole page in one file (scripts, styles, the page's module, the
-//   SVG export's, the network view's and the Graph view's modules, the digits and the Korean and Japanese words
+//   SVG export's, the network view's, the Graph view's and the 3-D view's modules, the digits and the Korean and Japanese words
 //   inlined), which works opened from disk with no server and makes no request.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ const noPreloads = [/\s*<link rel="modulepreload"[^>]*>/g, ''];
 // glue stays as wasm-bindgen wrote it, as it finds its module next to itself.
 const { metafile } = await build({
   ...common,
-  entryPoints: ['www/app.js', 'www/network.js', 'www/graph.js', 'www/layers.js'],
+  entryPoints: ['www/app.js', 'www/network.js', 'www/graph.js', 'www/layers.js', 'www/view3d.js'],
   format: 'esm',
   splitting: true,
   outdir: 'dist/www',
@@ -60,6 +60,7 @@ const wasm = readFileSync('www/pkg/gradscape_web_bg.wasm').toString('base64');
 const exporter = readFileSync('www/pkg/gradscape_export_bg.wasm').toString('base64');
 const graph = readFileSync('www/pkg/gradscape_graph_bg.wasm').toString('base64');
 const net = readFileSync('www/pkg/gradscape_net_bg.wasm').toString('base64');
+const view3d = readFileSync('www/pkg/gradscape_3d_bg.wasm').toString('base64');
 const digits = readFileSync('crates/core/data/digits.csv.gz').toString('base64');
 // The catalogs as object literals (JSON is one), read back through JSON.parse so a bad one fails here.
 const words = (lang) => inlineScript(JSON.stringify(JSON.parse(readFileSync(`www/i18n/${lang}.json`, 'utf8'))));
@@ -67,7 +68,7 @@ const standalone = rewrite([
   styles,
   noPreloads,
   [/<!-- Compiles the module[^\n]*\n\s*<script>window.gradscapeModule[^\n]*<\/script>/,
-    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", net: "${net}", ko: ${words('ko')}, ja: ${words('ja')} };
+    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", net: "${net}", view3d: "${view3d}", ko: ${words('ko')}, ja: ${words('ja')} };
   window.gradscapeModule = WebAssembly.compile(Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0))).catch(() => null);</script>`],
   [/<script type="module" src="www\/app.js"><\/script>/, `<script type="module">${inlineScript(js)}</script>`],
 ]);

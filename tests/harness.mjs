@@ -7,7 +7,8 @@ import { serve } from '../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-export async function start() {
+/** Serves dist/ and launches Chromium, with `args` besides the usual ones (e.g. --disable-webgl). */
+export async function start({ args = [] } = {}) {
   assert.ok(existsSync('dist/index.html'), 'dist/ is missing: run npm run build first');
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: set CHROMIUM or install Debian's chromium`);
   const server = await serve('dist', 0);
@@ -15,7 +16,7 @@ export async function start() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args],
   });
   return {
     base,

@@ -65,7 +65,7 @@ test('the default page, the embedded view and the element fetch the surfaces vie
     const kb = (gzipped / 1024).toFixed(1);
     // The page, its script and their shared chunk, the surfaces' module: nothing of another view.
     assert.ok(files.some((f) => f.endsWith('/gradscape_web_bg.wasm')), files.join(', '));
-    for (const other of ['network', 'gradscape_net', 'graph', 'layers', 'gradscape_export', 'digits', 'i18n/', 'train-worker']) {
+    for (const other of ['network', 'gradscape_net', 'graph', 'layers', 'gradscape_export', 'digits', 'i18n/', 'train-worker', 'view3d', 'gradscape_3d']) {
       assert.ok(!files.some((f) => f.includes(other)), `${path || 'the default page'} fetched ${other}: ${files.join(', ')}`);
     }
     assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);

@@ -79,13 +79,25 @@ function still(canvases, view) {
   };
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', ...NET_KEYS]);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height', ...NET_KEYS]);
 const TABS = ['surfaces', 'network', 'graph'];
 /** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
 /** Themes (`theme=`): light, dark (the page dark, the figures on light cards) and projector
  * (large type, thick lines, high contrast). */
 const THEMES = ['light', 'dark', 'projector'];
+/** The surfaces drawn flat (a heat map) or in 3-D, and how f becomes a height in 3-D. */
+const MODES = ['2d', '3d'];
+const HEIGHTS = ['log', 'clip'];
+/** The 3-D camera when none is asked for: azimuth and elevation in degrees, distance. */
+const CAMERA = [-60, 35, 3.2];
+/** A camera from text ("az,el,dist") or an array of three numbers; null unless all are finite. */
+function cameraOf(value) {
+  const parts = Array.isArray(value) ? value : String(value).split(',');
+  if (parts.length !== 3) return null;
+  const c = parts.map((v) => (typeof v === 'string' && v.trim() === '' ? NaN : Number(v)));
+  return c.every(Number.isFinite) ? c : null;
+}
 /** How much larger the projector theme draws the plot and the loss chart. */
 const PROJECTOR_SCALE = 1.4;
 
@@ -262,7 +274,28 @@ async function main() {
   let rafId = 0;
   let pendingDrag = null;
   let gesture = null; // {kind: 'start'|'pan'|'maybe-add'|'pinch', ...}
-  let messages = [...inEnglish(JSON.parse(viz.initial_warnings())), ...themeWarnings, ...langWarnings];
+  // 3-D: mode=3d, height=log|clip and camera=azimuth,elevation,distance from the address.
+  let mode = '2d';
+  let heightScale = 'log';
+  let cameraAsked = null;
+  const modeWarnings = [];
+  const modeParam = query.get('mode');
+  if (modeParam !== null) {
+    const m = modeParam.trim().toLowerCase();
+    if (MODES.includes(m)) mode = m;
+    else modeWarnings.push(warning('mode', 'page.mode-used', { value: modeParam.slice(0, 60), modes: MODES.join(', ') }));
+  }
+  const heightParam = query.get('height');
+  if (heightParam !== null) {
+    const h = heightParam.trim().toLowerCase();
+    if (HEIGHTS.includes(h)) heightScale = h;
+    else modeWarnings.push(warning('height', 'page.height-used', { value: heightParam.slice(0, 60), heights: HEIGHTS.join(', ') }));
+  }
+  if (query.has('camera')) {
+    cameraAsked = cameraOf(query.get('camera'));
+    if (!cameraAsked) modeWarnings.push(warning('camera', 'page.camera-used', { value: query.get('camera').slice(0, 60), camera: CAMERA.join(',') }));
+  }
+  let messages = [...inEnglish(JSON.parse(viz.initial_warnings())), ...themeWarnings, ...langWarnings, ...modeWarnings];
 
   // ---- messages -------------------------------------------------------------------------
   function showMessages() {
@@ -292,7 +325,9 @@ async function main() {
     const host = embed ? [...extra.filter(([k]) => k !== 'embed'), ['embed', '1']] : extra;
     const look = theme === 'light' ? [] : [['theme', theme]];
     const speech = langAsked || share ? [['lang', language()]] : [];
-    const parts = [...params, ...tab, ...graph, ...net, ...look, ...speech, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+    const three = mode === '3d' ? [['mode', '3d'], ['camera', cameraNow().map((v) => +v.toFixed(2)).join(',')]] : [];
+    if (heightScale !== 'log') three.push(['height', heightScale]);
+    const parts = [...params, ...three, ...tab, ...graph, ...net, ...look, ...speech, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
     return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
 
@@ -322,9 +357,11 @@ async function main() {
     // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
     // the loss chart (when drawn), and the whole frame.
     const t0 = performance.now();
-    if (viz.render_surface()) surfaceStill.release();
+    const flat = !three();
+    if (flat && viz.render_surface()) surfaceStill.release();
+    if (!flat) draw3d(step);
     const t1 = performance.now();
-    viz.render_overlay(step, $('arrows').checked);
+    if (flat) viz.render_overlay(step, $('arrows').checked);
     const t2 = performance.now();
     // While a start is dragged the loss chart keeps its axes and redraws only its curves, every
     // other frame, and not at all when it was out of view as the drag began; the frame after the
@@ -534,7 +571,8 @@ async function main() {
   // ---- controls ---------------------------------------------------------------------------
   // Presets and surfaces are named by the core in English and translated by their id.
   const presetName = (p) => tOr(`preset.${p.id}.name`, p.name);
-  const presetNote = (p) => (p ? tOr(`preset.${p.id}.note`, p.description) : '');
+  // The notes are the catalogs' in every language (the page's module carries no English ones).
+  const presetNote = (p) => (p ? t(`preset.${p.id}.note`) : '');
   const presetSelect = $('preset');
   for (const p of cat.presets) presetSelect.add(new Option(presetName(p), p.id));
   const fnSelect = $('function-select');
@@ -717,6 +755,12 @@ async function main() {
     requestDraw();
   }
   $('reset-view').addEventListener('click', () => {
+    if (three()) {
+      view3.setCamera(...CAMERA);
+      requestDraw();
+      syncUrl();
+      return;
+    }
     viz.reset_view();
     afterChange([], { keepStep: true });
   });
@@ -796,6 +840,10 @@ async function main() {
 
   overlay.addEventListener('pointerdown', (e) => {
     if (e.button !== 0 && e.pointerType === 'mouse') return;
+    if (three()) {
+      pointerDown3d(e);
+      return;
+    }
     overlay.setPointerCapture(e.pointerId);
     const [cx, cy] = local(e);
     pointers.set(e.pointerId, [cx, cy]);
@@ -825,6 +873,10 @@ async function main() {
   });
 
   overlay.addEventListener('pointermove', (e) => {
+    if (three()) {
+      pointerMove3d(e);
+      return;
+    }
     const [cx, cy] = local(e);
     if (pointers.has(e.pointerId)) pointers.set(e.pointerId, [cx, cy]);
     if (!gesture) {
@@ -859,6 +911,10 @@ async function main() {
   });
 
   function endPointer(e) {
+    if (three()) {
+      pointerUp3d(e);
+      return;
+    }
     pointers.delete(e.pointerId);
     surfaceStill.release();
     lossStill.release();
@@ -891,12 +947,202 @@ async function main() {
 
   overlay.addEventListener('wheel', (e) => {
     e.preventDefault();
+    if (three()) {
+      view3.zoom(Math.exp(-(e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY) * 0.0015));
+      requestDraw();
+      syncUrl();
+      return;
+    }
     const [cx, cy] = local(e);
     const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
     viz.zoom(cx, cy, Math.exp(-delta * 0.0015));
     requestDraw();
     syncUrl();
   }, { passive: false });
+
+
+  // ---- 3-D: the surface as a mesh, orbited by a drag, a start dragged on it ---------------------
+  // Its module is fetched when 3-D is first chosen (the switch, mode=3d, setState); until it is
+  // there, and where WebGL2 is missing, the 2-D view is drawn.
+  let view3 = null;
+  let view3Load = null;
+  const glCanvas = $('gl');
+  const three = () => mode === '3d' && view3 !== null;
+  function cameraNow() {
+    return view3 ? view3.camera() : cameraAsked ?? CAMERA;
+  }
+  function showMode() {
+    $('plot').classList.toggle('three', three());
+    $('mode-2d').setAttribute('aria-pressed', String(mode !== '3d'));
+    $('mode-3d').setAttribute('aria-pressed', String(mode === '3d'));
+    $('height-box').hidden = mode !== '3d';
+  }
+  function loadView3d() {
+    view3Load ??= (async () => {
+      $('view3d-status').textContent = t('mode.loading');
+      $('view3d-status').hidden = false;
+      const m = await import('./view3d.js');
+      const v = await m.startView3d({ viz, canvas: glCanvas });
+      const c = cameraAsked ?? CAMERA;
+      v.setCamera(c[0], c[1], c[2]);
+      view3 = v;
+      $('view3d-status').hidden = true;
+      showMode();
+      lastSize = '';
+      resize();
+      return v;
+    })().catch((e) => {
+      view3Load = null;
+      mode = '2d';
+      const note = e && e.webgl
+        ? warning('mode', 'page.no-webgl', { error: e.message || String(e) })
+        : warning('mode', 'page.view3d-load', { error: e && e.message ? e : String(e) });
+      $('view3d-status').hidden = true;
+      if (e && e.webgl) {
+        $('mode-3d').disabled = true;
+        $('mode-3d').title = say(note);
+      }
+      messages = [...messages.filter((m) => m.param !== 'mode'), note];
+      showMessages();
+      showMode();
+      syncUrl();
+      throw e;
+    });
+    return view3Load;
+  }
+  /** Shows the surfaces in 2-D or 3-D; 3-D's module is loaded first if need be. */
+  function setMode(m) {
+    mode = m;
+    showMode();
+    syncUrl();
+    const done = m === '3d' && !view3 ? loadView3d().then(() => undefined) : Promise.resolve();
+    requestDraw();
+    return done.then(() => {
+      showMode();
+      requestDraw();
+    });
+  }
+  $('mode-2d').addEventListener('click', () => setMode('2d'));
+  $('mode-3d').addEventListener('click', () => setMode('3d').catch(() => {}));
+  $('height').value = heightScale;
+  $('height').addEventListener('change', () => {
+    heightScale = HEIGHTS.includes($('height').value) ? $('height').value : 'log';
+    requestDraw();
+    syncUrl();
+  });
+  /** The plot's background, white in every theme, for the 3-D canvas to clear to. */
+  const background = () => 0xffffff;
+  const hexOf = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseInt(c.slice(1), 16) : 0x444444);
+  function draw3d(step) {
+    const paramsText = viz.params();
+    const params = new Map(JSON.parse(paramsText));
+    const surfaceKey = [heightScale, params.get('f'), viz.view_box().join(), params.get('log') ?? '', theme].join('|');
+    const runs = trajectories();
+    view3.update(surfaceKey, `${surfaceKey}#${paramsText}`, runs);
+    const discs = [];
+    const starts = JSON.parse(viz.start_points());
+    starts.forEach((s, i) => {
+      const run = runs.find((r) => r.start_index === i && r.values && r.values.length);
+      discs.push([s[0], s[1], run ? run.values[0] : NaN, 13, 0xffffff]);
+    });
+    for (const r of runs) {
+      if (!r.visible || !r.points || !r.points.length) continue;
+      const k = Math.min(step, r.points.length - 1);
+      discs.push([r.points[k][0], r.points[k][1], r.values[k], 9, hexOf(r.colour)]);
+    }
+    view3.draw(step, runs.map((r) => r.visible), discs, background());
+  }
+  function pointerDown3d(e) {
+    overlay.setPointerCapture(e.pointerId);
+    const [cx, cy] = localGl(e);
+    const radius = e.pointerType === 'touch' ? 22 : 12;
+    let hit = -1;
+    let best = radius;
+    JSON.parse(viz.start_points()).forEach((s, i) => {
+      const p = view3.project(s[0], s[1]);
+      const d = p ? Math.hypot(p[0] - cx, p[1] - cy) : Infinity;
+      if (d <= best) {
+        best = d;
+        hit = i;
+      }
+    });
+    gesture = hit >= 0 ? { kind: 'start', i: hit } : { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy };
+    if (hit >= 0) {
+      selectedStart = hit;
+      overlay.classList.add('dragging');
+    }
+    e.preventDefault();
+    overlay.focus({ preventScroll: true });
+  }
+  /** Pointer position in CSS pixels of the 3-D canvas. */
+  function localGl(e) {
+    const r = glCanvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+  function pointerMove3d(e) {
+    const [cx, cy] = localGl(e);
+    if (!gesture) {
+      const at = view3.cast(cx, cy);
+      const probe = at ? JSON.parse(viz.inspect(...viz.world_to_css(at[0], at[1]))) : null;
+      $('probe').textContent = probe
+        ? t('probe.reading', { x: fmt(probe.x), y: fmt(probe.y), f: fmt(probe.f), gradient: pair(probe.gradient), numerical: pair(probe.numerical) })
+        : t('probe.hint');
+      return;
+    }
+    if (gesture.kind === 'start') {
+      const at = view3.cast(cx, cy);
+      if (!at) return;
+      try {
+        viz.set_start(gesture.i, at[0], at[1]);
+      } catch (err) {
+        messages = [warning('start', 'page.error', { error: err })];
+        showMessages();
+      }
+      trajectoriesCache = null;
+      summaryCache = null;
+      rule.invalidate();
+      requestDraw();
+    } else {
+      if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) gesture.kind = 'orbit';
+      if (gesture.kind === 'orbit') {
+        view3.orbit(cx - gesture.lastX, cy - gesture.lastY);
+        gesture.lastX = cx;
+        gesture.lastY = cy;
+        requestDraw();
+        syncUrl();
+      }
+    }
+  }
+  function pointerUp3d(e) {
+    if (!gesture) return;
+    if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
+      // A click on the surface adds a start there.
+      const at = view3.cast(gesture.x, gesture.y);
+      if (at) {
+        try {
+          viz.add_start_at(...viz.world_to_css(at[0], at[1]));
+          selectedStart = JSON.parse(viz.start_points()).length - 1;
+        } catch (err) {
+          messages = [warning('start', 'page.start', { error: err })];
+          showMessages();
+        }
+      }
+    }
+    overlay.classList.remove('dragging');
+    const moved = gesture.kind !== 'orbit';
+    gesture = null;
+    if (moved) afterChange(messages, { keepStep: true });
+    else requestDraw();
+  }
+  /** The client position of the surface point (x, y, f(x, y)) in 3-D, or null (hidden, off the
+   * plot, or not in 3-D). */
+  function worldToClient3d(x, y) {
+    if (!three() || typeof x !== 'number' || typeof y !== 'number') return null;
+    const p = view3.project(x, y);
+    if (!p) return null;
+    const r = glCanvas.getBoundingClientRect();
+    return { x: r.left + p[0], y: r.top + p[1] };
+  }
 
   // ---- share: the address, and an iframe of the embedded view -----------------------------------
   function embedAddress() {
@@ -1061,6 +1307,7 @@ async function main() {
     const lossBox = $('loss-wrap').getBoundingClientRect();
     const dpr = (window.devicePixelRatio || 1) * resolution * uiScale;
     viz.resize(box.width / uiScale, box.height / uiScale, dpr, lossBox.width / uiScale, lossBox.height / uiScale);
+    view3?.resize(box.width, box.height, (window.devicePixelRatio || 1) * resolution);
     // Resized canvases are cleared, and drawn again: no still of them holds.
     surfaceStill.release();
     lossStill.release();
@@ -1090,6 +1337,9 @@ async function main() {
     if (graphView) Object.assign(out, { graph: graphView.state().graph, inputs: graphView.state().inputs });
     out.theme = theme;
     out.lang = language();
+    out.mode = mode;
+    out.camera = cameraNow();
+    out.height = heightScale;
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
     out.noise = Number(out.noise ?? 0);
     out.nlog = out.nlog === '1';
@@ -1115,8 +1365,11 @@ async function main() {
     const ctx = out.getContext('2d');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(surface, 0, 0);
-    ctx.drawImage(overlay, 0, 0);
+    if (three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
+    else {
+      ctx.drawImage(surface, 0, 0);
+      ctx.drawImage(overlay, 0, 0);
+    }
     if (k !== 1) {
       sizeViz();
       drawNow();
@@ -1264,6 +1517,25 @@ async function main() {
         else loadGraph().then((g) => g.setState(graphPart)).catch(() => {});
       }
       const themeWarning = [];
+      let loading3d = null;
+      if ('height' in (partial || {})) {
+        const h = String(partial.height).trim().toLowerCase();
+        if (HEIGHTS.includes(h)) {
+          heightScale = h;
+          $('height').value = h;
+        } else themeWarning.push(warning('height', 'page.height-kept', { value: String(partial.height).slice(0, 60), heights: HEIGHTS.join(', '), height: heightScale }));
+      }
+      if ('camera' in (partial || {})) {
+        const c = cameraOf(partial.camera);
+        if (!c) themeWarning.push(warning('camera', 'page.camera-kept', { value: String(partial.camera).slice(0, 60) }));
+        else if (view3) view3.setCamera(c[0], c[1], c[2]);
+        else cameraAsked = c;
+      }
+      if ('mode' in (partial || {})) {
+        const m = String(partial.mode).trim().toLowerCase();
+        if (MODES.includes(m)) loading3d = setMode(m);
+        else themeWarning.push(warning('mode', 'page.mode-kept', { value: String(partial.mode).slice(0, 60), modes: MODES.join(', '), mode }));
+      }
       if ('theme' in (partial || {})) {
         const name = String(partial.theme).trim().toLowerCase();
         if (THEMES.includes(name)) applyTheme(name);
@@ -1275,13 +1547,19 @@ async function main() {
         else themeWarning.push(warning('lang', 'page.lang-kept', { value: String(partial.lang).slice(0, 60), languages: LANGUAGES.join(', '), lang: language() }));
       }
       // `seed` is the page's one seed: the network view takes it and shareSeed carries it here.
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'lang', 'graph', 'inputs'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);
       drawNow();
+      // 3-D's module loading, or the network view's: the warnings are a promise.
+      if (loading3d && !view3) {
+        const both = Promise.all([later ?? Promise.resolve([]), loading3d.then(() => [], () => messages.filter((m) => m.param === 'mode'))]);
+        return both.then(([w, w3]) => [...warnings, ...w, ...w3]);
+      }
       return later ? later.then((w) => [...warnings, ...w]) : warnings;
     },
+    worldToClient3d,
     trajectories: () => trajectories().map((run) => ({ ...run })),
     /** The update from `step` to `step + 1` of run `run` (an index into trajectories()). */
     explain(run, step) {
@@ -1367,7 +1645,10 @@ async function main() {
     }, { threshold: [0, 0.5, 1] }).observe($('plot'));
   }
   showMessages();
+  showMode();
   resize();
+  // 3-D asked for in the address: the 2-D view is drawn first, and 3-D when its module is there.
+  if (mode === '3d') setTimeout(() => loadView3d().then(() => requestDraw()).catch(() => {}), 0);
   // The network view's keys in the address (other than the shared seed): it is loaded after the
   // first frame, so its own state() and warnings are there soon.
   if (!network && [...query.keys()].some((k) => NET_KEYS.includes(k) && k !== 'seed')) setTimeout(() => loadNetwork().catch(() => {}), 0);

@@ -11,7 +11,12 @@
 
 // A module built with some of the features leaves the others' shared helpers unused.
 #![cfg_attr(
-    not(all(feature = "surfaces", feature = "network", feature = "svg")),
+    not(all(
+        feature = "surfaces",
+        feature = "network",
+        feature = "svg",
+        feature = "view3d"
+    )),
     allow(dead_code)
 )]
 
@@ -32,8 +37,12 @@ mod train;
 pub use train::{digits_available, provide_digits, Trainer};
 #[cfg(feature = "svg")]
 mod svg;
+#[cfg(feature = "view3d")]
+mod view3d;
 pub(crate) use chart::*;
 pub use chart::{set_chart_words, FONT_STACK};
+#[cfg(feature = "view3d")]
+pub use view3d::View3d;
 
 use gradscape_core::message::ToMessage;
 use gradscape_core::optim::OptimizerConfig;

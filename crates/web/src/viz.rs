@@ -525,6 +525,18 @@ impl Viz {
             .map_err(|_| JsError::new("could not draw the inset image"))
     }
 
+    /// f on an n × n grid over the view (n from 2 to 1024), row by row from ymin up, each row
+    /// from xmin to xmax: the 3-D view's heights.
+    pub fn sample(&self, n: usize) -> Vec<f64> {
+        let n = n.clamp(2, 1024);
+        let v = self.layout.view;
+        let at = |lo: f64, hi: f64, i: usize| lo + (hi - lo) * i as f64 / (n - 1) as f64;
+        let f = self.scene.function();
+        (0..n * n)
+            .map(|k| f.value(at(v.xmin, v.xmax, k % n), at(v.ymin, v.ymax, k / n)))
+            .collect()
+    }
+
     /// Paints the surface if the function, view or size changed since the last paint; true when
     /// it did.
     pub fn render_surface(&mut self) -> Result<bool, JsError> {
