@@ -359,7 +359,7 @@ async function main() {
     const t0 = performance.now();
     const flat = !three();
     if (flat && viz.render_surface()) surfaceStill.release();
-    if (!flat) draw3d(step);
+    if (!flat) view3.draw(step);
     const t1 = performance.now();
     if (flat) viz.render_overlay(step, $('arrows').checked);
     const t2 = performance.now();
@@ -841,7 +841,7 @@ async function main() {
   overlay.addEventListener('pointerdown', (e) => {
     if (e.button !== 0 && e.pointerType === 'mouse') return;
     if (three()) {
-      pointerDown3d(e);
+      view3.pointerDown(e);
       return;
     }
     overlay.setPointerCapture(e.pointerId);
@@ -874,7 +874,7 @@ async function main() {
 
   overlay.addEventListener('pointermove', (e) => {
     if (three()) {
-      pointerMove3d(e);
+      view3.pointerMove(e);
       return;
     }
     const [cx, cy] = local(e);
@@ -912,7 +912,7 @@ async function main() {
 
   function endPointer(e) {
     if (three()) {
-      pointerUp3d(e);
+      view3.pointerUp(e);
       return;
     }
     pointers.delete(e.pointerId);
@@ -948,9 +948,7 @@ async function main() {
   overlay.addEventListener('wheel', (e) => {
     e.preventDefault();
     if (three()) {
-      view3.zoom(Math.exp(-(e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY) * 0.0015));
-      requestDraw();
-      syncUrl();
+      view3.wheel(e);
       return;
     }
     const [cx, cy] = local(e);
@@ -977,12 +975,42 @@ async function main() {
     $('mode-3d').setAttribute('aria-pressed', String(mode === '3d'));
     $('height-box').hidden = mode !== '3d';
   }
+  /** What the 3-D view needs of the page: the runs, redrawing, and telling of changes. */
+  const view3Host = {
+    trajectories,
+    height: () => heightScale,
+    requestDraw,
+    syncUrl,
+    /** A start moved while dragged: the runs and the rule are computed again. */
+    moved() {
+      trajectoriesCache = null;
+      summaryCache = null;
+      rule.invalidate();
+    },
+    /** Starts added or moved for good, or a warning. */
+    changed: (warnings) => afterChange(warnings ?? messages, { keepStep: true }),
+    warn(param, kind, error) {
+      messages = [warning(param, kind, { error })];
+      showMessages();
+    },
+    select: (i) => {
+      selectedStart = i;
+    },
+    probe(reading) {
+      $('probe').textContent = reading
+        ? t('probe.reading', { x: fmt(reading.x), y: fmt(reading.y), f: fmt(reading.f), gradient: pair(reading.gradient), numerical: pair(reading.numerical) })
+        : t('probe.hint');
+    },
+    gesture: (g) => {
+      gesture = g;
+    },
+  };
   function loadView3d() {
     view3Load ??= (async () => {
       $('view3d-status').textContent = t('mode.loading');
       $('view3d-status').hidden = false;
       const m = await import('./view3d.js');
-      const v = await m.startView3d({ viz, canvas: glCanvas });
+      const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host });
       const c = cameraAsked ?? CAMERA;
       v.setCamera(c[0], c[1], c[2]);
       view3 = v;
@@ -1030,119 +1058,9 @@ async function main() {
     requestDraw();
     syncUrl();
   });
-  /** The plot's background, white in every theme, for the 3-D canvas to clear to. */
-  const background = () => 0xffffff;
-  const hexOf = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseInt(c.slice(1), 16) : 0x444444);
-  function draw3d(step) {
-    const paramsText = viz.params();
-    const params = new Map(JSON.parse(paramsText));
-    const surfaceKey = [heightScale, params.get('f'), viz.view_box().join(), params.get('log') ?? '', theme].join('|');
-    const runs = trajectories();
-    view3.update(surfaceKey, `${surfaceKey}#${paramsText}`, runs);
-    const discs = [];
-    const starts = JSON.parse(viz.start_points());
-    starts.forEach((s, i) => {
-      const run = runs.find((r) => r.start_index === i && r.values && r.values.length);
-      discs.push([s[0], s[1], run ? run.values[0] : NaN, 13, 0xffffff]);
-    });
-    for (const r of runs) {
-      if (!r.visible || !r.points || !r.points.length) continue;
-      const k = Math.min(step, r.points.length - 1);
-      discs.push([r.points[k][0], r.points[k][1], r.values[k], 9, hexOf(r.colour)]);
-    }
-    view3.draw(step, runs.map((r) => r.visible), discs, background());
-  }
-  function pointerDown3d(e) {
-    overlay.setPointerCapture(e.pointerId);
-    const [cx, cy] = localGl(e);
-    const radius = e.pointerType === 'touch' ? 22 : 12;
-    let hit = -1;
-    let best = radius;
-    JSON.parse(viz.start_points()).forEach((s, i) => {
-      const p = view3.project(s[0], s[1]);
-      const d = p ? Math.hypot(p[0] - cx, p[1] - cy) : Infinity;
-      if (d <= best) {
-        best = d;
-        hit = i;
-      }
-    });
-    gesture = hit >= 0 ? { kind: 'start', i: hit } : { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy };
-    if (hit >= 0) {
-      selectedStart = hit;
-      overlay.classList.add('dragging');
-    }
-    e.preventDefault();
-    overlay.focus({ preventScroll: true });
-  }
-  /** Pointer position in CSS pixels of the 3-D canvas. */
-  function localGl(e) {
-    const r = glCanvas.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
-  }
-  function pointerMove3d(e) {
-    const [cx, cy] = localGl(e);
-    if (!gesture) {
-      const at = view3.cast(cx, cy);
-      const probe = at ? JSON.parse(viz.inspect(...viz.world_to_css(at[0], at[1]))) : null;
-      $('probe').textContent = probe
-        ? t('probe.reading', { x: fmt(probe.x), y: fmt(probe.y), f: fmt(probe.f), gradient: pair(probe.gradient), numerical: pair(probe.numerical) })
-        : t('probe.hint');
-      return;
-    }
-    if (gesture.kind === 'start') {
-      const at = view3.cast(cx, cy);
-      if (!at) return;
-      try {
-        viz.set_start(gesture.i, at[0], at[1]);
-      } catch (err) {
-        messages = [warning('start', 'page.error', { error: err })];
-        showMessages();
-      }
-      trajectoriesCache = null;
-      summaryCache = null;
-      rule.invalidate();
-      requestDraw();
-    } else {
-      if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) gesture.kind = 'orbit';
-      if (gesture.kind === 'orbit') {
-        view3.orbit(cx - gesture.lastX, cy - gesture.lastY);
-        gesture.lastX = cx;
-        gesture.lastY = cy;
-        requestDraw();
-        syncUrl();
-      }
-    }
-  }
-  function pointerUp3d(e) {
-    if (!gesture) return;
-    if (gesture.kind === 'maybe-add' && e.type === 'pointerup') {
-      // A click on the surface adds a start there.
-      const at = view3.cast(gesture.x, gesture.y);
-      if (at) {
-        try {
-          viz.add_start_at(...viz.world_to_css(at[0], at[1]));
-          selectedStart = JSON.parse(viz.start_points()).length - 1;
-        } catch (err) {
-          messages = [warning('start', 'page.start', { error: err })];
-          showMessages();
-        }
-      }
-    }
-    overlay.classList.remove('dragging');
-    const moved = gesture.kind !== 'orbit';
-    gesture = null;
-    if (moved) afterChange(messages, { keepStep: true });
-    else requestDraw();
-  }
   /** The client position of the surface point (x, y, f(x, y)) in 3-D, or null (hidden, off the
    * plot, or not in 3-D). */
-  function worldToClient3d(x, y) {
-    if (!three() || typeof x !== 'number' || typeof y !== 'number') return null;
-    const p = view3.project(x, y);
-    if (!p) return null;
-    const r = glCanvas.getBoundingClientRect();
-    return { x: r.left + p[0], y: r.top + p[1] };
-  }
+  const worldToClient3d = (x, y) => (three() && typeof x === 'number' && typeof y === 'number' ? view3.worldToClient(x, y) : null);
 
   // ---- share: the address, and an iframe of the embedded view -----------------------------------
   function embedAddress() {
