@@ -53,7 +53,6 @@ pub struct Heights {
     z: Vec<f64>,
 }
 
-
 /// z clamped to [0, 1], NaN read as 0.
 fn unit(z: f64) -> f64 {
     if z.is_nan() {
@@ -82,7 +81,8 @@ impl Heights {
             return None;
         }
         let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        finite.sort_by(f64::total_cmp);
+        // Unstable: the smaller sort in the 3-D view's module, and equal values are alike.
+        finite.sort_unstable_by(f64::total_cmp);
         let (lo, max) = match (finite.first(), finite.last()) {
             (Some(&lo), Some(&max)) => (lo, max),
             _ => (0.0, 0.0),

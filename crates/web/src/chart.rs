@@ -50,8 +50,11 @@ thread_local! {
 }
 
 /// Sets the loss charts' axis titles in the reader's language (the page calls it when the
-/// language changes, then redraws the charts).
-#[wasm_bindgen]
+/// language changes, then redraws the charts). Not in the 3-D view's module, which has no charts.
+#[cfg_attr(
+    any(feature = "surfaces", feature = "network", feature = "svg"),
+    wasm_bindgen
+)]
 pub fn set_chart_words(iteration: &str, loss: &str) {
     CHART_WORDS.with(|w| *w.borrow_mut() = (iteration.to_string(), loss.to_string()));
 }

@@ -17,7 +17,7 @@
         feature = "svg",
         feature = "view3d"
     )),
-    allow(dead_code)
+    allow(dead_code, unused_imports)
 )]
 
 use std::fmt::Display;
