@@ -17,7 +17,7 @@ function load() {
 }
 
 /** The picture of the surface the mesh wears: the heat map's colours and contour lines. */
-const PICTURE = 256;
+const PICTURE = 512;
 
 /** Whether WebGL2 is drawn in software here (a smaller mesh keeps orbiting smooth). */
 function software(canvas) {
@@ -38,15 +38,17 @@ const hex = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseIn
 export async function startView3d({ viz, canvas, overlay, host }) {
   await load();
   let view;
+  // Antialiased with a GPU; in software, where it would cost more than the mesh, not.
+  const soft = software(document.createElement('canvas'));
   try {
-    view = new View3d(canvas);
+    view = new View3d(canvas, !soft);
   } catch (e) {
     const error = new Error(String(e && e.message ? e.message : e));
     error.webgl = true;
     throw error;
   }
   // 257 × 257 with a GPU; 65 × 65 in software, which holds 30 frames a second there.
-  const n = software(canvas) ? 65 : 257;
+  const n = soft ? 65 : 257;
   const picture = document.createElement('canvas');
   let surfaceKey = '';
   let pathKey = '';

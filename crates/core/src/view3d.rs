@@ -690,6 +690,35 @@ pub fn visible(x: f64, y: f64, heights: &Heights, camera: &Camera) -> bool {
     }
 }
 
+/// Thins a path in world coordinates for drawing: keeps the first point, each point at least
+/// `min_distance` from the last one kept, the last point, and the points on either side of a
+/// break (a point that is not finite, kept as it is). Gives the points kept and, for each, its
+/// index in `points`, so a path drawn up to step k draws the kept points of index ≤ k. A path
+/// that crawls (10,000 steps of Rosenbrock's valley) becomes a few hundred segments.
+pub fn thin_path(points: &[[f64; 3]], min_distance: f64) -> (Vec<[f64; 3]>, Vec<u32>) {
+    let finite = |p: &[f64; 3]| p.iter().all(|c| c.is_finite());
+    let min2 = min_distance * min_distance;
+    let mut kept: Vec<[f64; 3]> = Vec::new();
+    let mut index: Vec<u32> = Vec::new();
+    let last = points.len().saturating_sub(1);
+    for (i, p) in points.iter().enumerate() {
+        let keep = match kept.last() {
+            None => true,
+            Some(k) if !finite(k) || !finite(p) => true,
+            Some(k) => {
+                let d2 = (0..3).map(|c| (p[c] - k[c]) * (p[c] - k[c])).sum::<f64>();
+                let before_break = points.get(i + 1).is_some_and(|q| !finite(q));
+                d2 >= min2 || i == last || before_break
+            }
+        };
+        if keep {
+            kept.push(*p);
+            index.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+    }
+    (kept, index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1049,6 +1078,26 @@ mod tests {
         assert_eq!(ribbon(&repeated, 0.2, [0.0, 0.0, 5.0]).len(), 18);
         let end_on = [[0.0, 0.0, 0.0], [0.0, 0.0, 1.0]];
         assert!(ribbon(&end_on, 0.2, [0.0, 0.0, 5.0]).is_empty());
+    }
+
+    #[test]
+    fn thinning_a_path_keeps_its_ends_breaks_and_spacing() {
+        // 1,001 points 0.001 apart along u; at least 0.01 apart: every tenth, ends included.
+        let line: Vec<[f64; 3]> = (0..=1000).map(|i| [i as f64 * 0.001, 0.0, 0.0]).collect();
+        let (kept, index) = thin_path(&line, 0.01 - 1e-12);
+        assert_eq!(kept.len(), 101);
+        assert_eq!(
+            index.iter().step_by(10).copied().collect::<Vec<_>>(),
+            vec![0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+        );
+        assert_eq!(kept[100], [1.0, 0.0, 0.0]);
+        // A break at 5: the points on either side of it and the break itself are kept.
+        let mut broken = line[..10].to_vec();
+        broken[5] = [f64::NAN, 0.0, 0.0];
+        let (kept, index) = thin_path(&broken, 1.0);
+        assert_eq!(index, vec![0, 4, 5, 6, 9]);
+        assert!(kept[2][0].is_nan());
+        assert_eq!(thin_path(&[], 1.0), (vec![], vec![]));
     }
 
     #[test]

@@ -108,12 +108,15 @@ struct Program {
 
 #[derive(Debug, Default)]
 struct Run {
-    /// Index of the run's first point in the path buffer.
+    /// Index of the run's first vertex in the path buffer.
     first: usize,
-    /// Its number of points.
-    points: usize,
+    /// The step of each of its points kept for drawing (the path is thinned).
+    steps: Vec<u32>,
     colour: [f32; 3],
 }
+
+/// How close, in world units (the view is 2 across), the points of a drawn path may be.
+const THIN: f64 = 0.003;
 
 /// The 3-D view on one canvas.
 #[wasm_bindgen]
@@ -135,7 +138,8 @@ pub struct View3d {
     heights: Option<Heights>,
     camera: Camera,
     runs: Vec<Run>,
-    /// The paths' points in world coordinates, four floats each (w = 0 at a break).
+    /// The paths' segments, six vertices each: both ends in world coordinates (w = 0 at a
+    /// break) and the corner, ten floats a vertex.
     points: Vec<f32>,
     /// Start points and each run's current point: x, y, z, size, then r, g, b, a.
     markers: Vec<f32>,
@@ -238,11 +242,12 @@ fn rgb(colour: u32) -> [f32; 3] {
 
 #[wasm_bindgen]
 impl View3d {
-    /// A view drawing on `canvas`; an error when the browser gives no WebGL2 context.
+    /// A view drawing on `canvas` (antialiased if `antialias`: not worth its cost where WebGL2 is
+    /// drawn in software); an error when the browser gives no WebGL2 context.
     #[wasm_bindgen(constructor)]
-    pub fn new(canvas: HtmlCanvasElement) -> Result<View3d, JsValue> {
+    pub fn new(canvas: HtmlCanvasElement, antialias: bool) -> Result<View3d, JsValue> {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &true.into());
+        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &antialias.into());
         let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
         let gl: Gl = canvas
             .get_context_with_context_options("webgl2", &options)?
@@ -259,7 +264,6 @@ impl View3d {
         let point = program(&gl, POINT_VS, POINT_FS, &["u_mvp", "u_eye"])?;
         let mesh_buffers = [buffer(&gl)?, buffer(&gl)?, buffer(&gl)?];
         let path_buffer = buffer(&gl)?;
-        let corner_buffer = buffer(&gl)?;
         let point_buffer = buffer(&gl)?;
         let (mesh_vao, path_vao, point_vao) = (vao(&gl)?, vao(&gl)?, vao(&gl)?);
 
@@ -277,17 +281,13 @@ impl View3d {
         );
         gl.bind_buffer(Gl::ELEMENT_ARRAY_BUFFER, Some(&mesh_buffers[2]));
 
-        // Six corners of a segment: (which end, which side).
+        // Each segment as six vertices, each with both ends (x, y, z, drawn) and its corner
+        // (which end, which side): one draw per run, which software WebGL2 draws far faster
+        // than as instances.
         gl.bind_vertex_array(Some(&path_vao));
-        upload(
-            &gl,
-            Gl::ARRAY_BUFFER,
-            &corner_buffer,
-            &[
-                0.0, -1.0, 1.0, -1.0, 1.0, 1.0, 0.0, -1.0, 1.0, 1.0, 0.0, 1.0,
-            ],
-        );
-        attribute(&gl, &path.program, "a_corner", &corner_buffer, 2, 8, 0, 0);
+        attribute(&gl, &path.program, "a_from", &path_buffer, 4, 40, 0, 0);
+        attribute(&gl, &path.program, "a_to", &path_buffer, 4, 40, 16, 0);
+        attribute(&gl, &path.program, "a_corner", &path_buffer, 2, 40, 32, 0);
 
         gl.bind_vertex_array(Some(&point_vao));
         attribute(&gl, &point.program, "a_point", &point_buffer, 4, 32, 0, 0);
@@ -397,30 +397,49 @@ impl View3d {
         };
         let view = h.view();
         let mut at = 0;
+        let mut world = Vec::new();
         for (r, &len) in lengths.iter().enumerate() {
             let len = len as usize;
-            let first = self.points.len() / 4;
             let end = (at + len).min(values.len());
+            world.clear();
             for (k, &f) in values.iter().enumerate().take(end).skip(at) {
                 let x = xy.get(2 * k).copied().unwrap_or(f64::NAN);
                 let y = xy.get(2 * k + 1).copied().unwrap_or(f64::NAN);
-                let p = view3d::to_world(&view, x, y, h.z_of_value(f));
-                let ok = f.is_finite() && p.iter().all(|c| c.is_finite());
-                if ok {
-                    self.points.extend_from_slice(&[
-                        p[0] as f32,
-                        p[1] as f32,
-                        (p[2] + LIFT) as f32,
-                        1.0,
-                    ]);
-                } else {
-                    self.points.extend_from_slice(&[0.0, 0.0, 0.0, 0.0]);
+                let mut p = view3d::to_world(&view, x, y, h.z_of_value(f));
+                if !f.is_finite() {
+                    p[0] = f64::NAN;
                 }
+                world.push(p);
             }
             at += len;
+            // Points closer than a fraction of a pixel apart are one on the screen.
+            let (kept, steps) = view3d::thin_path(&world, THIN);
+            let first = self.points.len() / 10;
+            let end = |p: &[f64; 3]| {
+                if p.iter().all(|c| c.is_finite()) {
+                    [p[0] as f32, p[1] as f32, (p[2] + LIFT) as f32, 1.0]
+                } else {
+                    [0.0; 4]
+                }
+            };
+            for pair in kept.windows(2) {
+                let (a, b) = (end(&pair[0]), end(&pair[1]));
+                for corner in [
+                    [0.0, -1.0],
+                    [1.0, -1.0],
+                    [1.0, 1.0],
+                    [0.0, -1.0],
+                    [1.0, 1.0],
+                    [0.0, 1.0],
+                ] {
+                    self.points.extend_from_slice(&a);
+                    self.points.extend_from_slice(&b);
+                    self.points.extend_from_slice(&corner);
+                }
+            }
             self.runs.push(Run {
                 first,
-                points: self.points.len() / 4 - first,
+                steps,
                 colour: rgb(colours.get(r).copied().unwrap_or(0x444444)),
             });
         }
@@ -530,37 +549,14 @@ impl View3d {
         gl.uniform3f(self.path.uniforms[4].as_ref(), e[0], e[1], e[2]);
         gl.bind_vertex_array(Some(&self.path_vao));
         for (r, run) in self.runs.iter().enumerate() {
-            if shown.get(r).copied().unwrap_or(1) == 0 || run.points < 2 {
-                continue;
-            }
-            let segments = step.min(run.points - 1) as i32;
-            if segments == 0 {
+            // The kept points up to this step, and the segments between them.
+            let points = run.steps.partition_point(|&k| (k as usize) <= step);
+            if shown.get(r).copied().unwrap_or(1) == 0 || points < 2 {
                 continue;
             }
             let c = run.colour;
             gl.uniform3f(self.path.uniforms[3].as_ref(), c[0], c[1], c[2]);
-            let offset = (run.first * 16) as i32;
-            attribute(
-                gl,
-                &self.path.program,
-                "a_from",
-                &self.path_buffer,
-                4,
-                16,
-                offset,
-                1,
-            );
-            attribute(
-                gl,
-                &self.path.program,
-                "a_to",
-                &self.path_buffer,
-                4,
-                16,
-                offset + 16,
-                1,
-            );
-            gl.draw_arrays_instanced(Gl::TRIANGLES, 0, 6, segments);
+            gl.draw_arrays(Gl::TRIANGLES, run.first as i32, 6 * (points - 1) as i32);
         }
 
         if !self.markers.is_empty() {
