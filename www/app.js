@@ -977,7 +977,7 @@ async function main() {
   }
   /** What the 3-D view needs of the page: the runs, redrawing, and telling of changes. */
   const view3Host = {
-    trajectories,
+    summaries,
     height: () => heightScale,
     requestDraw,
     syncUrl,

@@ -53,6 +53,8 @@ export async function startView3d({ viz, canvas, overlay, host }) {
   let surfaceKey = '';
   let pathKey = '';
 
+  /** Each run's points and values (x, y, f triples) from viz.path_data(), kept while unchanged. */
+  let tracks = [];
   function update(surface, paths, runs) {
     if (surface !== surfaceKey) {
       const [xmin, xmax, ymin, ymax] = viz.view_box();
@@ -62,15 +64,26 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       pathKey = '';
     }
     if (paths !== pathKey) {
-      const lengths = runs.map((r) => (r.points ? r.points.length : 0));
-      const xy = new Float64Array(2 * lengths.reduce((a, b) => a + b, 0));
-      const values = new Float64Array(xy.length / 2);
+      // One typed array for every run: no JSON for 60,000 points while a start is dragged.
+      const data = viz.path_data();
+      tracks = [];
+      const lengths = [];
+      let at = 1;
+      for (let r = 0; r < data[0]; r += 1) {
+        const count = data[at];
+        tracks.push(data.subarray(at + 1, at + 1 + 3 * count));
+        lengths.push(count);
+        at += 1 + 3 * count;
+      }
+      const total = lengths.reduce((a, b) => a + b, 0);
+      const xy = new Float64Array(2 * total);
+      const values = new Float64Array(total);
       let k = 0;
-      for (const r of runs) {
-        for (let i = 0; i < (r.points || []).length; i += 1, k += 1) {
-          xy[2 * k] = r.points[i][0] ?? NaN;
-          xy[2 * k + 1] = r.points[i][1] ?? NaN;
-          values[k] = r.values?.[i] ?? NaN;
+      for (const t of tracks) {
+        for (let i = 0; i < t.length; i += 3, k += 1) {
+          xy[2 * k] = t[i];
+          xy[2 * k + 1] = t[i + 1];
+          values[k] = t[i + 2];
         }
       }
       view.set_paths(xy, values, Uint32Array.from(lengths), Uint32Array.from(runs.map((r) => hex(r.colour))));
@@ -103,18 +116,20 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       const paramsText = viz.params();
       const params = new Map(JSON.parse(paramsText));
       const surface = [host.height(), params.get('f'), viz.view_box().join(), params.get('log') ?? ''].join('|');
-      const runs = host.trajectories();
+      const runs = host.summaries();
       update(surface, `${surface}#${paramsText}`, runs);
       const discs = [];
       JSON.parse(viz.start_points()).forEach((s, i) => {
-        const run = runs.find((r) => r.start_index === i && r.values && r.values.length);
-        discs.push([s[0], s[1], run ? run.values[0] : NaN, 13, 0xffffff]);
+        const r = runs.findIndex((run) => run.start_index === i);
+        const t = tracks[r];
+        discs.push([s[0], s[1], t && t.length ? t[2] : NaN, 13, 0xffffff]);
       });
-      for (const r of runs) {
-        if (!r.visible || !r.points || !r.points.length) continue;
-        const k = Math.min(step, r.points.length - 1);
-        discs.push([r.points[k][0], r.points[k][1], r.values[k], 9, hex(r.colour)]);
-      }
+      runs.forEach((run, r) => {
+        const t = tracks[r];
+        if (!run.visible || !t || !t.length) return;
+        const k = 3 * Math.min(step, t.length / 3 - 1);
+        discs.push([t[k], t[k + 1], t[k + 2], 9, hex(run.colour)]);
+      });
       view.set_markers(Float64Array.from(discs.flatMap((d) => d.slice(0, 4))), Uint32Array.from(discs.map((d) => d[4])));
       // The plot is white in every theme.
       view.draw(step, Uint8Array.from(runs.map((r) => (r.visible ? 1 : 0))), 0xffffff);

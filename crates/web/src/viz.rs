@@ -525,6 +525,22 @@ impl Viz {
             .map_err(|_| JsError::new("could not draw the inset image"))
     }
 
+    /// Every run's points and values of f in one array, for the 3-D view: the number of runs,
+    /// then for each its number of points n and n triples (x, y, f).
+    pub fn path_data(&self) -> Vec<f64> {
+        let runs = self.scene.runs();
+        let mut out = vec![runs.len() as f64];
+        for run in runs {
+            let t = &run.trajectory;
+            let n = t.points.len().min(t.values.len());
+            out.push(n as f64);
+            for (p, f) in t.points.iter().zip(&t.values).take(n) {
+                out.extend_from_slice(&[p[0], p[1], *f]);
+            }
+        }
+        out
+    }
+
     /// f on an n × n grid over the view (n from 2 to 1024), row by row from ymin up, each row
     /// from xmin to xmax: the 3-D view's heights.
     pub fn sample(&self, n: usize) -> Vec<f64> {
