@@ -87,6 +87,8 @@ test('a real drag of a start on the 3-D surface moves it to the point under the 
   const from = await v.page.evaluate(() => window.gradscape.worldToClient3d(-1, 1));
   const to = await v.page.evaluate(() => window.gradscape.worldToClient3d(0.5, -0.5));
   assert.ok(from && to, 'both points are in view');
+  // The start is drawn as a white disc.
+  assert.ok((await glPixels(v.page, from.x, from.y, 1)).some((p) => near(p, [255, 255, 255], 12)), 'a white disc at the start');
   await drag(v.page, from, to, 12);
   const [x, y] = (await v.page.evaluate(() => window.gradscape.startPoints()))[0];
   // Within one cell of the mesh (65 × 65 samples over a box 4 wide: 0.0625), here far closer.
@@ -128,6 +130,28 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   // Reset view puts the camera back.
   await v.page.click('#reset-view');
   assert.deepEqual((await v.page.evaluate(() => window.gradscape.state())).camera, [-60, 35, 3.2]);
+  // A click on empty space (no start added), then + brings the camera 1.25 times nearer.
+  await v.page.mouse.click(from.x, from.y);
+  await v.page.keyboard.press('+');
+  assert.equal((await v.page.evaluate(() => window.gradscape.state())).camera[2], 3.2 / 1.25);
+  assert.equal((await v.page.evaluate(() => window.gradscape.startPoints())).length, 1);
+  // Save PNG's image is the 3-D plot: the canvas's size, and the bowl's bottom not white.
+  const png = await v.page.evaluate(async () => {
+    const blob = await window.gradscape.exportPNG();
+    const image = await createImageBitmap(blob);
+    const c = document.createElement('canvas');
+    c.width = image.width;
+    c.height = image.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const gl = document.getElementById('gl');
+    const r = gl.getBoundingClientRect();
+    const at = window.gradscape.worldToClient3d(0, 0);
+    const s = c.width / r.width;
+    return { size: [image.width, image.height], canvas: [gl.width, gl.height], bottom: [...ctx.getImageData(Math.round((at.x - r.left) * s), Math.round((at.y - r.top) * s), 1, 1).data] };
+  });
+  assert.deepEqual(png.size, png.canvas);
+  assert.ok(png.bottom.slice(0, 3).some((c) => c < 200), `the PNG shows the surface: ${png.bottom}`);
   v.check();
   await v.page.close();
   // The camera from the address, and a bad one named and replaced.

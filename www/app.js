@@ -979,6 +979,7 @@ async function main() {
   const view3Host = {
     summaries,
     height: () => heightScale,
+    arrows: () => $('arrows').checked,
     requestDraw,
     syncUrl,
     /** A start moved while dragged: the runs and the rule are computed again. */
@@ -1157,7 +1158,12 @@ async function main() {
     } else if (e.key === 'ArrowRight') stepBy(1);
     else if (e.key === 'ArrowLeft') stepBy(-1);
     else if (e.key === 'r' || e.key === 'R') reset();
-    else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
+    else if ((e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') && three()) {
+      // In 3-D the camera comes nearer or goes farther.
+      view3.zoom(e.key === '+' || e.key === '=' ? 1.25 : 0.8);
+      requestDraw();
+      syncUrl();
+    } else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
       viz.zoom(r.width / 2 / uiScale, r.height / 2 / uiScale, e.key === '+' || e.key === '=' ? 1.25 : 0.8);
       afterChange([], { keepStep: true });
     } else if (e.key === '?') {

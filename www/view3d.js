@@ -28,6 +28,9 @@ function software(canvas) {
   return /swiftshader|llvmpipe|software|softpipe/i.test(name);
 }
 
+/** The optimizers' marker shapes, in the order the 3-D view numbers them. */
+const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'triangle-down'];
+
 const hex = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseInt(c.slice(1), 16) : 0x444444);
 
 /**
@@ -100,7 +103,10 @@ export async function startView3d({ viz, canvas, overlay, host }) {
     const p = view.project(x, y);
     return p ? [p[0], p[1]] : null;
   }
+  let shapes = [];
+  let shapesKey = '';
   let gesture = null;
+  const pointers = new Map();
   const setGesture = (g) => {
     gesture = g;
     host.gesture(g);
@@ -118,23 +124,55 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       const surface = [host.height(), params.get('f'), viz.view_box().join(), params.get('log') ?? ''].join('|');
       const runs = host.summaries();
       update(surface, `${surface}#${paramsText}`, runs);
+      // Markers: the start points as white discs, each run's current point in its optimizer's
+      // colour and shape, as in 2-D.
       const discs = [];
       JSON.parse(viz.start_points()).forEach((s, i) => {
-        const r = runs.findIndex((run) => run.start_index === i);
+        const r = runs.findIndex((run) => run.startIndex === i);
         const t = tracks[r];
-        discs.push([s[0], s[1], t && t.length ? t[2] : NaN, 13, 0xffffff]);
+        discs.push([s[0], s[1], t && t.length ? t[2] : NaN, 13, 0xffffff, 0]);
       });
+      if (shapesKey !== paramsText) {
+        shapes = JSON.parse(viz.optimizers()).map((o) => Math.max(0, SHAPES.indexOf(o.marker)));
+        shapesKey = paramsText;
+      }
       runs.forEach((run, r) => {
         const t = tracks[r];
         if (!run.visible || !t || !t.length) return;
         const k = 3 * Math.min(step, t.length / 3 - 1);
-        discs.push([t[k], t[k + 1], t[k + 2], 9, hex(run.colour)]);
+        discs.push([t[k], t[k + 1], t[k + 2], 11, hex(run.colour), shapes[run.optimizerIndex] ?? 0]);
       });
-      view.set_markers(Float64Array.from(discs.flatMap((d) => d.slice(0, 4))), Uint32Array.from(discs.map((d) => d[4])));
+      view.set_markers(Float64Array.from(discs.flatMap((d) => d.slice(0, 4))), Uint32Array.from(discs.map((d) => d[4])), Uint8Array.from(discs.map((d) => d[5])));
+      // Arrows, as in 2-D: the way downhill (−∇f, a fixed length, black) and Momentum's and
+      // Nesterov's velocity (the next displacement, in the optimizer's colour).
+      const arrows = [];
+      const colours = [];
+      if (host.arrows()) {
+        const [xmin, xmax, ymin, ymax] = viz.view_box();
+        JSON.parse(viz.step_views(step)).forEach((v, r) => {
+          if (!v || !runs[r] || !runs[r].visible) return;
+          const [x, y] = v.point;
+          // Downhill in the box's own proportions (it is square in 3-D): 0.12 of its width.
+          const du = -v.gradient[0] * (xmax - xmin);
+          const dv = -v.gradient[1] * (ymax - ymin);
+          const len = Math.hypot(du, dv);
+          if (len > 0 && Number.isFinite(len)) {
+            arrows.push(x, y, v.value, x + (0.12 * du / len) * (xmax - xmin), y + (0.12 * dv / len) * (ymax - ymin));
+            colours.push(0x000000);
+          }
+          if (v.velocity) {
+            arrows.push(x, y, v.value, x + v.velocity[0], y + v.velocity[1]);
+            colours.push(hex(runs[r].colour));
+          }
+        });
+      }
+      view.set_arrows(Float64Array.from(arrows), Uint32Array.from(colours));
       // The plot is white in every theme.
       view.draw(step, Uint8Array.from(runs.map((r) => (r.visible ? 1 : 0))), 0xffffff);
     },
     camera: () => [...view.camera()],
+    /** Brings the camera nearer (factor > 1) or takes it farther. */
+    zoom: (factor) => view.zoom(factor),
     setCamera: (az, el, dist) => view.set_camera(az, el, dist),
     /** The client position of the surface point (x, y, f(x, y)), or null when hidden or off it. */
     worldToClient(x, y) {
@@ -147,6 +185,13 @@ export async function startView3d({ viz, canvas, overlay, host }) {
     pointerDown(e) {
       overlay.setPointerCapture(e.pointerId);
       const [cx, cy] = local(e);
+      pointers.set(e.pointerId, [cx, cy]);
+      if (pointers.size === 2) {
+        // Two fingers: a pinch zooms.
+        const [a, b] = [...pointers.values()];
+        setGesture({ kind: 'pinch', distance: Math.hypot(a[0] - b[0], a[1] - b[1]) });
+        return;
+      }
       let hit = -1;
       let best = e.pointerType === 'touch' ? 22 : 12;
       JSON.parse(viz.start_points()).forEach((s, i) => {
@@ -167,6 +212,19 @@ export async function startView3d({ viz, canvas, overlay, host }) {
     },
     pointerMove(e) {
       const [cx, cy] = local(e);
+      if (pointers.has(e.pointerId)) pointers.set(e.pointerId, [cx, cy]);
+      if (gesture && gesture.kind === 'pinch') {
+        if (pointers.size !== 2) return;
+        const [a, b] = [...pointers.values()];
+        const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+        if (gesture.distance > 0 && distance > 0) {
+          view.zoom(distance / gesture.distance);
+          gesture.distance = distance;
+          host.requestDraw();
+          host.syncUrl();
+        }
+        return;
+      }
       if (!gesture) {
         const at = view.cast(cx, cy);
         host.probe(at ? JSON.parse(viz.inspect(...viz.world_to_css(at[0], at[1]))) : null);
@@ -195,8 +253,19 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       }
     },
     pointerUp(e) {
+      pointers.delete(e.pointerId);
       if (!gesture) return;
       const g = gesture;
+      if (g.kind === 'pinch') {
+        // The pinch ends with its first finger lifted; the other no longer orbits.
+        if (pointers.size === 0) setGesture(null);
+        else setGesture({ kind: 'done' });
+        return;
+      }
+      if (g.kind === 'done') {
+        if (pointers.size === 0) setGesture(null);
+        return;
+      }
       setGesture(null);
       overlay.classList.remove('dragging');
       if (g.kind === 'maybe-add' && e.type === 'pointerup') {

@@ -91,11 +91,35 @@ const POINT_FS: &str = r#"#version 300 es
 precision mediump float;
 in vec4 v_colour;
 out vec4 colour;
+// The optimizers' marker shapes as in 2-D (the shape's number in alpha): 0 circle, 1 square,
+// 2 triangle, 3 diamond, 4 triangle pointing down; each with a dark rim.
 void main() {
-  float r = length(gl_PointCoord - vec2(0.5));
-  if (r > 0.5) discard;
-  colour = r > 0.36 ? vec4(0.1, 0.1, 0.1, 1.0) : v_colour;
+  vec2 d = gl_PointCoord - vec2(0.5);
+  int shape = int(v_colour.a + 0.5);
+  float e;
+  // e: 0 at the shape's centre, 1 on its edge.
+  if (shape == 1) e = max(abs(d.x), abs(d.y)) / 0.42;
+  else if (shape == 3) e = (abs(d.x) + abs(d.y)) / 0.5;
+  else if (shape == 2 || shape == 4) {
+    // Apex (0, -0.45), base at y = 0.35 (flipped for 4); 0.267 the inradius.
+    float y = shape == 2 ? d.y : -d.y;
+    float m = max(y - 0.35, max(-0.872 * d.x, 0.872 * d.x) - 0.49 * (y + 0.45));
+    e = 1.0 + m / 0.267;
+  }
+  else e = length(d) / 0.5;
+  if (e > 1.0) discard;
+  colour = e > 0.72 ? vec4(0.1, 0.1, 0.1, 1.0) : vec4(v_colour.rgb, 1.0);
 }"#;
+
+/// A segment's six vertices: which end (0 its start, 1 its end) and which side.
+const CORNERS: [[f32; 2]; 6] = [
+    [0.0, -1.0],
+    [1.0, -1.0],
+    [1.0, 1.0],
+    [0.0, -1.0],
+    [1.0, 1.0],
+    [0.0, 1.0],
+];
 
 /// How far above the surface a path is drawn, in world units (besides the depth bias).
 const LIFT: f64 = 0.006;
@@ -132,6 +156,11 @@ pub struct View3d {
     point_vao: WebGlVertexArrayObject,
     mesh_buffers: [WebGlBuffer; 3],
     path_buffer: WebGlBuffer,
+    arrow_vao: WebGlVertexArrayObject,
+    arrow_buffer: WebGlBuffer,
+    /// The arrows' segments, laid out as the paths' (each arrow three segments).
+    arrows: Vec<f32>,
+    arrow_colours: Vec<[f32; 3]>,
     point_buffer: WebGlBuffer,
     texture: WebGlTexture,
     mesh_count: i32,
@@ -264,6 +293,12 @@ impl View3d {
         let point = program(&gl, POINT_VS, POINT_FS, &["u_mvp", "u_eye"])?;
         let mesh_buffers = [buffer(&gl)?, buffer(&gl)?, buffer(&gl)?];
         let path_buffer = buffer(&gl)?;
+        let arrow_buffer = buffer(&gl)?;
+        let arrow_vao = vao(&gl)?;
+        gl.bind_vertex_array(Some(&arrow_vao));
+        attribute(&gl, &path.program, "a_from", &arrow_buffer, 4, 40, 0, 0);
+        attribute(&gl, &path.program, "a_to", &arrow_buffer, 4, 40, 16, 0);
+        attribute(&gl, &path.program, "a_corner", &arrow_buffer, 2, 40, 32, 0);
         let point_buffer = buffer(&gl)?;
         let (mesh_vao, path_vao, point_vao) = (vao(&gl)?, vao(&gl)?, vao(&gl)?);
 
@@ -308,6 +343,10 @@ impl View3d {
             point_vao,
             mesh_buffers,
             path_buffer,
+            arrow_vao,
+            arrow_buffer,
+            arrows: Vec::new(),
+            arrow_colours: Vec::new(),
             point_buffer,
             texture,
             mesh_count: 0,
@@ -424,14 +463,7 @@ impl View3d {
             };
             for pair in kept.windows(2) {
                 let (a, b) = (end(&pair[0]), end(&pair[1]));
-                for corner in [
-                    [0.0, -1.0],
-                    [1.0, -1.0],
-                    [1.0, 1.0],
-                    [0.0, -1.0],
-                    [1.0, 1.0],
-                    [0.0, 1.0],
-                ] {
+                for corner in CORNERS {
                     self.points.extend_from_slice(&a);
                     self.points.extend_from_slice(&b);
                     self.points.extend_from_slice(&corner);
@@ -446,9 +478,9 @@ impl View3d {
         upload(&self.gl, Gl::ARRAY_BUFFER, &self.path_buffer, &self.points);
     }
 
-    /// The discs: x, y, f, size in CSS pixels and colour 0xRRGGBB of each, as four numbers and
-    /// a colour apiece.
-    pub fn set_markers(&mut self, xyfs: &[f64], colours: &[u32]) {
+    /// The markers: x, y, f and size in CSS pixels of each, its colour 0xRRGGBB and its shape
+    /// (0 circle, 1 square, 2 triangle, 3 diamond, 4 triangle pointing down).
+    pub fn set_markers(&mut self, xyfs: &[f64], colours: &[u32], shapes: &[u8]) {
         self.markers.clear();
         let Some(h) = &self.heights else {
             return;
@@ -468,9 +500,51 @@ impl View3d {
                 c[0],
                 c[1],
                 c[2],
-                1.0,
+                f32::from(shapes.get(i).copied().unwrap_or(0)),
             ]);
         }
+    }
+
+    /// The arrows, drawn as paths: for each, its foot (x, y, f) and its tip (x, y) in the
+    /// function's coordinates, the tip on the surface, and its colour 0xRRGGBB.
+    pub fn set_arrows(&mut self, feet_tips: &[f64], colours: &[u32]) {
+        self.arrows.clear();
+        self.arrow_colours.clear();
+        let Some(h) = &self.heights else {
+            return;
+        };
+        let view = h.view();
+        for (i, a) in feet_tips.chunks_exact(5).enumerate() {
+            let foot = view3d::to_world(&view, a[0], a[1], h.z_of_value(a[2]));
+            let tip_z = h.z_at(a[3], a[4]).unwrap_or_else(|| h.z_of_value(a[2]));
+            let tip = view3d::to_world(&view, a[3], a[4], tip_z);
+            let (du, dv) = (tip[0] - foot[0], tip[1] - foot[1]);
+            let len = du.hypot(dv);
+            if !(len > 1e-9 && foot.iter().chain(&tip).all(|c| c.is_finite())) {
+                continue;
+            }
+            // Two wings, a quarter of the shaft long, in the floor's plane at the tip's height.
+            let (ux, uy) = (du / len, dv / len);
+            let head = 0.25 * len.min(0.2);
+            let wing = |s: f64| {
+                [
+                    tip[0] - head * (ux + s * 0.55 * uy),
+                    tip[1] - head * (uy - s * 0.55 * ux),
+                    tip[2],
+                ]
+            };
+            let lift = |p: [f64; 3]| [p[0] as f32, p[1] as f32, (p[2] + LIFT) as f32, 1.0];
+            for (a, b) in [(foot, tip), (tip, wing(1.0)), (tip, wing(-1.0))] {
+                for corner in CORNERS {
+                    self.arrows.extend_from_slice(&lift(a));
+                    self.arrows.extend_from_slice(&lift(b));
+                    self.arrows.extend_from_slice(&corner);
+                }
+            }
+            self.arrow_colours
+                .push(rgb(colours.get(i).copied().unwrap_or(0)));
+        }
+        upload(&self.gl, Gl::ARRAY_BUFFER, &self.arrow_buffer, &self.arrows);
     }
 
     /// Sets the camera (azimuth and elevation in degrees, distance), kept within its bounds.
@@ -557,6 +631,11 @@ impl View3d {
             let c = run.colour;
             gl.uniform3f(self.path.uniforms[3].as_ref(), c[0], c[1], c[2]);
             gl.draw_arrays(Gl::TRIANGLES, run.first as i32, 6 * (points - 1) as i32);
+        }
+        gl.bind_vertex_array(Some(&self.arrow_vao));
+        for (i, c) in self.arrow_colours.iter().enumerate() {
+            gl.uniform3f(self.path.uniforms[3].as_ref(), c[0], c[1], c[2]);
+            gl.draw_arrays(Gl::TRIANGLES, (18 * i) as i32, 18);
         }
 
         if !self.markers.is_empty() {
