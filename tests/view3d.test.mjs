@@ -155,13 +155,17 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   v.check();
   await v.page.close();
   // The camera from the address, and a bad one named and replaced.
-  const w = await open(env, '?mode=3d&camera=30,60,5', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
-  assert.deepEqual((await w.page.evaluate(() => window.gradscape.state())).camera, [30, 60, 5]);
+  const w = await open(env, '?mode=3d&camera=30,60,5&height=clip&contours=0', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const kept = await w.page.evaluate(() => window.gradscape.state());
+  assert.deepEqual([kept.camera, kept.height], [[30, 60, 5], 'clip']);
+  assert.equal(await w.page.isChecked('#contours'), false);
+  await w.page.waitForFunction(() => /height=clip&contours=0/.test(location.search));
   await w.close();
-  const bad = await open(env, '?mode=3d&camera=30,abc,5&height=cubic', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const bad = await open(env, '?mode=3d&camera=30,abc,5&height=cubic&contours=maybe', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
   const text = await bad.page.locator('#messages').innerText();
   assert.match(text, /camera: '30,abc,5' is not three numbers/);
   assert.match(text, /height: no height scale 'cubic'/);
+  assert.match(text, /contours: 'maybe' is not 0 or 1/);
   assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [-60, 35, 3.2]);
   bad.check();
   await bad.close();

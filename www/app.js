@@ -79,7 +79,7 @@ function still(canvases, view) {
   };
 }
 
-const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height', ...NET_KEYS]);
+const OURS = new Set(['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height', 'contours', ...NET_KEYS]);
 const TABS = ['surfaces', 'network', 'graph'];
 /** Keys of the embedding host: kept in the address as given. */
 const FLAGS = ['embed', 'autoplay'];
@@ -217,7 +217,7 @@ async function main() {
     point: (run) => JSON.parse(viz.step_views(currentStep()))[run]?.point ?? null,
     viewBox: () => viz.view_box(),
     /** The surface, the whole view, painted into the inset (its size in device pixels). */
-    paintInset: (canvas, w, h) => viz.paint_inset(canvas, w, h),
+    paintInset: (canvas, w, h) => viz.paint_inset(canvas, w, h, true),
   };
   let currentTab = 'surfaces';
   // The Graph view: its script and module are fetched the first time it is needed.
@@ -291,6 +291,13 @@ async function main() {
     if (HEIGHTS.includes(h)) heightScale = h;
     else modeWarnings.push(warning('height', 'page.height-used', { value: heightParam.slice(0, 60), heights: HEIGHTS.join(', ') }));
   }
+  const contoursParam = query.get('contours');
+  let contoursOn = true;
+  if (contoursParam !== null) {
+    const v = contoursParam.trim().toLowerCase();
+    if (['0', 'false'].includes(v)) contoursOn = false;
+    else if (!['1', 'true', ''].includes(v)) modeWarnings.push(warning('contours', 'page.contours-used', { value: contoursParam.slice(0, 60) }));
+  }
   if (query.has('camera')) {
     cameraAsked = cameraOf(query.get('camera'));
     if (!cameraAsked) modeWarnings.push(warning('camera', 'page.camera-used', { value: query.get('camera').slice(0, 60), camera: CAMERA.join(',') }));
@@ -327,6 +334,7 @@ async function main() {
     const speech = langAsked || share ? [['lang', language()]] : [];
     const three = mode === '3d' ? [['mode', '3d'], ['camera', cameraNow().map((v) => +v.toFixed(2)).join(',')]] : [];
     if (heightScale !== 'log') three.push(['height', heightScale]);
+    if (mode === '3d' && !$('contours').checked) three.push(['contours', '0']);
     const parts = [...params, ...three, ...tab, ...graph, ...net, ...look, ...speech, ...host].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
     return `${location.pathname}?${parts.join('&')}${location.hash}`;
   }
@@ -974,11 +982,13 @@ async function main() {
     $('mode-2d').setAttribute('aria-pressed', String(mode !== '3d'));
     $('mode-3d').setAttribute('aria-pressed', String(mode === '3d'));
     $('height-box').hidden = mode !== '3d';
+    $('contours-box').hidden = mode !== '3d';
   }
   /** What the 3-D view needs of the page: the runs, redrawing, and telling of changes. */
   const view3Host = {
     summaries,
     height: () => heightScale,
+    contours: () => $('contours').checked,
     arrows: () => $('arrows').checked,
     requestDraw,
     syncUrl,
@@ -1054,6 +1064,11 @@ async function main() {
   $('mode-2d').addEventListener('click', () => setMode('2d'));
   $('mode-3d').addEventListener('click', () => setMode('3d').catch(() => {}));
   $('height').value = heightScale;
+  $('contours').checked = contoursOn;
+  $('contours').addEventListener('change', () => {
+    requestDraw();
+    syncUrl();
+  });
   $('height').addEventListener('change', () => {
     heightScale = HEIGHTS.includes($('height').value) ? $('height').value : 'log';
     requestDraw();

@@ -61,7 +61,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
   function update(surface, paths, runs) {
     if (surface !== surfaceKey) {
       const [xmin, xmax, ymin, ymax] = viz.view_box();
-      viz.paint_inset(picture, PICTURE, PICTURE);
+      viz.paint_inset(picture, PICTURE, PICTURE, surface.endsWith('|contours'));
       view.set_surface(viz.sample(n), n, xmin, xmax, ymin, ymax, surface.split('|')[0], picture);
       surfaceKey = surface;
       pathKey = '';
@@ -121,7 +121,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
     draw(step) {
       const paramsText = viz.params();
       const params = new Map(JSON.parse(paramsText));
-      const surface = [host.height(), params.get('f'), viz.view_box().join(), params.get('log') ?? ''].join('|');
+      const surface = [host.height(), params.get('f'), viz.view_box().join(), params.get('log') ?? '', host.contours() ? 'contours' : 'plain'].join('|');
       const runs = host.summaries();
       update(surface, `${surface}#${paramsText}`, runs);
       // Markers: the start points as white discs, each run's current point in its optimizer's

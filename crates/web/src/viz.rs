@@ -495,12 +495,14 @@ impl Viz {
     }
 
     /// Paints the surface, the whole view with no axes, into a `width × height` canvas (device
-    /// pixels): the Graph view's small picture, on which its point is dragged.
+    /// pixels), with its contour lines if `contours`: the Graph view's small picture, on which
+    /// its point is dragged, and the picture the 3-D view's mesh wears.
     pub fn paint_inset(
         &self,
         canvas: &web_sys::HtmlCanvasElement,
         width: u32,
         height: u32,
+        contours: bool,
     ) -> Result<(), JsError> {
         let (width, height) = (width.clamp(1, 2000), height.clamp(1, 2000));
         let mut layout = Layout::new(f64::from(width), f64::from(height), 1.0, self.layout.view);
@@ -514,7 +516,12 @@ impl Viz {
             Scale::Linear
         };
         let mut painter = Painter::new();
-        painter.paint(self.scene.function(), &layout, scale, 8);
+        painter.paint(
+            self.scene.function(),
+            &layout,
+            scale,
+            if contours { 8 } else { 0 },
+        );
         canvas.set_width(width);
         canvas.set_height(height);
         let ctx = cleared(canvas)?;
