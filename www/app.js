@@ -409,11 +409,27 @@ async function main() {
   const inView = (id) => !unseen.has(id);
 
   function requestDraw() {
+    onlyCamera = false;
     if (!rafId) rafId = requestAnimationFrame(frame);
+  }
+  // A frame for the 3-D camera alone (orbit, zoom): the loss chart, the readouts and the rule
+  // have not changed, and are left alone.
+  let onlyCamera = false;
+  function requestCameraDraw() {
+    const pending = rafId !== 0;
+    requestDraw();
+    if (!pending) onlyCamera = true;
   }
 
   function frame(now) {
     rafId = 0;
+    if (onlyCamera && !anim.playing && three()) {
+      onlyCamera = false;
+      const t0 = performance.now();
+      view3.draw(currentStep());
+      performance.measure('gradscape:frame', { start: t0, end: performance.now() });
+      return;
+    }
     if (anim.playing) {
       if (!anim.last) anim.last = now;
       // A frame that comes late (a busy machine, a tab brought back) moves the animation as far as
@@ -987,6 +1003,7 @@ async function main() {
   /** What the 3-D view needs of the page: the runs, redrawing, and telling of changes. */
   const view3Host = {
     summaries,
+    requestCameraDraw,
     height: () => heightScale,
     contours: () => $('contours').checked,
     arrows: () => $('arrows').checked,
@@ -1176,7 +1193,7 @@ async function main() {
     else if ((e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') && three()) {
       // In 3-D the camera comes nearer or goes farther.
       view3.zoom(e.key === '+' || e.key === '=' ? 1.25 : 0.8);
-      requestDraw();
+      requestCameraDraw();
       syncUrl();
     } else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_') {
       viz.zoom(r.width / 2 / uiScale, r.height / 2 / uiScale, e.key === '+' || e.key === '=' ? 1.25 : 0.8);

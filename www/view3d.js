@@ -220,7 +220,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
         if (gesture.distance > 0 && distance > 0) {
           view.zoom(distance / gesture.distance);
           gesture.distance = distance;
-          host.requestDraw();
+          host.requestCameraDraw();
           host.syncUrl();
         }
         return;
@@ -248,7 +248,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
         view.orbit(cx - gesture.lastX, cy - gesture.lastY);
         gesture.lastX = cx;
         gesture.lastY = cy;
-        host.requestDraw();
+        host.requestCameraDraw();
         host.syncUrl();
       }
     },
@@ -280,12 +280,12 @@ export async function startView3d({ viz, canvas, overlay, host }) {
           }
         }
       }
-      if (g.kind === 'orbit') host.requestDraw();
+      if (g.kind === 'orbit') host.requestCameraDraw();
       else host.changed();
     },
     wheel(e) {
       view.zoom(Math.exp(-(e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY) * 0.0015));
-      host.requestDraw();
+      host.requestCameraDraw();
       host.syncUrl();
     },
   };
