@@ -43,7 +43,7 @@ if (!existsSync('dist/index.html')) {
 }
 const server = await serve('dist', 0);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--enable-unsafe-swiftshader'] });
 const results = {};
 
 async function page(query, viewport = { width: 1700, height: 1000 }) {

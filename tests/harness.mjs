@@ -16,7 +16,9 @@ export async function start({ args = [] } = {}) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args],
+    // WebGL2 in software (SwiftShader) where there is no GPU, as on the test machines, for the
+    // 3-D view; a test that wants none passes --disable-webgl.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--enable-unsafe-swiftshader', ...args],
   });
   return {
     base,
