@@ -54,6 +54,11 @@ test('standalone.html from file:// draws the book preset and trains, with no req
   assert.match(svg, /^<svg [^>]*width="\d+"/);
   // A coloured polyline per optimizer (and Momentum's velocity arrow).
   assert.ok((svg.match(/<polyline [^>]*stroke="#(?!FFFFFF|000000)/g) || []).length >= 4, 'a coloured path per optimizer');
+  // The 3-D view, its script and module carried in the file.
+  await page.click('#mode-3d');
+  await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'), null, { timeout: 20000 });
+  assert.ok(await page.evaluate(() => window.gradscape.worldToClient3d(-7, 2)), 'the start is drawn in 3-D');
+  await page.click('#mode-2d');
   // The network view, the digits carried in the file, trained in frames (no worker from disk).
   await page.evaluate(() => window.gradscape.setState({ tab: 'network', data: 'digits', hidden: '20', iters: 30, batch: 20 }));
   await page.waitForFunction(() => window.gradscape.state().data === 'digits', null, { timeout: 20000 });
