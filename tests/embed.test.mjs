@@ -192,6 +192,23 @@ test('two <gradscape-viz> elements on one page: each its own view, attributes li
   assert.match(svg, /^<svg [^>]*width="\d+" height="\d+"/);
   assert.ok(svg.includes("<polyline"));
   assert.equal(await page.evaluate(async () => (await document.getElementById('a').exportPNG()).type), 'image/png');
+  // mode="3d": the element's view in 3-D, and a real drag of its start on the surface.
+  await page.evaluate(() => document.getElementById('b').setAttribute('mode', '3d'));
+  // Once drawn in 3-D, both points are in view: the start and where it is dropped.
+  const points3d = async () => page.evaluate(async () => {
+    const b = document.getElementById('b');
+    return (await b.state()).mode === '3d' ? [await b.worldToClient3d(-4, -3), await b.worldToClient3d(-2, 1)] : [null, null];
+  });
+  let from3d = null;
+  let to3d = null;
+  for (let i = 0; i < 100 && !(from3d && to3d); i += 1) {
+    [from3d, to3d] = await points3d();
+    if (!(from3d && to3d)) await page.waitForTimeout(100);
+  }
+  assert.ok(from3d && to3d, `${JSON.stringify([from3d, to3d])}`);
+  await drag(page, from3d, to3d, 8);
+  const [moved3d] = await page.evaluate(() => document.getElementById('b').startPoints());
+  assert.ok(Math.abs(moved3d[0] + 2) < 0.4 && Math.abs(moved3d[1] - 1) < 0.4, `${moved3d}`);
   // A method that is not there is refused in words.
   assert.match(await page.evaluate(() => document.getElementById('a').call('nothing').catch((e) => e.message)), /no method 'nothing'/);
   assert.deepEqual(problems, [], problems.join('\n'));

@@ -12,7 +12,7 @@ const PAGE = new URL('../', import.meta.url);
 const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'theme', 'lang', 'autoplay',
   'mode', 'camera', 'height', 'tab', 'data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 const METHODS = ['state', 'setState', 'trajectories', 'explain', 'startPoints', 'setStart', 'setView', 'play', 'pause', 'step', 'reset',
-  'status', 'render', 'worldToClient3d', 'exportPNG', 'exportSVG', 'train', 'pauseTraining', 'resetTraining', 'lossCurves', 'trainStatus'];
+  'status', 'render', 'exportPNG', 'exportSVG', 'train', 'pauseTraining', 'resetTraining', 'lossCurves', 'trainStatus'];
 
 let calls = 0;
 
@@ -83,6 +83,15 @@ export class GradscapeViz extends HTMLElement {
   /** A world point in this page's client (CSS) pixels. */
   async worldToClient(x, y) {
     const p = await this.call('worldToClient', [x, y]);
+    const r = this.frame.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }
+
+  /** In 3-D, the surface's point (x, y, f(x, y)) in this page's client pixels, or null when it
+   * is hidden, off the plot, or the view is not in 3-D. */
+  async worldToClient3d(x, y) {
+    const p = await this.call('worldToClient3d', [x, y]);
+    if (!p) return null;
     const r = this.frame.getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   }
