@@ -411,33 +411,26 @@ if (wanted('view3d')) {
     return gl ? String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)) : 'none';
   });
   const software = /swiftshader|llvmpipe|software|softpipe/i.test(renderer);
-  const box = await p.locator('#gl').boundingBox();
-  // Orbiting: a real drag of empty space, 150 moves; frames drawn over the time it took.
-  await afterFrames(p, 2);
-  await p.evaluate(() => performance.clearMeasures());
-  await p.mouse.move(box.x + 10, box.y + 10);
-  await p.mouse.down();
-  const began = Date.now();
-  for (let k = 0; k < 150; k += 1) await p.mouse.move(box.x + 10 + 2 * k, box.y + 10 + (k % 40));
-  await afterFrames(p);
-  const took = Date.now() - began;
-  await p.mouse.up();
-  const frames = (await durations(p, 'gradscape:frame')).length;
-  const fps = (frames * 1000) / took;
+  /** Orbiting: a real drag of empty space, 150 moves; frames drawn over the time it took. */
+  const orbit = async (q) => {
+    const box = await q.locator('#gl').boundingBox();
+    await afterFrames(q, 2);
+    await q.evaluate(() => performance.clearMeasures());
+    await q.mouse.move(box.x + 10, box.y + 10);
+    await q.mouse.down();
+    const began = Date.now();
+    for (let k = 0; k < 150; k += 1) await q.mouse.move(box.x + 10 + 2 * k, box.y + 10 + (k % 40));
+    await afterFrames(q);
+    const took = Date.now() - began;
+    await q.mouse.up();
+    const frames = (await durations(q, 'gradscape:frame')).length;
+    return { frames, took, fps: (frames * 1000) / took };
+  };
+  const { frames, took, fps } = await orbit(p);
   // The same on the default view (the book's figure: 4 optimizers × 30 steps).
   const light = await page('?mode=3d');
   await light.page.waitForFunction(() => document.getElementById('plot').classList.contains('three'));
-  const lightBox = await light.page.locator('#gl').boundingBox();
-  await afterFrames(light.page, 2);
-  await light.page.evaluate(() => performance.clearMeasures());
-  await light.page.mouse.move(lightBox.x + 10, lightBox.y + 10);
-  await light.page.mouse.down();
-  const lightBegan = Date.now();
-  for (let k = 0; k < 150; k += 1) await light.page.mouse.move(lightBox.x + 10 + 2 * k, lightBox.y + 10 + (k % 40));
-  await afterFrames(light.page);
-  const lightTook = Date.now() - lightBegan;
-  await light.page.mouse.up();
-  const lightFps = ((await durations(light.page, 'gradscape:frame')).length * 1000) / lightTook;
+  const lightFps = (await orbit(light.page)).fps;
   await light.context.close();
   // A start dragged on the surface: the browser's main thread per move (recompute and redraw).
   const cdp = await context.newCDPSession(p);
