@@ -70,6 +70,11 @@ for (const lang of ['ko', 'ja']) {
     await page.keyboard.press('?');
     assert.deepEqual(await foreign(page, '#keys'), [], 'the keys list');
     await page.keyboard.press('Escape');
+    // The surfaces in 3-D, by a click on the switch, with its height and contour controls.
+    await page.click('#mode-3d');
+    await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'));
+    assert.deepEqual(await foreign(page, 'body'), [], 'the surfaces in 3-D');
+    await page.click('#mode-2d');
     // The share and embed dialog.
     await page.click('#share-button').catch(() => {});
     if (await page.isVisible('#share')) assert.deepEqual(await foreign(page, '#share'), [], 'the share dialog');
