@@ -167,6 +167,10 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   assert.match(text, /height: no height scale 'cubic'/);
   assert.match(text, /contours: 'maybe' is not 0 or 1/);
   assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [-60, 35, 3.2]);
+  // Beyond the camera's bounds: brought within them, and said.
+  const warnings = await bad.page.evaluate(() => window.gradscape.setState({ camera: [400, 120, 50] }));
+  assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [40, 89, 10]);
+  assert.match(warnings.map((w) => w.message).join(' '), /camera: '400,120,50' is beyond what the camera allows .*; used 40,89,10/);
   bad.check();
   await bad.close();
 });

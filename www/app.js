@@ -1033,6 +1033,12 @@ async function main() {
       gesture = g;
     },
   };
+  /** A warning when the camera asked for is beyond its bounds (elevation 5–89°, distance
+   * 1.2–10) and was brought within them; none for an azimuth turned into −180–180°. */
+  function cameraKept(asked, got) {
+    if (Math.abs(asked[1] - got[1]) < 1e-9 && Math.abs(asked[2] - got[2]) < 1e-9) return null;
+    return warning('camera', 'page.camera-clamped', { value: asked.join(',').slice(0, 60), camera: got.map((v) => +v.toFixed(2)).join(',') });
+  }
   function loadView3d() {
     view3Load ??= (async () => {
       $('view3d-status').textContent = t('mode.loading');
@@ -1041,6 +1047,11 @@ async function main() {
       const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host });
       const c = cameraAsked ?? CAMERA;
       v.setCamera(c[0], c[1], c[2]);
+      const kept = cameraKept(c, v.camera());
+      if (kept) {
+        messages = [...messages.filter((m) => m.param !== 'camera'), kept];
+        showMessages();
+      }
       view3 = v;
       $('view3d-status').hidden = true;
       showMode();
@@ -1484,7 +1495,11 @@ async function main() {
       if ('camera' in (partial || {})) {
         const c = cameraOf(partial.camera);
         if (!c) themeWarning.push(warning('camera', 'page.camera-kept', { value: String(partial.camera).slice(0, 60) }));
-        else if (view3) view3.setCamera(c[0], c[1], c[2]);
+        else if (view3) {
+          view3.setCamera(c[0], c[1], c[2]);
+          const kept = cameraKept(c, view3.camera());
+          if (kept) themeWarning.push(kept);
+        }
         else cameraAsked = c;
       }
       if ('mode' in (partial || {})) {
