@@ -1,6 +1,6 @@
-//! The maths of a 3-D view of a loss surface: heights, camera, mesh, path ribbons and picking.
+//! The maths of a 3-D view of a loss surface: heights, camera, mesh, paths and picking.
 //!
-//! Only numbers here; a WebGL2 view draws the mesh and the ribbons with the camera's matrix and
+//! Only numbers here; a WebGL2 view draws the mesh and the paths with the camera's matrix and
 //! asks [`ray`], [`cast`], [`project`] and [`visible`] which point of the surface lies under the
 //! pointer and which points can be seen.
 //!
@@ -254,14 +254,6 @@ fn dot(a: V3, b: V3) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
-fn cross(a: V3, b: V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
 fn norm(a: V3) -> f64 {
     dot(a, a).sqrt()
 }
@@ -453,70 +445,6 @@ pub fn mesh(heights: &Heights) -> Mesh {
         }
     }
     m
-}
-
-/// A band of the given width along a polyline of world points, as a triangle strip of xyz floats
-/// (two vertices a point, p ± side·width/2). Each side is perpendicular to the path and to the
-/// line of sight from `eye`, so the band faces the camera. Points that are not finite break the
-/// path; the pieces are joined by repeated (degenerate) vertices, and pieces of one point are
-/// left out. An empty vector for a width or eye that is not finite and positive.
-pub fn ribbon(points_world: &[[f64; 3]], width: f64, eye: [f64; 3]) -> Vec<f32> {
-    let mut out = Vec::new();
-    if !(width.is_finite() && width > 0.0 && finite3(eye)) {
-        return out;
-    }
-    let mut rest = points_world;
-    while !rest.is_empty() {
-        let start = rest.iter().position(|p| finite3(*p)).unwrap_or(rest.len());
-        rest = &rest[start..];
-        let len = rest.iter().position(|p| !finite3(*p)).unwrap_or(rest.len());
-        ribbon_piece(&rest[..len], width / 2.0, eye, &mut out);
-        rest = &rest[len..];
-    }
-    out
-}
-
-/// One unbroken piece of [`ribbon`], appended to `out` (stitched to what is there already).
-fn ribbon_piece(points: &[[f64; 3]], half: f64, eye: V3, out: &mut Vec<f32>) {
-    if points.len() < 2 {
-        return;
-    }
-    let last = points.len() - 1;
-    let mut sides: Vec<Option<V3>> = (0..points.len())
-        .map(|k| {
-            let tangent = sub(points[(k + 1).min(last)], points[k.saturating_sub(1)]);
-            let sight = sub(eye, points[k]);
-            let s = cross(tangent, sight);
-            let len = norm(s);
-            let ok = len.is_finite() && len > 1e-12 * norm(tangent) * norm(sight) && len > 0.0;
-            ok.then(|| s.map(|c| c / len))
-        })
-        .collect();
-    // Points where the side is undefined (repeated points, looking along the path) borrow a
-    // neighbour's; a piece with none defined is left out.
-    let Some(first) = sides.iter().flatten().next().copied() else {
-        return;
-    };
-    let mut previous = first;
-    for side in sides.iter_mut() {
-        let mut s = side.unwrap_or(previous);
-        if dot(s, previous) < 0.0 {
-            s = s.map(|c| -c);
-        }
-        *side = Some(s);
-        previous = s;
-    }
-    let vertex =
-        |k: usize, sign: f64| add_scaled(points[k], sides[k].unwrap_or(first), sign * half);
-    if out.len() >= 3 {
-        let tail = out[out.len() - 3..].to_vec();
-        out.extend(tail);
-        out.extend(vertex(0, 1.0).map(|c| c as f32));
-    }
-    for k in 0..points.len() {
-        out.extend(vertex(k, 1.0).map(|c| c as f32));
-        out.extend(vertex(k, -1.0).map(|c| c as f32));
-    }
 }
 
 /// A half-line in world coordinates.
@@ -1030,57 +958,6 @@ mod tests {
     }
 
     #[test]
-    fn ribbon_of_a_straight_line() {
-        let points = [[-1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]];
-        let strip = ribbon(&points, 0.1, [0.0, 0.0, 5.0]);
-        assert_eq!(strip.len(), 3 * 2 * points.len());
-        for (k, pair) in strip.chunks(6).enumerate() {
-            let (a, b) = (&pair[..3], &pair[3..]);
-            // Seen from above, the sides run along y, 0.1 apart, centred on the point.
-            assert_eq!(a[0], b[0]);
-            assert!(close(f64::from(a[0]), points[k][0], 1e-6));
-            assert!(close(f64::from(a[1] - b[1]).abs(), 0.1, 1e-6));
-            assert!(close(f64::from(a[1] + b[1]), 0.0, 1e-6));
-            assert_eq!((a[2], b[2]), (0.0, 0.0));
-        }
-        // Seen from the side (eye along +y), the band stands up along z instead.
-        let strip = ribbon(&points, 0.1, [0.0, 5.0, 0.0]);
-        assert!(close(f64::from(strip[2] - strip[5]).abs(), 0.1, 1e-6));
-        assert_eq!(strip[1], strip[4]);
-    }
-
-    #[test]
-    fn ribbon_breaks_at_non_finite_points() {
-        let nan = [f64::NAN, 0.0, 0.0];
-        let inf = [0.0, f64::INFINITY, 0.0];
-        let points = [
-            nan,
-            [0.0, 0.0, 0.0],
-            [1.0, 0.0, 0.0],
-            nan,
-            [2.0, 0.0, 0.0],
-            inf,
-            [3.0, 0.0, 0.0],
-            [4.0, 0.0, 0.0],
-        ];
-        let strip = ribbon(&points, 0.2, [0.0, 0.0, 5.0]);
-        // Two pieces of two points (4 vertices each) and 2 joining vertices; [2, 0, 0] alone
-        // is left out.
-        assert_eq!(strip.len(), 3 * (4 + 2 + 4));
-        assert!(strip.iter().all(|c| c.is_finite()));
-        // The join repeats the last vertex of the first piece and the first of the second.
-        assert_eq!(&strip[9..12], &strip[12..15]);
-        assert_eq!(&strip[15..18], &strip[18..21]);
-        assert!(ribbon(&points, f64::NAN, [0.0, 0.0, 5.0]).is_empty());
-        assert!(ribbon(&points, 0.2, [f64::NAN, 0.0, 5.0]).is_empty());
-        // Repeated points and a path seen end-on do not break the band.
-        let repeated = [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]];
-        assert_eq!(ribbon(&repeated, 0.2, [0.0, 0.0, 5.0]).len(), 18);
-        let end_on = [[0.0, 0.0, 0.0], [0.0, 0.0, 1.0]];
-        assert!(ribbon(&end_on, 0.2, [0.0, 0.0, 5.0]).is_empty());
-    }
-
-    #[test]
     fn thinning_a_path_keeps_its_ends_breaks_and_spacing() {
         // 1,001 points 0.001 apart along u; at least 0.01 apart: every tenth, ends included.
         let line: Vec<[f64; 3]> = (0..=1000).map(|i| [i as f64 * 0.001, 0.0, 0.0]).collect();
@@ -1114,15 +991,17 @@ mod tests {
             assert_eq!(h.z_grid()[40], 0.0);
             let m = mesh(&h);
             assert!(m.positions.iter().chain(&m.normals).all(|c| c.is_finite()));
-            let path = [
-                h.world_of(0.1, 0.2, 0.05),
-                h.world_of(f64::NAN, 0.2, 1.0),
-                h.world_of(0.3, 0.2, f64::NAN),
-                h.world_of(0.4, 0.3, f64::INFINITY),
-                h.world_of(0.5, f64::INFINITY, 1.0),
-            ];
-            let strip = ribbon(&path, 0.05, Camera::default().eye());
-            assert!(strip.iter().all(|c| c.is_finite()));
+            // A path's points: finite where x, y and f are, and never a panic.
+            assert!(h.world_of(0.1, 0.2, 0.05).iter().all(|c| c.is_finite()));
+            let (kept, _) = thin_path(
+                &[
+                    h.world_of(0.1, 0.2, 0.05),
+                    h.world_of(f64::NAN, 0.2, 1.0),
+                    h.world_of(0.5, f64::INFINITY, 1.0),
+                ],
+                0.01,
+            );
+            assert_eq!(kept.len(), 3);
             let weird = Camera {
                 azimuth_deg: f64::NAN,
                 elevation_deg: f64::INFINITY,

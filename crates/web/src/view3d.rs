@@ -5,7 +5,7 @@
 //! the heat map's picture and the paths.
 
 use gradscape_core::surface::ViewBox;
-use gradscape_core::view3d::{self, Camera, HeightScale, Heights, HEIGHT};
+use gradscape_core::view3d::{self, Camera, HeightScale, Heights};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -434,7 +434,6 @@ impl View3d {
         let Some(h) = &self.heights else {
             return;
         };
-        let view = h.view();
         let mut at = 0;
         let mut world = Vec::new();
         for (r, &len) in lengths.iter().enumerate() {
@@ -444,7 +443,7 @@ impl View3d {
             for (k, &f) in values.iter().enumerate().take(end).skip(at) {
                 let x = xy.get(2 * k).copied().unwrap_or(f64::NAN);
                 let y = xy.get(2 * k + 1).copied().unwrap_or(f64::NAN);
-                let mut p = view3d::to_world(&view, x, y, h.z_of_value(f));
+                let mut p = h.world_of(x, y, f);
                 if !f.is_finite() {
                     p[0] = f64::NAN;
                 }
@@ -670,20 +669,4 @@ impl View3d {
         view3d::project(&view, x, y, z, &self.camera, self.css[0], self.css[1])
             .map(|(px, py, _)| vec![px, py])
     }
-
-    /// The CSS position of (x, y) at the height of value f (a path's point), hidden or not, or
-    /// None off the canvas.
-    pub fn project_value(&self, x: f64, y: f64, f: f64) -> Option<Vec<f64>> {
-        let h = self.heights.as_ref()?;
-        let view = h.view();
-        let z = h.z_of_value(f);
-        view3d::project(&view, x, y, z, &self.camera, self.css[0], self.css[1])
-            .map(|(px, py, _)| vec![px, py])
-    }
-}
-
-/// The world height of the surface's top, for the page's own checks.
-#[wasm_bindgen]
-pub fn surface_top() -> f64 {
-    HEIGHT
 }
