@@ -3,12 +3,12 @@
 // them as a lit mesh, ribbons and discs, and answers which point of the surface is under the
 // pointer (the core's ray cast, on the CPU).
 import init, { View3d } from './pkg/gradscape_3d.js';
+import { inlineBytes } from './inline.js';
 
 let ready = null;
 /** Loads the module once (inline in the one-file page, else fetched). */
 function load() {
-  const inline = globalThis.gradscapeInline?.view3d;
-  ready ??= init({ module_or_path: inline ? Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)) : new URL('./pkg/gradscape_3d_bg.wasm', import.meta.url) })
+  ready ??= init({ module_or_path: inlineBytes('view3d') ?? new URL('./pkg/gradscape_3d_bg.wasm', import.meta.url) })
     .catch((e) => {
       ready = null;
       throw e;
@@ -67,29 +67,16 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       pathKey = '';
     }
     if (paths !== pathKey) {
-      // One typed array for every run: no JSON for 60,000 points while a start is dragged.
+      // One typed array for every run: no JSON for 60,000 points while a start is dragged. The
+      // module reads it as it is; each run's triples are kept for the markers.
       const data = viz.path_data();
       tracks = [];
-      const lengths = [];
       let at = 1;
       for (let r = 0; r < data[0]; r += 1) {
-        const count = data[at];
-        tracks.push(data.subarray(at + 1, at + 1 + 3 * count));
-        lengths.push(count);
-        at += 1 + 3 * count;
+        tracks.push(data.subarray(at + 1, at + 1 + 3 * data[at]));
+        at += 1 + 3 * data[at];
       }
-      const total = lengths.reduce((a, b) => a + b, 0);
-      const xy = new Float64Array(2 * total);
-      const values = new Float64Array(total);
-      let k = 0;
-      for (const t of tracks) {
-        for (let i = 0; i < t.length; i += 3, k += 1) {
-          xy[2 * k] = t[i];
-          xy[2 * k + 1] = t[i + 1];
-          values[k] = t[i + 2];
-        }
-      }
-      view.set_paths(xy, values, Uint32Array.from(lengths), Uint32Array.from(runs.map((r) => hex(r.colour))));
+      view.set_paths(data, Uint32Array.from(runs.map((r) => hex(r.colour))));
       pathKey = paths;
     }
   }

@@ -121,6 +121,24 @@ const CORNERS: [[f32; 2]; 6] = [
     [0.0, 1.0],
 ];
 
+/// Adds the segment from world point `a` to `b` to `out` as its six vertices (both ends, lifted
+/// by [`LIFT`], and the corner); an end that is not finite is a break (w = 0), drawn as nothing.
+fn push_segment(out: &mut Vec<f32>, a: [f64; 3], b: [f64; 3]) {
+    let end = |p: [f64; 3]| {
+        if p.iter().all(|c| c.is_finite()) {
+            [p[0] as f32, p[1] as f32, (p[2] + LIFT) as f32, 1.0]
+        } else {
+            [0.0; 4]
+        }
+    };
+    let (a, b) = (end(a), end(b));
+    for corner in CORNERS {
+        out.extend_from_slice(&a);
+        out.extend_from_slice(&b);
+        out.extend_from_slice(&corner);
+    }
+}
+
 /// How far above the surface a path is drawn, in world units (besides the depth bias).
 const LIFT: f64 = 0.006;
 
@@ -426,47 +444,37 @@ impl View3d {
         Ok(())
     }
 
-    /// The paths: every run's points (x, y pairs) and values of f one after another, `lengths`
-    /// points each, in colours 0xRRGGBB. Points that are not finite break a path.
-    pub fn set_paths(&mut self, xy: &[f64], values: &[f64], lengths: &[u32], colours: &[u32]) {
+    /// The paths, as `Viz::path_data` gives them: the number of runs, then for each its number
+    /// of points n and n triples (x, y, f); run r in colour `colours[r]` (0xRRGGBB). Points
+    /// that are not finite break a path.
+    pub fn set_paths(&mut self, data: &[f64], colours: &[u32]) {
         self.runs.clear();
         self.points.clear();
         let Some(h) = &self.heights else {
             return;
         };
-        let mut at = 0;
+        let runs = data.first().map_or(0, |&r| r as usize);
+        let mut at = 1;
         let mut world = Vec::new();
-        for (r, &len) in lengths.iter().enumerate() {
-            let len = len as usize;
-            let end = (at + len).min(values.len());
+        for r in 0..runs {
+            let Some(&count) = data.get(at) else {
+                break;
+            };
+            let end = (at + 1 + 3 * count as usize).min(data.len());
             world.clear();
-            for (k, &f) in values.iter().enumerate().take(end).skip(at) {
-                let x = xy.get(2 * k).copied().unwrap_or(f64::NAN);
-                let y = xy.get(2 * k + 1).copied().unwrap_or(f64::NAN);
-                let mut p = h.world_of(x, y, f);
-                if !f.is_finite() {
-                    p[0] = f64::NAN;
+            for p in data[at + 1..end].chunks_exact(3) {
+                let mut w = h.world_of(p[0], p[1], p[2]);
+                if !p[2].is_finite() {
+                    w[0] = f64::NAN;
                 }
-                world.push(p);
+                world.push(w);
             }
-            at += len;
+            at = end;
             // Points closer than a fraction of a pixel apart are one on the screen.
             let (kept, steps) = view3d::thin_path(&world, THIN);
             let first = self.points.len() / 10;
-            let end = |p: &[f64; 3]| {
-                if p.iter().all(|c| c.is_finite()) {
-                    [p[0] as f32, p[1] as f32, (p[2] + LIFT) as f32, 1.0]
-                } else {
-                    [0.0; 4]
-                }
-            };
             for pair in kept.windows(2) {
-                let (a, b) = (end(&pair[0]), end(&pair[1]));
-                for corner in CORNERS {
-                    self.points.extend_from_slice(&a);
-                    self.points.extend_from_slice(&b);
-                    self.points.extend_from_slice(&corner);
-                }
+                push_segment(&mut self.points, pair[0], pair[1]);
             }
             self.runs.push(Run {
                 first,
@@ -484,9 +492,8 @@ impl View3d {
         let Some(h) = &self.heights else {
             return;
         };
-        let view = h.view();
         for (i, m) in xyfs.chunks_exact(4).enumerate() {
-            let p = view3d::to_world(&view, m[0], m[1], h.z_of_value(m[2]));
+            let p = h.world_of(m[0], m[1], m[2]);
             if !p.iter().all(|c| c.is_finite()) {
                 continue;
             }
@@ -514,7 +521,7 @@ impl View3d {
         };
         let view = h.view();
         for (i, a) in feet_tips.chunks_exact(5).enumerate() {
-            let foot = view3d::to_world(&view, a[0], a[1], h.z_of_value(a[2]));
+            let foot = h.world_of(a[0], a[1], a[2]);
             let tip_z = h.z_at(a[3], a[4]).unwrap_or_else(|| h.z_of_value(a[2]));
             let tip = view3d::to_world(&view, a[3], a[4], tip_z);
             let (du, dv) = (tip[0] - foot[0], tip[1] - foot[1]);
@@ -532,13 +539,8 @@ impl View3d {
                     tip[2],
                 ]
             };
-            let lift = |p: [f64; 3]| [p[0] as f32, p[1] as f32, (p[2] + LIFT) as f32, 1.0];
             for (a, b) in [(foot, tip), (tip, wing(1.0)), (tip, wing(-1.0))] {
-                for corner in CORNERS {
-                    self.arrows.extend_from_slice(&lift(a));
-                    self.arrows.extend_from_slice(&lift(b));
-                    self.arrows.extend_from_slice(&corner);
-                }
+                push_segment(&mut self.arrows, a, b);
             }
             self.arrow_colours
                 .push(rgb(colours.get(i).copied().unwrap_or(0)));
