@@ -5,6 +5,7 @@ import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from '.
 import { NET_KEYS } from './keys.js';
 import { createRulePanel } from './rule.js';
 import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
+import { inlineBytes } from './inline.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
@@ -1348,8 +1349,8 @@ async function main() {
   function exportModule() {
     exporter ??= (async () => {
       const m = await import('./pkg/gradscape_export.js');
-      const inline = globalThis.gradscapeInline?.exporter;
-      await m.default(inline ? { module_or_path: Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)) } : undefined);
+      const inline = inlineBytes('exporter');
+      await m.default(inline ? { module_or_path: inline } : undefined);
       return m;
     })();
     return exporter.catch((e) => {

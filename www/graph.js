@@ -6,14 +6,14 @@
 // the built page this is a file of its own, and a copy of i18n.js here would not know the page's
 // language.
 import init, { GraphView, inset_to_world as insetToWorld, world_to_inset as worldToInset } from './pkg/gradscape_graph.js';
+import { inlineBytes } from './inline.js';
 
 const $ = (id) => document.getElementById(id);
 
 let ready = null;
 /** The Graph view's module, compiled and started once (inlined in the one-file page). */
 export function graphModule() {
-  const inline = globalThis.gradscapeInline?.graph;
-  ready ??= init({ module_or_path: inline ? Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)) : new URL('./pkg/gradscape_graph_bg.wasm', import.meta.url) })
+  ready ??= init({ module_or_path: inlineBytes('graph') ?? new URL('./pkg/gradscape_graph_bg.wasm', import.meta.url) })
     .catch((e) => {
       ready = null;
       throw e;

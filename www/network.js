@@ -8,6 +8,7 @@ import init, { Trainer, provide_digits as provideDigits, digits_available as dig
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { t, warning, failure, onLanguage } from './i18n.js';
 import { NET_KEYS } from './keys.js';
+import { inlineBytes } from './inline.js';
 
 export { NET_KEYS };
 
@@ -16,10 +17,10 @@ export { NET_KEYS };
 let moduleReady = null;
 function loadModule() {
   moduleReady ??= (async () => {
-    const inline = globalThis.gradscapeInline?.net;
+    const inline = inlineBytes('net');
     let module;
     if (inline) {
-      module = await WebAssembly.compile(Uint8Array.from(atob(inline), (c) => c.charCodeAt(0)));
+      module = await WebAssembly.compile(inline);
     } else {
       const res = await fetch(new URL('./pkg/gradscape_net_bg.wasm', import.meta.url));
       if (!res.ok) throw failure('page.module-http', { status: String(res.status) });
@@ -64,11 +65,8 @@ function loadDigits() {
   if (!digitsLoading) {
     digitsLoading = (async () => {
       // standalone.html carries them in the page (base64), as it makes no request.
-      const inline = globalThis.gradscapeInline?.digits;
-      let bytes;
-      if (inline) {
-        bytes = Uint8Array.from(atob(inline), (c) => c.charCodeAt(0));
-      } else {
+      let bytes = inlineBytes('digits');
+      if (!bytes) {
         const res = await fetch(new URL('digits.csv.gz', import.meta.url));
         if (!res.ok) throw failure('page.digits-http', { status: String(res.status) });
         bytes = new Uint8Array(await res.arrayBuffer());
