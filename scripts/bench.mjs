@@ -448,7 +448,7 @@ if (wanted('view3d')) {
   await p.mouse.up();
   const moved = await p.evaluate(() => window.gradscape.startPoints()[0]);
   results.view3d = { renderer, software, fps, frames, took, lightFps, dragMainThreadPerMove: main.perAction, moves: main.n, moved };
-  console.log(`3-D, 6 optimizers × 10,000 steps on Rosenbrock, WebGL2 on ${renderer} (${software ? 'software: a 65 × 65 mesh' : 'a GPU: a 257 × 257 mesh'}): ` +
+  console.log(`3-D, 6 optimizers × 10,000 steps on Rosenbrock, WebGL2 on ${renderer} (${software ? 'software: a 49 × 49 mesh' : 'a GPU: a 257 × 257 mesh'}): ` +
     `orbiting by a drag, ${fps.toFixed(1)} frames per second (${frames} frames in ${took} ms; goal ≥ ${software ? 30 : 60}), ` +
     `${lightFps.toFixed(1)} on the default view (4 optimizers × 30 steps); ` +
     `a start dragged on the surface, the browser's main thread ${ms(main.perAction)} per move (recompute and redraw; goal within a frame, 16.7 ms), mean of ${main.n}`);

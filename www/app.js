@@ -350,18 +350,27 @@ async function main() {
   let lossDrawn = false;
   /** Frames drawn, so the page's own measures are counted (and cleared) now and then. */
   let framesDrawn = 0;
+  /** Moves a dragged start to where the pointer last was (at most once a frame, however many
+   * pointer events came); the time it took, in ms. */
+  function applyDrag() {
+    if (!pendingDrag) return 0;
+    const { i, cx, cy, world } = pendingDrag;
+    pendingDrag = null;
+    const began = performance.now();
+    try {
+      // On the 3-D surface the point is the function's (x, y); in 2-D, the pointer's position.
+      if (world) viz.set_start(i, cx, cy);
+      else viz.drag_start(i, cx, cy);
+    } catch (e) { messages = [warning('start', 'page.error', { error: e })]; showMessages(); }
+    const took = performance.now() - began;
+    performance.measure('gradscape:recompute', { start: began, end: began + took });
+    summaryCache = null;
+    trajectoriesCache = null;
+    rule.invalidate();
+    return took;
+  }
   function drawNow() {
-    let dragTime = 0;
-    if (pendingDrag) {
-      const { i, cx, cy } = pendingDrag;
-      pendingDrag = null;
-      const began = performance.now();
-      try { viz.drag_start(i, cx, cy); } catch (e) { messages = [warning('start', 'page.error', { error: e })]; showMessages(); }
-      dragTime = performance.now() - began;
-      performance.measure('gradscape:recompute', { start: began, end: began + dragTime });
-      summaryCache = null;
-      rule.invalidate();
-    }
+    const dragTime = applyDrag();
     const step = currentStep();
     // Marks for `npm run bench`: the surface (heatmap + contours), the overlay (axes + paths),
     // the loss chart (when drawn), and the whole frame.
@@ -1010,14 +1019,18 @@ async function main() {
     arrows: () => $('arrows').checked,
     requestDraw,
     syncUrl,
-    /** A start moved while dragged: the runs and the rule are computed again. */
-    moved() {
+    /** Start `i` dragged to the surface's point (x, y): moved, and the runs computed again, at
+     * the next frame (one recompute a frame however many pointer events come). */
+    dragTo(i, x, y) {
+      pendingDrag = { i, cx: x, cy: y, world: true };
       trajectoriesCache = null;
-      summaryCache = null;
-      rule.invalidate();
+      requestDraw();
     },
     /** Starts added or moved for good, or a warning. */
-    changed: (warnings) => afterChange(warnings ?? messages, { keepStep: true }),
+    changed(warnings) {
+      applyDrag();
+      afterChange(warnings ?? messages, { keepStep: true });
+    },
     warn(param, kind, error) {
       messages = [warning(param, kind, { error })];
       showMessages();

@@ -50,8 +50,8 @@ export async function startView3d({ viz, canvas, overlay, host }) {
     error.webgl = true;
     throw error;
   }
-  // 257 × 257 with a GPU; 65 × 65 in software, which holds 30 frames a second there.
-  const n = soft ? 65 : 257;
+  // 257 × 257 with a GPU; 49 × 49 in software, which holds 30 frames a second there (see README).
+  const n = soft ? 49 : 257;
   const picture = document.createElement('canvas');
   let surfaceKey = '';
   let pathKey = '';
@@ -220,14 +220,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       if (gesture.kind === 'start') {
         // The start follows the point of the surface under the pointer.
         const at = view.cast(cx, cy);
-        if (!at) return;
-        try {
-          viz.set_start(gesture.i, at[0], at[1]);
-        } catch (err) {
-          host.warn('start', 'page.error', err);
-        }
-        host.moved();
-        host.requestDraw();
+        if (at) host.dragTo(gesture.i, at[0], at[1]);
         return;
       }
       if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) gesture.kind = 'orbit';

@@ -152,8 +152,8 @@ struct Program {
 struct Run {
     /// Index of the run's first vertex in the path buffer.
     first: usize,
-    /// The step of each of its points kept for drawing (the path is thinned).
-    steps: Vec<u32>,
+    /// For each segment drawn, in order, the step of its end point.
+    ends: Vec<u32>,
     colour: [f32; 3],
 }
 
@@ -471,14 +471,16 @@ impl View3d {
             }
             at = end;
             // Points closer than a fraction of a pixel apart are one on the screen.
+            // and a segment that retraces one just drawn (an oscillation) is drawn once.
             let (kept, steps) = view3d::thin_path(&world, THIN);
             let first = self.points.len() / 10;
-            for pair in kept.windows(2) {
-                push_segment(&mut self.points, pair[0], pair[1]);
+            let segments = view3d::distinct_segments(&kept, THIN);
+            for &i in &segments {
+                push_segment(&mut self.points, kept[i], kept[i + 1]);
             }
             self.runs.push(Run {
                 first,
-                steps,
+                ends: segments.iter().map(|&i| steps[i + 1]).collect(),
                 colour: rgb(colours.get(r).copied().unwrap_or(0x444444)),
             });
         }
@@ -624,14 +626,14 @@ impl View3d {
         gl.uniform3f(self.path.uniforms[4].as_ref(), e[0], e[1], e[2]);
         gl.bind_vertex_array(Some(&self.path_vao));
         for (r, run) in self.runs.iter().enumerate() {
-            // The kept points up to this step, and the segments between them.
-            let points = run.steps.partition_point(|&k| (k as usize) <= step);
-            if shown.get(r).copied().unwrap_or(1) == 0 || points < 2 {
+            // The segments drawn up to this step.
+            let segments = run.ends.partition_point(|&k| (k as usize) <= step);
+            if shown.get(r).copied().unwrap_or(1) == 0 || segments == 0 {
                 continue;
             }
             let c = run.colour;
             gl.uniform3f(self.path.uniforms[3].as_ref(), c[0], c[1], c[2]);
-            gl.draw_arrays(Gl::TRIANGLES, run.first as i32, 6 * (points - 1) as i32);
+            gl.draw_arrays(Gl::TRIANGLES, run.first as i32, 6 * segments as i32);
         }
         gl.bind_vertex_array(Some(&self.arrow_vao));
         for (i, c) in self.arrow_colours.iter().enumerate() {
