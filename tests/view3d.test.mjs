@@ -57,7 +57,29 @@ function projectByHand([az, el, dist], width, height, [u, v, h]) {
 }
 
 test('mode=3d draws the surface as a mesh, its module fetched once, and only then', async () => {
-  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  // Until 3-D is drawn, every frame is looked at: the 2-D picture must never show, and the plot
+  // says that 3-D is loading.
+  const watch = () => {
+    window.flashes = 0;
+    window.loadingSaid = '';
+    const look = () => {
+      const plot = document.getElementById('plot');
+      const surface = document.getElementById('surface');
+      const status = document.getElementById('view3d-status');
+      if (plot && surface && !plot.classList.contains('three')) {
+        // Once the page has drawn its first frame (before, the canvas is blank).
+        const drawn = performance.getEntriesByName('gradscape:first-frame').length > 0;
+        if (drawn && getComputedStyle(surface).visibility !== 'hidden') window.flashes += 1;
+        if (status && !status.hidden) window.loadingSaid = status.textContent;
+      }
+      if (!plot || !plot.classList.contains('three')) requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  };
+  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d', { initScript: watch, waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  assert.equal(await v.page.evaluate(() => window.flashes), 0, 'the 2-D picture showed before 3-D');
+  assert.equal(await v.page.evaluate(() => window.loadingSaid), 'Loading the 3-D view…');
+  assert.equal(await v.page.evaluate(() => document.getElementById('view3d-status').hidden), true);
   const state = await v.page.evaluate(() => window.gradscape.state());
   assert.equal(state.mode, '3d');
   assert.deepEqual(state.camera, [-60, 35, 3.2]);
@@ -175,6 +197,37 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   assert.match(warnings.map((w) => w.message).join(' '), /camera: '400,120,50' is beyond what the camera allows .*; used 40,89,10/);
   bad.check();
   await bad.close();
+});
+
+test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the address', async () => {
+  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d&camera=-60,35,3.2', {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three'),
+  });
+  const { page } = v;
+  // Two fingers 60 px apart about the bowl's bottom (away from the start's disc) spread to 120
+  // px: the camera comes twice as near (3.2 to 1.6), turned as it was.
+  const mid = await page.evaluate(() => {
+    document.getElementById('gl').scrollIntoView();
+    return window.gradscape.worldToClient3d(0.5, -0.5);
+  });
+  assert.ok(mid, 'the point is in view');
+  const cdp = await v.context.newCDPSession(page);
+  const fingers = (d) => [{ x: mid.x - d / 2, y: mid.y, id: 1 }, { x: mid.x + d / 2, y: mid.y, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
+  for (let i = 1; i <= 6; i += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(60 + i * 10) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const camera = await page.evaluate(() => window.gradscape.state().camera);
+  assert.deepEqual(camera.slice(0, 2), [-60, 35]);
+  assert.ok(Math.abs(camera[2] - 1.6) < 1e-5, `camera distance ${camera[2]}`);
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('camera') === '-60,35,1.6');
+  // The pinch neither moved nor added a start.
+  assert.deepEqual(await page.evaluate(() => window.gradscape.startPoints()), [[-1, 1]]);
+  v.check();
+  await v.close();
 });
 
 test('at a fixed camera, a path point that a ridge hides shows the surface, a visible one the path', async () => {

@@ -1005,6 +1005,10 @@ async function main() {
   }
   function showMode() {
     $('plot').classList.toggle('three', three());
+    const pending = mode === '3d' && !view3;
+    $('plot').classList.toggle('pending-3d', pending);
+    if (pending) $('view3d-status').textContent = t('mode.loading');
+    $('view3d-status').hidden = !pending;
     $('mode-2d').setAttribute('aria-pressed', String(mode !== '3d'));
     $('mode-3d').setAttribute('aria-pressed', String(mode === '3d'));
     $('height-box').hidden = mode !== '3d';
@@ -1055,8 +1059,6 @@ async function main() {
   }
   function loadView3d() {
     view3Load ??= (async () => {
-      $('view3d-status').textContent = t('mode.loading');
-      $('view3d-status').hidden = false;
       const m = await import('./view3d.js');
       const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host });
       const c = cameraAsked ?? CAMERA;
@@ -1067,7 +1069,6 @@ async function main() {
         showMessages();
       }
       view3 = v;
-      $('view3d-status').hidden = true;
       showMode();
       lastSize = '';
       resize();
@@ -1078,7 +1079,6 @@ async function main() {
       const note = e && e.webgl
         ? warning('mode', 'page.no-webgl', { error: e.message || String(e) })
         : warning('mode', 'page.view3d-load', { error: e && e.message ? e : String(e) });
-      $('view3d-status').hidden = true;
       if (e && e.webgl) {
         $('mode-3d').disabled = true;
         $('mode-3d').title = say(note);
@@ -1632,7 +1632,7 @@ async function main() {
   showMessages();
   showMode();
   resize();
-  // 3-D asked for in the address: the 2-D view is drawn first, and 3-D when its module is there.
+  // 3-D asked for in the address: drawn when its module is there (the plot says it is loading).
   if (mode === '3d') setTimeout(() => loadView3d().then(() => requestDraw()).catch(() => {}), 0);
   // The network view's keys in the address (other than the shared seed): it is loaded after the
   // first frame, so its own state() and warnings are there soon.
