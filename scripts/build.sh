@@ -13,7 +13,7 @@ optimise() {
   node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
 }
-# web_module FEATURE NAME [PROFILE]: crates/web built with FEATURE alone, as www/pkg/NAME.js and
+# web_module FEATURES NAME [PROFILE]: crates/web built with FEATURES alone, as www/pkg/NAME.js and
 # NAME_bg.wasm, with cargo profile PROFILE (default web).
 web_module() {
   local profile="${3:-web}"
@@ -24,8 +24,9 @@ web_module() {
 }
 rm -rf www/pkg
 web_module svg gradscape_export
-web_module network gradscape_net
-web_module surfaces gradscape_web page
+web_module network,host-decimal gradscape_net
+# The surfaces' and network view's modules read numbers in text with the browser's reader.
+web_module surfaces,host-decimal gradscape_web page
 web_module view3d gradscape_3d page
 echo "build: compiling the Graph view's module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown

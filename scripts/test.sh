@@ -14,6 +14,10 @@ cargo fmt --all --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --features gradscape-web/svg --quiet -- -D warnings
 
+step "cargo clippy: the page's modules as built (their features for wasm32)"
+cargo clippy -p gradscape-web --no-default-features --features surfaces,host-decimal --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p gradscape-web --no-default-features --features network,host-decimal --target wasm32-unknown-unknown --quiet -- -D warnings
+
 step "cargo test"
 cargo test --workspace --features gradscape-web/svg
 

@@ -193,7 +193,7 @@ impl Dataset {
             }
             for (c, cell) in cells[..d].iter().enumerate() {
                 let cell = cell.trim();
-                let v: f64 = cell.parse().map_err(|_| {
+                let v: f64 = crate::number::read(cell).ok_or_else(|| {
                     DataError::at(
                         row,
                         Some(c + 1),
@@ -412,7 +412,7 @@ fn parse_digits(text: &str) -> Result<Examples, DataError> {
         }
         let mut pixels = Vec::with_capacity(64);
         for c in &cells[..64] {
-            pixels.push(c.trim().parse::<f64>().map_err(|_| bad())? / 16.0);
+            pixels.push(crate::number::read(c.trim()).ok_or_else(bad)? / 16.0);
         }
         let label: usize = cells[64].trim().parse().map_err(|_| bad())?;
         if label > 9 {

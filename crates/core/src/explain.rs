@@ -458,7 +458,7 @@ pub fn round_text(v: f64, digits: usize) -> String {
 }
 
 fn read_back(text: &str) -> f64 {
-    text.parse().unwrap_or(f64::NAN)
+    crate::number::read(text).unwrap_or(f64::NAN)
 }
 
 impl Explanation {

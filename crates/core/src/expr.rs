@@ -756,13 +756,13 @@ impl Parser {
             return bad(message, Message::new("expr.hint.whole-exponent"));
         }
         let text = text(self);
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Ok(self.token(Tok::Num(v), start)),
-            Ok(_) => bad(
+        match crate::number::read(&text) {
+            Some(v) if v.is_finite() => Ok(self.token(Tok::Num(v), start)),
+            Some(_) => bad(
                 Message::new("expr.out-of-range").with("number", text),
                 Message::new("expr.hint.largest"),
             ),
-            Err(_) => bad(
+            None => bad(
                 Message::new("expr.bad-number").with("number", text),
                 example("2.5"),
             ),

@@ -129,10 +129,7 @@ pub fn parse_inputs(text: &str) -> Result<Vec<(String, f64)>, GraphError> {
         if !valid {
             return Err(GraphError::BadList { item: item.into() });
         }
-        let v = value
-            .trim()
-            .parse::<f64>()
-            .ok()
+        let v = crate::number::read(value.trim())
             .filter(|v| v.is_finite())
             .ok_or_else(|| GraphError::BadValue {
                 name: name.into(),

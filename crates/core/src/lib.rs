@@ -17,6 +17,7 @@ pub mod math;
 pub mod matrix;
 pub mod message;
 pub mod net;
+pub mod number;
 pub mod optim;
 pub mod paint;
 pub mod params;

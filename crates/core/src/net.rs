@@ -62,11 +62,10 @@ impl Init {
             "xavier" => Ok(Init::Xavier),
             _ => {
                 let bad = || NetError(Message::new("net.unknown-init").with("name", &s));
-                let sigma: f64 = s
+                let sigma = s
                     .strip_prefix("std:")
-                    .ok_or_else(bad)?
-                    .parse()
-                    .map_err(|_| bad())?;
+                    .and_then(crate::number::read)
+                    .ok_or_else(bad)?;
                 if sigma.is_finite() && sigma > 0.0 && sigma <= 1e3 {
                     Ok(Init::Std(sigma))
                 } else {

@@ -330,7 +330,7 @@ impl FromStr for OptimizerConfig {
                     .map_err(|e| ConfigError::schedule(config.id(), &e))?;
                 continue;
             }
-            let number: f64 = value.trim().parse().map_err(|_| {
+            let number: f64 = crate::number::read(value.trim()).ok_or_else(|| {
                 ConfigError(
                     Message::new("optim.not-a-number")
                         .with("name", name.trim())

@@ -13,7 +13,7 @@ use crate::surface::ViewBox;
 pub const MAX_LIST: usize = 32;
 
 fn number(text: &str, what: &'static str) -> Result<f64, Message> {
-    let value: f64 = text.trim().parse().map_err(|_| {
+    let value: f64 = crate::number::read(text.trim()).ok_or_else(|| {
         Message::new("param.not-a-number")
             .with("name", what)
             .with("text", text.trim())
@@ -126,7 +126,7 @@ pub fn tidy(value: f64, span: f64) -> f64 {
     // Printing with the step's number of decimals and reading back removes the binary noise of
     // the multiplication (0.30000000000000004).
     let decimals = (-exponent).clamp(0.0, 300.0) as usize;
-    format!("{rounded:.decimals$}").parse().unwrap_or(rounded)
+    crate::number::read(&format!("{rounded:.decimals$}")).unwrap_or(rounded)
 }
 
 /// `v` as the URL, the CLI and messages show it: the shortest text that reads back as `v`, with

@@ -284,8 +284,8 @@ pub const KEYS: [&str; 12] = [
 ];
 
 fn parse_noise(text: &str) -> Result<f64, Message> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=MAX_NOISE).contains(&v) => Ok(v),
+    match crate::number::read(text.trim()) {
+        Some(v) if v.is_finite() && (0.0..=MAX_NOISE).contains(&v) => Ok(v),
         _ => Err(Message::new("scene.bad-noise")
             .with("text", excerpt(text.trim()))
             .with("max", format_number(MAX_NOISE))),
@@ -311,8 +311,8 @@ fn parse_steps(text: &str) -> Result<usize, Message> {
 
 fn parse_speed(text: &str) -> Result<f64, Message> {
     let (lo, hi) = SPEED_RANGE;
-    match text.trim().parse::<f64>() {
-        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+    match crate::number::read(text.trim()) {
+        Some(v) if (lo..=hi).contains(&v) => Ok(v),
         _ => Err(Message::new("scene.bad-speed")
             .with("text", text.trim())
             .with("min", lo.to_string())

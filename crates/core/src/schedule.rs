@@ -117,7 +117,7 @@ fn powi(gamma: f64, n: u64) -> f64 {
 /// Schedule `schedule`'s number `parameter` (`inv`'s `k`): the two are separate values, so a
 /// language can say "k of inv" its own way.
 fn real(text: &str, schedule: &str, parameter: &str) -> Result<f64, ScheduleError> {
-    text.trim().parse::<f64>().map_err(|_| {
+    crate::number::read(text.trim()).ok_or_else(|| {
         ScheduleError(
             Message::new("schedule.not-a-number")
                 .with("schedule", schedule)

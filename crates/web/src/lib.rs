@@ -57,6 +57,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    #[cfg(feature = "host-decimal")]
+    gradscape_core::number::set_reader(js_sys::parse_float);
 }
 
 /// How errors that have no message as data leave this crate: the canvas's and the browser's.
