@@ -148,7 +148,7 @@ async function main() {
   const surface = $('surface');
   const overlay = $('overlay');
   const loss = $('loss');
-  setChartWords(t('chart.iteration'), t('chart.loss'));
+  setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
   performance.mark('gradscape:viz');
   const surfaceStill = still([surface], $('surface-still'));
@@ -1259,7 +1259,7 @@ async function main() {
   onLanguage(() => {
     langMenu.value = language();
     // The loss charts' axis titles are drawn on their canvases: new words, drawn again.
-    setChartWords(t('chart.iteration'), t('chart.loss'));
+    setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
     resize();
     nameMenus();
     $('top-hint').textContent = t(`hint.${currentTab}`);

@@ -94,7 +94,7 @@ function setText(el, text) {
 
 export async function startNetworkView({ query, cat, onChange, uiScale = () => 1 }) {
   const module = await loadModule();
-  setChartWords(t('chart.iteration'), t('chart.loss'));
+  setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
   const keys = [];
   const values = [];
   for (const [k, v] of query) {
@@ -721,7 +721,7 @@ export async function startNetworkView({ query, cat, onChange, uiScale = () => 1
   showMessages();
   // A new language: the texts made here are made again (the static ones are already).
   onLanguage(() => {
-    setChartWords(t('chart.iteration'), t('chart.loss'));
+    setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
     trainer.loss_resized();
     nameOptions();
     showMessages();

@@ -7,9 +7,6 @@ use gradscape_core::render::{
     column_extremes, simplify_polyline, thin_polyline, ticks, ColumnCache,
 };
 use gradscape_core::scene::Scene;
-use plotters::coord::cartesian::Cartesian2d;
-use plotters::coord::ranged1d::ValueFormatter;
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -44,31 +41,29 @@ pub const FONT_STACK: &str = "system-ui, 'Segoe UI', Roboto, 'Noto Sans', 'Noto 
      'Malgun Gothic', 'Yu Gothic', 'Meiryo', sans-serif";
 
 thread_local! {
-    /// The loss charts' axis titles in the reader's language: (the x axis, the network's y axis).
-    static CHART_WORDS: RefCell<(String, String)> =
-        RefCell::new(("iteration".into(), "loss".into()));
+    /// The loss charts' axis words in the reader's language: the x axis's title, the network's
+    /// y axis's, and what a log y axis adds to its title.
+    static CHART_WORDS: RefCell<[String; 3]> =
+        RefCell::new(["iteration".into(), "loss".into(), "log scale".into()]);
 }
 
-/// Sets the loss charts' axis titles in the reader's language (the page calls it when the
-/// language changes, then redraws the charts). Not in the 3-D view's module, which has no charts.
+/// Sets the loss charts' axis words in the reader's language (the page calls it when the
+/// language changes, then redraws the charts): the x axis's title, the network chart's y axis's
+/// and what a log y axis adds to its title ("loss (log scale)"). Not in the 3-D view's module,
+/// which has no charts.
 #[cfg_attr(
     any(feature = "surfaces", feature = "network", feature = "svg"),
     wasm_bindgen
 )]
-pub fn set_chart_words(iteration: &str, loss: &str) {
-    CHART_WORDS.with(|w| *w.borrow_mut() = (iteration.to_string(), loss.to_string()));
+pub fn set_chart_words(iteration: &str, loss: &str, log_scale: &str) {
+    CHART_WORDS.with(|w| {
+        *w.borrow_mut() = [iteration, loss, log_scale].map(str::to_string);
+    });
 }
 
-/// The x axis title, or with `loss`, the network chart's y axis title.
-pub(crate) fn chart_word(loss: bool) -> String {
-    CHART_WORDS.with(|w| {
-        let w = w.borrow();
-        if loss {
-            w.1.clone()
-        } else {
-            w.0.clone()
-        }
-    })
+/// A loss chart's word: 0 the x axis's title, 1 the network's y axis's, 2 a log axis's note.
+pub(crate) fn chart_word(which: usize) -> String {
+    CHART_WORDS.with(|w| w.borrow().get(which).cloned().unwrap_or_default())
 }
 
 /// Black text of `size` CSS pixels at device pixel ratio `r`, anchored at (h, v), in the page's
@@ -480,7 +475,7 @@ impl LossAxes {
         }
     }
 
-    /// Builds the chart on `root` and draws its mesh and/or the curves of `runs` up to `step`.
+    /// Draws on `root` the chart's axes (with `mesh`) and/or the curves of `runs` up to `step`.
     pub(crate) fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -491,26 +486,14 @@ impl LossAxes {
     where
         DB::ErrorType: 'static,
     {
-        let mut builder = chart_builder(root, r);
-        let layers = Layers {
-            r,
-            mesh: mesh.then_some(root),
-            curves,
-            bottom: self.bottom,
-            top: self.top,
-            log: self.log,
-        };
-        if self.log {
-            let chart = builder
-                .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
-                .map_err(err)?;
-            layers.draw(chart, &format!("{} (log scale)", self.y_name))
-        } else {
-            let chart = builder
-                .build_cartesian_2d(0.0..self.steps, self.bottom..self.top)
-                .map_err(err)?;
-            layers.draw(chart, self.y_name)
+        let frame = Frame::new(root, r, self);
+        if mesh {
+            frame.draw_axes(root, self.y_name)?;
         }
+        if let Some((runs, step)) = curves {
+            frame.draw_curves(root, runs, step)?;
+        }
+        Ok(())
     }
 }
 
@@ -542,36 +525,10 @@ impl LossAxes {
     where
         DB::ErrorType: 'static,
     {
-        let mut builder = chart_builder(root, r);
-        if self.log {
-            let chart = builder
-                .build_cartesian_2d(0.0..self.steps, (self.bottom..self.top).log_scale())
-                .map_err(err)?;
-            self.more(&chart, r, series, drawn, settled)
-        } else {
-            let chart = builder
-                .build_cartesian_2d(0.0..self.steps, self.bottom..self.top)
-                .map_err(err)?;
-            self.more(&chart, r, series, drawn, settled)
-        }
-    }
-
-    fn more<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
-        &self,
-        chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
-        r: f64,
-        series: &[Series],
-        drawn: &mut [Drawn],
-        settled: bool,
-    ) -> Result<bool, String>
-    where
-        DB::ErrorType: 'static,
-    {
-        let area = chart.plotting_area().strip_coord_spec();
-        let (base_x, base_y) = chart.plotting_area().get_base_pixel();
-        let (w, h) = area.dim_in_pixel();
-        let (w, h) = (f64::from(w), f64::from(h));
-        let per_column = iterations_per_column(chart, self.bottom, r);
+        let frame = Frame::new(root, r, self);
+        let area = frame.area(root);
+        let (w, h) = frame.size();
+        let per_column = frame.iterations_per_column();
         let width = (2.0 * r).round().max(1.0) as u32;
         for (s, done) in series.iter().zip(drawn.iter_mut()) {
             let Some(cache) = s.cache else { continue };
@@ -587,10 +544,10 @@ impl LossAxes {
                 return Ok(false);
             }
             let to_pixel = |&[i, v]: &[f64; 2]| {
-                let (x, y) = chart.backend_coord(&(i, v));
+                let (x, y) = frame.pixel(i, v);
                 [
-                    f64::from(x - base_x).clamp(0.0, w),
-                    f64::from(y - base_y).clamp(0.0, h),
+                    f64::from(x - frame.x0).clamp(0.0, w),
+                    f64::from(y - frame.y0).clamp(0.0, h),
                 ]
             };
             // A point at least two CSS pixels from the last one kept is kept; a settled
@@ -623,73 +580,116 @@ impl LossAxes {
     }
 }
 
-/// The loss chart's builder on `root`: its margins and label areas at device pixel ratio `r`.
-pub(crate) fn chart_builder<'a, 'b, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
+/// Where a loss chart's plotting area lies on its canvas, and the device pixel of a point
+/// (iteration, value) there. Margins of 8 CSS pixels (16 on the right), room below for the
+/// x labels (34) and on the left for the y labels (64); the area's first and last pixel columns
+/// are iterations 0 and `steps`, its last and first rows `bottom` and `top`, linearly in the value
+/// or in its logarithm, rounded as plotters' `Cartesian2d` rounds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
     r: f64,
-) -> ChartBuilder<'a, 'b, DB> {
-    let mut builder = ChartBuilder::on(root);
-    builder
-        .margin((8.0 * r) as u32)
-        .margin_right((16.0 * r) as u32)
-        .x_label_area_size((34.0 * r) as u32)
-        .y_label_area_size((64.0 * r) as u32);
-    builder
+    x0: i32,
+    y0: i32,
+    /// One past the area's last column and row.
+    x1: i32,
+    y1: i32,
+    axes: LossAxes,
 }
 
-/// Iterations per CSS pixel column of `chart`'s x axis, from two of its points.
-pub(crate) fn iterations_per_column<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
-    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
-    y: f64,
-    r: f64,
-) -> f64 {
-    let (x0, _) = chart.backend_coord(&(0.0, y));
-    let (x1, _) = chart.backend_coord(&(1e6, y));
-    if x1 > x0 {
-        1e6 * r / f64::from(x1 - x0)
-    } else {
-        1.0
+/// `v` in `lo..hi` mapped onto the pixels `limit.0..=limit.1` (either way round), as plotters'
+/// `RangedCoordf64` maps it.
+fn map_linear(v: f64, lo: f64, hi: f64, limit: (i32, i32)) -> i32 {
+    if hi == lo {
+        return (limit.1 - limit.0) / 2;
     }
+    let logic = (v - lo) / (hi - lo);
+    let actual = limit.1 - limit.0;
+    if actual == 0 {
+        return limit.1;
+    }
+    if logic.is_infinite() {
+        return if logic > 0.0 { limit.1 } else { limit.0 };
+    }
+    let length = f64::from(actual) * logic;
+    limit.0
+        + if actual > 0 {
+            (length + 1e-3).floor() as i32
+        } else {
+            (length - 1e-3).ceil() as i32
+        }
 }
 
-/// What to draw of the loss chart, on a linear or a log y axis.
-pub(crate) struct Layers<'a, DB: DrawingBackend> {
-    r: f64,
-    /// Where to draw the axes, if they are to be drawn.
-    mesh: Option<&'a DrawingArea<DB, Shift>>,
-    curves: Option<(&'a [Series<'a>], usize)>,
-    bottom: f64,
-    top: f64,
-    log: bool,
-}
+impl Frame {
+    fn new<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: f64, axes: &LossAxes) -> Self {
+        let px = |css: f64| (css * r) as u32 as i32;
+        let (w, h) = root.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        let (x0, y0) = (px(8.0) + px(64.0), px(8.0));
+        Self {
+            r,
+            x0,
+            y0,
+            x1: (w - px(16.0)).max(x0),
+            y1: (h - px(8.0) - px(34.0)).max(y0),
+            axes: *axes,
+        }
+    }
 
-impl<DB: DrawingBackend> Layers<'_, DB>
-where
-    DB::ErrorType: 'static,
-{
+    /// The plotting area's width and height in device pixels.
+    fn size(&self) -> (f64, f64) {
+        (f64::from(self.x1 - self.x0), f64::from(self.y1 - self.y0))
+    }
+
+    /// The plotting area, to draw in its own pixel coordinates (and within it).
+    fn area<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawingArea<DB, Shift> {
+        let (w, h) = root.dim_in_pixel();
+        root.margin(self.y0, h as i32 - self.y1, self.x0, w as i32 - self.x1)
+    }
+
+    /// The device pixel of iteration `i` at value `v`.
+    fn pixel(&self, i: f64, v: f64) -> (i32, i32) {
+        let a = &self.axes;
+        let x = map_linear(i, 0.0, a.steps, (self.x0, self.x1 - 1));
+        let rows = (self.y1 - 1, self.y0);
+        let y = if a.log {
+            map_linear(v.ln(), a.bottom.ln(), a.top.ln(), rows)
+        } else {
+            map_linear(v, a.bottom, a.top, rows)
+        };
+        (x, y)
+    }
+
+    /// Iterations per CSS pixel column of the x axis.
+    fn iterations_per_column(&self) -> f64 {
+        let (x0, _) = self.pixel(0.0, self.axes.bottom);
+        let (x1, _) = self.pixel(1e6, self.axes.bottom);
+        if x1 > x0 {
+            1e6 * self.r / f64::from(x1 - x0)
+        } else {
+            1.0
+        }
+    }
+
     /// Ticks, faint grid lines, labels and names, placed by the canvas' text alignment (see
     /// [`draw_axes`]). On a log axis the ticks are the powers of ten.
-    fn draw_axes<Y>(
+    fn draw_axes<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-        chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
         y_desc: &str,
     ) -> DrawResult
     where
-        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        DB::ErrorType: 'static,
     {
-        let r = self.r;
-        let (x0, y0) = chart.plotting_area().get_base_pixel();
-        let (w, h) = chart.plotting_area().dim_in_pixel();
-        let (x1, y1) = (x0 + w as i32, y0 + h as i32);
+        let (r, a) = (self.r, &self.axes);
+        let (x0, y0, x1, y1) = (self.x0, self.y0, self.x1, self.y1);
+        let (w, h) = self.size();
         let line = BLACK.stroke_width(r.round().max(1.0) as u32);
         let grid = BLACK.mix(0.08).stroke_width(r.round().max(1.0) as u32);
         let gap = (6.0 * r).round() as i32;
         let font = |hp: HPos, vp: VPos| label_style(r, 12.0, hp, vp);
-        let steps = chart.x_range().end;
-        let x_count = (f64::from(w) / (80.0 * r)).round().max(2.0) as usize;
-        for (x, label) in ticks(0.0, steps, x_count) {
-            let (px, _) = chart.backend_coord(&(x, self.bottom));
+        let x_count = (w / (80.0 * r)).round().max(2.0) as usize;
+        for (x, label) in ticks(0.0, a.steps, x_count) {
+            let (px, _) = self.pixel(x, a.bottom);
             draw_tick(
                 root,
                 [(px, y0), (px, y1)],
@@ -699,22 +699,19 @@ where
                 font(HPos::Center, VPos::Top),
             )?;
         }
-        let y_ticks: Vec<(f64, String)> = if self.log {
-            let (lo, hi) = (
-                self.bottom.log10().ceil() as i32,
-                self.top.log10().floor() as i32,
-            );
+        let y_ticks: Vec<(f64, String)> = if a.log {
+            let (lo, hi) = (a.bottom.log10().ceil() as i32, a.top.log10().floor() as i32);
             let every = ((hi - lo) / 6 + 1).max(1) as usize;
             (lo..=hi)
                 .step_by(every)
                 .map(|e| (10f64.powi(e), format!("1e{e}")))
                 .collect()
         } else {
-            let count = (f64::from(h) / (40.0 * r)).round().max(2.0) as usize;
-            ticks(self.bottom, self.top, count)
+            let count = (h / (40.0 * r)).round().max(2.0) as usize;
+            ticks(a.bottom, a.top, count)
         };
         for (y, label) in y_ticks {
-            let (_, py) = chart.backend_coord(&(0.0, y));
+            let (_, py) = self.pixel(0.0, y);
             draw_tick(
                 root,
                 [(x0, py), (x1, py)],
@@ -728,52 +725,52 @@ where
             .map_err(err)?;
         let (_, height) = root.dim_in_pixel();
         root.draw(&Text::new(
-            chart_word(false),
+            chart_word(0),
             ((x0 + x1) / 2, height as i32 - (2.0 * r) as i32),
             font(HPos::Center, VPos::Bottom),
         ))
         .map_err(err)?;
+        let name = if y_desc == "loss" {
+            chart_word(1)
+        } else {
+            y_desc.to_string()
+        };
+        let y_name = if a.log {
+            format!("{name} ({})", chart_word(2))
+        } else {
+            name
+        };
+        // Turned to read upwards, beside the labels however long it is ("f (log scale)").
         root.draw(&Text::new(
-            if y_desc == "loss" {
-                chart_word(true)
-            } else {
-                y_desc.to_string()
-            },
+            y_name,
             ((4.0 * r) as i32, (y0 + y1) / 2),
-            font(HPos::Left, VPos::Center),
+            font(HPos::Center, VPos::Top).transform(FontTransform::Rotate270),
         ))
         .map_err(err)?;
         Ok(())
     }
 
-    fn draw<Y>(
+    /// The curves of `runs`, and a line at iteration `step`. Curves are mapped to pixels,
+    /// thinned to one point per two CSS pixels and simplified to within half a device pixel,
+    /// then drawn on the plotting area in its own pixel coordinates.
+    fn draw_curves<DB: DrawingBackend>(
         &self,
-        mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
-        y_desc: &str,
+        root: &DrawingArea<DB, Shift>,
+        runs: &[Series],
+        step: usize,
     ) -> DrawResult
     where
-        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        DB::ErrorType: 'static,
     {
         let r = self.r;
         let px = |css: f64| (css * r).round().max(1.0) as u32;
-        if let Some(root) = self.mesh {
-            self.draw_axes(root, &chart, y_desc)?;
-        }
-        let Some((runs, step)) = self.curves else {
-            return Ok(());
-        };
-        // Curves are mapped to pixels, thinned to one point per two CSS pixels and simplified to
-        // within half a device pixel, then drawn on the plotting area in its own pixel
-        // coordinates.
-        let area = chart.plotting_area().strip_coord_spec();
-        let (base_x, base_y) = chart.plotting_area().get_base_pixel();
+        let area = self.area(root);
         // While the axes are held still, a curve may leave them: keep it on the edge.
-        let (w, h) = area.dim_in_pixel();
-        let (w, h) = (f64::from(w), f64::from(h));
+        let (w, h) = self.size();
         let mut thinned = Vec::new();
         let mut simplified = Vec::new();
         let mut strips = Vec::new();
-        let per_column = iterations_per_column(&chart, self.bottom, r);
+        let per_column = self.iterations_per_column();
         for series in runs {
             let c = colour(Scene::colour(series.colour));
             // A long noisy curve: at most four points per CSS pixel column, chosen among the
@@ -787,10 +784,10 @@ where
                 .map(|(i, &v)| [i as f64, v]);
             column_extremes(values, per_column, &mut strips);
             let pixels = strips.iter().map(|&[i, v]| {
-                let (x, y) = chart.backend_coord(&(i, v));
+                let (x, y) = self.pixel(i, v);
                 [
-                    f64::from(x - base_x).clamp(0.0, w),
-                    f64::from(y - base_y).clamp(0.0, h),
+                    f64::from(x - self.x0).clamp(0.0, w),
+                    f64::from(y - self.y0).clamp(0.0, h),
                 ]
             });
             thin_polyline(pixels, 2.0 * r, &mut thinned);
@@ -799,13 +796,16 @@ where
             area.draw(&PathElement::new(path, c.stroke_width(px(2.0))))
                 .map_err(err)?;
         }
-        let x = step as f64;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(x, self.bottom), (x, self.top)],
-                BLACK.mix(0.45).stroke_width(px(1.0)),
-            )))
-            .map_err(err)?;
+        let (x, bottom) = self.pixel(step as f64, self.axes.bottom);
+        let (_, top) = self.pixel(step as f64, self.axes.top);
+        area.draw(&PathElement::new(
+            vec![
+                (x - self.x0, bottom - self.y0),
+                (x - self.x0, top - self.y0),
+            ],
+            BLACK.mix(0.45).stroke_width(px(1.0)),
+        ))
+        .map_err(err)?;
         Ok(())
     }
 }

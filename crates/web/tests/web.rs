@@ -171,11 +171,26 @@ fn the_simd_painter_gives_the_scalar_painters_pixels() {
 #[wasm_bindgen_test]
 fn the_browser_reads_decimal_text_as_rust_does() {
     let mut texts: Vec<String> = [
-        "0.1", "2.5", "-0", ".5", "5.", "1e400", "1e-400", "9007199254740993",
-        "2.4703282292062327e-324", "2.4703282292062328e-324", "4.9406564584124654e-324",
-        "2.2250738585072011e-308", "2.2250738585072014e-308", "1.7976931348623157e308",
-        "1.7976931348623158e308", "1.7976931348623159e308", "0.30000000000000004",
-        "123456789012345678901234567890e-10", "7.038531e-26", "8.98846567431158e307",
+        "0.1",
+        "2.5",
+        "-0",
+        ".5",
+        "5.",
+        "1e400",
+        "1e-400",
+        "9007199254740993",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "4.9406564584124654e-324",
+        "2.2250738585072011e-308",
+        "2.2250738585072014e-308",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "0.30000000000000004",
+        "123456789012345678901234567890e-10",
+        "7.038531e-26",
+        "8.98846567431158e307",
     ]
     .iter()
     .map(|t| t.to_string())
@@ -189,7 +204,9 @@ fn the_browser_reads_decimal_text_as_rust_does() {
     };
     for _ in 0..20_000 {
         let digits = 1 + next() % 25;
-        let mantissa: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+        let mantissa: String = (0..digits)
+            .map(|_| char::from(b'0' + (next() % 10) as u8))
+            .collect();
         let exponent = (next() % 700) as i64 - 350;
         texts.push(format!("{mantissa}e{exponent}"));
         // A double's shortest text, and the halfway point above it (more digits than it needs).
@@ -202,6 +219,10 @@ fn the_browser_reads_decimal_text_as_rust_does() {
     for text in &texts {
         let rust: f64 = text.parse().unwrap();
         let browser = js_sys::parse_float(text);
-        assert_eq!(browser.to_bits(), rust.to_bits(), "{text}: {browser} but Rust reads {rust}");
+        assert_eq!(
+            browser.to_bits(),
+            rust.to_bits(),
+            "{text}: {browser} but Rust reads {rust}"
+        );
     }
 }
