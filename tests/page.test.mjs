@@ -291,6 +291,69 @@ test('without the whole trail only the last 16 steps show, fading; the log colou
   await p.close();
 });
 
+test('a path that zig-zags for thousands of steps is drawn where it went, with no spikes at its turns', async () => {
+  // RMSprop at lr = 0.01 crosses Rosenbrock's valley back and forth for most of 20,000 steps, a
+  // few pixels each way.
+  const p = await open(env, '?f=rosenbrock&opt=rmsprop(lr=0.01)&start=-1.5,2&steps=20000');
+  const { page } = p;
+  await page.evaluate(() => {
+    window.gradscape.step(20000);
+    window.gradscape.render();
+  });
+  const found = await page.evaluate(() => {
+    const points = window.gradscape.trajectories()[0].points.map(([x, y]) => window.gradscape.worldToClient(x, y));
+    const c = document.getElementById('overlay');
+    const box = c.getBoundingClientRect();
+    const s = c.width / box.width;
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    // The path's colour (#D55E00), solid, at client position (x, y).
+    const orange = (x, y) => {
+      const i = 4 * (Math.round((y - box.top) * s) * c.width + Math.round((x - box.left) * s));
+      return Math.abs(data[i] - 0xd5) + Math.abs(data[i + 1] - 0x5e) + Math.abs(data[i + 2] - 0x00) < 60 && data[i + 3] > 200;
+    };
+    const near = (x, y, r) => {
+      for (let dx = -r; dx <= r; dx += 0.5) for (let dy = -r; dy <= r; dy += 0.5) if (orange(x + dx, y + dy)) return true;
+      return false;
+    };
+    // Every 50th point, from the valley's floor on, has the path's colour within a pixel.
+    let missing = 0;
+    for (let k = 5000; k < points.length; k += 50) if (!near(points[k].x, points[k].y, 1)) missing += 1;
+    // Around the last 10,000 steps, no pixel of the path's colour lies more than 2.5 px from
+    // every segment the path took: the line is 2 px wide, and a spike would reach further.
+    // (The box around them holds some of the path's earlier steps too.)
+    const late = points.slice(10000);
+    const xs = late.map((q) => q.x);
+    const ys = late.map((q) => q.y);
+    const distance = (x, y) => {
+      let best = Infinity;
+      for (let k = 1; k < points.length; k += 1) {
+        const [a, b] = [points[k - 1], points[k]];
+        const [dx, dy] = [b.x - a.x, b.y - a.y];
+        const t = Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / (dx * dx + dy * dy || 1)));
+        best = Math.min(best, Math.hypot(a.x + t * dx - x, a.y + t * dy - y));
+      }
+      return best;
+    };
+    let spikes = 0;
+    let looked = 0;
+    for (let x = Math.min(...xs) - 12; x <= Math.max(...xs) + 12; x += 1) {
+      for (let y = Math.min(...ys) - 12; y <= Math.max(...ys) + 12; y += 1) {
+        // (The marker of the current step, 4 px across, is the path's colour too.)
+        const end = points[points.length - 1];
+        if (!orange(x, y) || Math.hypot(x - end.x, y - end.y) <= 5) continue;
+        looked += 1;
+        if (distance(x, y) > 2.5) spikes += 1;
+      }
+    }
+    return { missing, spikes, looked, checked: Math.floor((points.length - 5000) / 50) };
+  });
+  assert.equal(found.missing, 0, `${found.missing} of ${found.checked} points without the path's colour`);
+  assert.ok(found.looked > 20, `${found.looked} pixels of the path's colour around its late part`);
+  assert.equal(found.spikes, 0, `${found.spikes} of ${found.looked} pixels of the path's colour away from the path`);
+  p.check();
+  await p.close();
+});
+
 test('the loss chart: a curve per optimizer in its colour, hidden ones left out, the step marked, a log scale', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;

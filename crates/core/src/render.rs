@@ -187,6 +187,37 @@ pub fn segment_distance2(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
     ex * ex + ey * ey
 }
 
+/// Of a thinned path's segments (`kept[i]` to `kept[i + 1]`, in the plane or in space), the
+/// indices i of those worth drawing. A segment whose two ends fall in the same cells (squares or
+/// cubes of side `cell`) as those of one of the last few drawn, either way round, is left out:
+/// the line drawn for that one already covers it. A run that oscillates across a valley
+/// (RMSprop's 20,000 steps on Rosenbrock at lr = 0.01, in 2-D 19,000 segments of 2 px or more)
+/// draws each crossing once (a few hundred). Segments with an end that is not finite are all
+/// kept.
+pub fn distinct_segments<const N: usize>(kept: &[[f64; N]], cell: f64) -> Vec<usize> {
+    const RECENT: usize = 8;
+    type Key<const N: usize> = [i64; N];
+    let key = |p: &[f64; N]| -> Option<Key<N>> {
+        let k = p.map(|c| (c / cell).floor());
+        (cell > 0.0 && k.iter().all(|c| c.is_finite())).then(|| k.map(|c| c as i64))
+    };
+    let mut recent: [Option<(Key<N>, Key<N>)>; RECENT] = [None; RECENT];
+    let mut next = 0;
+    let mut out = Vec::with_capacity(kept.len());
+    for (i, pair) in kept.windows(2).enumerate() {
+        if let (Some(a), Some(b)) = (key(&pair[0]), key(&pair[1])) {
+            let ends = Some(if a <= b { (a, b) } else { (b, a) });
+            if recent.contains(&ends) {
+                continue;
+            }
+            recent[next % RECENT] = ends;
+            next += 1;
+        }
+        out.push(i);
+    }
+    out
+}
+
 /// Simplifies a polyline of finite points for drawing (Douglas–Peucker, over windows of at most
 /// [`SIMPLIFY_WINDOW`] points): keeps the ends, and drops a point only when it lies within
 /// `tolerance` of the segment between the points kept on either side of it. In device pixels
@@ -415,6 +446,51 @@ pub fn viridis(t: f64) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_path_that_goes_back_and_forth_draws_each_crossing_once() {
+        // 0 → 1 → 0.0001 → 1.0001 → …: after the first two crossings every segment lies within a
+        // hundredth of one already drawn. A straight path keeps every segment.
+        let zigzag: Vec<[f64; 3]> = (0..100)
+            .map(|i| [f64::from(i % 2) + 1e-4 * f64::from(i / 2), 0.5, 0.0])
+            .collect();
+        assert_eq!(distinct_segments(&zigzag, 0.01), vec![0]);
+        let straight: Vec<[f64; 3]> = (0..50).map(|i| [0.02 * f64::from(i), 0.0, 0.0]).collect();
+        assert_eq!(
+            distinct_segments(&straight, 0.01),
+            (0..49).collect::<Vec<_>>()
+        );
+        // A break keeps the segments on either side of it, as they are.
+        let broken = [
+            [0.0, 0.0, 0.0],
+            [f64::NAN, 0.0, 0.0],
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+        ];
+        assert_eq!(distinct_segments(&broken, 0.01), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_zigzag_in_the_plane_is_drawn_once_where_it_retraces_itself() {
+        // Across a valley and back, 3 px down the valley every 20 crossings (far less than a cell
+        // of 10 px per crossing): one segment a cell's worth of drift, the rest left out.
+        let zigzag: Vec<[f64; 2]> = (0..200)
+            .map(|i| [100.0 * f64::from(i % 2), 0.15 * f64::from(i)])
+            .collect();
+        let drawn = distinct_segments(&zigzag, 10.0);
+        assert!(drawn.len() < 30, "{} of 199 drawn", drawn.len());
+        assert_eq!(drawn[0], 0);
+        // Every segment left out lies within a cell of one drawn.
+        let same =
+            |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).abs() < 10.0 && (a[1] - b[1]).abs() < 10.0;
+        for i in 0..199 {
+            let (p, q) = (zigzag[i], zigzag[i + 1]);
+            let near = drawn.iter().any(|&k| {
+                let (a, b) = (zigzag[k], zigzag[k + 1]);
+                (same(p, a) && same(q, b)) || (same(p, b) && same(q, a))
+            });
+            assert!(near, "segment {i}");
+        }
+    }
 
     #[test]
     fn segment_distance_is_to_the_nearest_point_of_the_segment() {

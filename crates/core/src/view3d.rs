@@ -647,63 +647,11 @@ pub fn thin_path(points: &[[f64; 3]], min_distance: f64) -> (Vec<[f64; 3]>, Vec<
     (kept, index)
 }
 
-/// Of a thinned path's segments (`kept[i]` to `kept[i + 1]`), the indices i of those worth drawing.
-/// A segment whose two ends fall in the same cells (cubes of side `cell`) as those of one of the
-/// last few drawn, either way round, is left out: the ribbon drawn for that one already covers
-/// it. A run that oscillates across a valley (Adam's 10,000 steps on Rosenbrock) draws each
-/// crossing once. Segments with an end that is not finite are all kept.
-pub fn distinct_segments(kept: &[[f64; 3]], cell: f64) -> Vec<usize> {
-    const RECENT: usize = 8;
-    type Key = [i64; 3];
-    let key = |p: &[f64; 3]| -> Option<Key> {
-        let k = p.map(|c| (c / cell).floor());
-        (cell > 0.0 && k.iter().all(|c| c.is_finite())).then(|| k.map(|c| c as i64))
-    };
-    let mut recent: [Option<(Key, Key)>; RECENT] = [None; RECENT];
-    let mut next = 0;
-    let mut out = Vec::with_capacity(kept.len());
-    for (i, pair) in kept.windows(2).enumerate() {
-        if let (Some(a), Some(b)) = (key(&pair[0]), key(&pair[1])) {
-            let ends = Some(if a <= b { (a, b) } else { (b, a) });
-            if recent.contains(&ends) {
-                continue;
-            }
-            recent[next % RECENT] = ends;
-            next += 1;
-        }
-        out.push(i);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const E: f64 = std::f64::consts::E;
-
-    #[test]
-    fn a_path_that_goes_back_and_forth_draws_each_crossing_once() {
-        // 0 → 1 → 0.0001 → 1.0001 → …: after the first two crossings every segment lies within a
-        // hundredth of one already drawn. A straight path keeps every segment.
-        let zigzag: Vec<[f64; 3]> = (0..100)
-            .map(|i| [f64::from(i % 2) + 1e-4 * f64::from(i / 2), 0.5, 0.0])
-            .collect();
-        assert_eq!(distinct_segments(&zigzag, 0.01), vec![0]);
-        let straight: Vec<[f64; 3]> = (0..50).map(|i| [0.02 * f64::from(i), 0.0, 0.0]).collect();
-        assert_eq!(
-            distinct_segments(&straight, 0.01),
-            (0..49).collect::<Vec<_>>()
-        );
-        // A break keeps the segments on either side of it, as they are.
-        let broken = [
-            [0.0, 0.0, 0.0],
-            [f64::NAN, 0.0, 0.0],
-            [0.0, 0.0, 0.0],
-            [1.0, 0.0, 0.0],
-        ];
-        assert_eq!(distinct_segments(&broken, 0.01), vec![0, 1, 2]);
-    }
 
     fn unit_box() -> ViewBox {
         ViewBox {

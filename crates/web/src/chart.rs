@@ -4,7 +4,7 @@
 use gradscape_core::math::pow;
 use gradscape_core::paint::Layout;
 use gradscape_core::render::{
-    column_extremes, simplify_polyline, thin_polyline, ticks, ColumnCache,
+    column_extremes, distinct_segments, simplify_polyline, thin_polyline, ticks, ColumnCache,
 };
 use gradscape_core::scene::Scene;
 use plotters::coord::Shift;
@@ -240,20 +240,44 @@ where
                 2.0 * r,
                 &mut thinned,
             );
-            simplify_polyline(&thinned, 1.0, &mut simplified);
-            let line: Vec<(i32, i32)> = simplified.iter().map(|p| pixel(*p)).collect();
-            root.draw(&PathElement::new(
-                line.clone(),
-                WHITE.mix(0.85).stroke_width(px(4.0)),
-            ))
-            .map_err(err)?;
+            // Where the path goes back over its own ground (RMSprop zig-zagging across
+            // Rosenbrock's valley for thousands of steps), a segment that retraces one of the
+            // last few to within a CSS pixel is left out; the rest are drawn as the polylines
+            // they form.
+            let mut lines: Vec<Vec<(i32, i32)>> = Vec::new();
+            let mut run_points: Vec<[f64; 2]> = Vec::new();
+            let segments = distinct_segments(&thinned, r);
+            for (n, &i) in segments.iter().enumerate() {
+                if n == 0 || segments[n - 1] + 1 != i {
+                    if run_points.len() >= 2 {
+                        simplify_polyline(&run_points, 1.0, &mut simplified);
+                        lines.push(simplified.iter().map(|p| pixel(*p)).collect());
+                    }
+                    run_points.clear();
+                    run_points.push(thinned[i]);
+                }
+                run_points.push(thinned[i + 1]);
+            }
+            if run_points.len() >= 2 {
+                simplify_polyline(&run_points, 1.0, &mut simplified);
+                lines.push(simplified.iter().map(|p| pixel(*p)).collect());
+            }
+            for line in &lines {
+                root.draw(&PathElement::new(
+                    line.clone(),
+                    WHITE.mix(0.85).stroke_width(px(4.0)),
+                ))
+                .map_err(err)?;
+            }
             if shown.len() <= 301 {
                 for p in &thinned {
                     draw_marker(root, run.optimizer_index, pixel(*p), px(2.5), c.filled())?;
                 }
             }
-            root.draw(&PathElement::new(line, c.stroke_width(px(2.0))))
-                .map_err(err)?;
+            for line in lines {
+                root.draw(&PathElement::new(line, c.stroke_width(px(2.0))))
+                    .map_err(err)?;
+            }
         } else {
             // A fading trail: the last few steps, older ones more transparent.
             let tail = &shown[shown.len().saturating_sub(TRAIL + 1)..];

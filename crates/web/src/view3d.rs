@@ -474,7 +474,7 @@ impl View3d {
             // and a segment that retraces one just drawn (an oscillation) is drawn once.
             let (kept, steps) = view3d::thin_path(&world, THIN);
             let first = self.points.len() / 10;
-            let segments = view3d::distinct_segments(&kept, THIN);
+            let segments = gradscape_core::render::distinct_segments(&kept, THIN);
             for &i in &segments {
                 push_segment(&mut self.points, kept[i], kept[i + 1]);
             }

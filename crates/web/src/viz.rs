@@ -618,6 +618,9 @@ impl Viz {
         ctx.begin_path();
         ctx.rect(plot[0], plot[1], plot[2], plot[3]);
         ctx.clip();
+        // Round joins: where a path turns back on itself (a zig-zag across a valley), a mitred
+        // join would draw a spike up to ten line widths long that the path never went along.
+        ctx.set_line_join("round");
         let drawn = draw_overlay(&root, &self.scene, l, step, arrows).map_err(js_error);
         ctx.restore();
         drawn
