@@ -486,6 +486,9 @@ async function main() {
   let divergenceKey = '';
   let tableKey = '';
   let readoutTime = 0;
+  /** The update rule waits for the frame after the page is ready: its MathML is the slowest part
+   * of the first layout, and the plot, the table and the API need not wait for it. */
+  let ruleLater = true;
 
   // Called on every frame: it touches the DOM only where a text changed.
   function updateReadouts(step) {
@@ -509,7 +512,7 @@ async function main() {
     readoutTime = now;
     const runs = summaries();
     rule.setRuns(runs);
-    if (ruleShown() && !(dragging && !inView('rule-box'))) rule.update(step, viz.steps());
+    if (ruleShown() && !ruleLater && !(dragging && !inView('rule-box'))) rule.update(step, viz.steps());
     const several = runs.some((run) => run.startIndex > 0);
     const notes = runs.filter((run) => run.visible && (run.error || run.divergedAt !== null)).map((run) => {
       const who = several ? t('run.from-start', { name: run.name, n: run.startIndex + 1 }) : run.name;
@@ -1643,6 +1646,10 @@ async function main() {
   window.gradscape = api;
   window.dispatchEvent(new CustomEvent('gradscape:ready'));
   if (window.parent !== window) answerHost();
+  requestAnimationFrame(() => {
+    ruleLater = false;
+    if (ruleShown()) rule.update(currentStep(), viz.steps());
+  });
 }
 
 /** In a frame (the <gradscape-viz> element's, or any host's), the API answers messages
