@@ -618,6 +618,40 @@ pub fn visible(x: f64, y: f64, heights: &Heights, camera: &Camera) -> bool {
     }
 }
 
+/// The part of the segment from `a` to `b` (world coordinates) that lies over the view box, u
+/// and v within [−1, 1], its height interpolated along it; None when it misses the box. A path
+/// that leaves the view is cut at the box's edge, as the 2-D plot clips it, rather than drawn in
+/// the air beyond the surface. A segment with an end that is not finite is given back as it is.
+pub fn clip_segment(a: [f64; 3], b: [f64; 3]) -> Option<([f64; 3], [f64; 3])> {
+    if !a.iter().chain(&b).all(|c| c.is_finite()) {
+        return Some((a, b));
+    }
+    let d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    // Liang–Barsky: each edge u = ±1, v = ±1 bounds t from one side.
+    for (p, q) in [
+        (-d[0], a[0] + 1.0),
+        (d[0], 1.0 - a[0]),
+        (-d[1], a[1] + 1.0),
+        (d[1], 1.0 - a[1]),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else if p < 0.0 {
+            t0 = t0.max(q / p);
+        } else {
+            t1 = t1.min(q / p);
+        }
+    }
+    if t0 > t1 {
+        return None;
+    }
+    let at = |t: f64| [a[0] + t * d[0], a[1] + t * d[1], a[2] + t * d[2]];
+    Some((at(t0), at(t1)))
+}
+
 /// Thins a path in world coordinates for drawing: keeps the first point, each point at least
 /// `min_distance` from the last one kept, the last point, and the points on either side of a
 /// break (a point that is not finite, kept as it is). Gives the points kept and, for each, its
@@ -652,6 +686,28 @@ mod tests {
     use super::*;
 
     const E: f64 = std::f64::consts::E;
+
+    #[test]
+    fn a_segment_is_cut_at_the_view_box() {
+        // Inside: as it is. Half out through u = 1: cut there, its height halfway too.
+        let inside = ([-0.5, 0.0, 0.1], [0.5, 0.5, 0.3]);
+        assert_eq!(clip_segment(inside.0, inside.1), Some(inside));
+        assert_eq!(
+            clip_segment([0.0, 0.0, 0.0], [2.0, 0.0, 1.0]),
+            Some(([0.0, 0.0, 0.0], [1.0, 0.0, 0.5]))
+        );
+        // In through v = −1 and out through u = 1: from (−3, −2) to (3, 1), t from 1/3 to 2/3.
+        let (p, q) = clip_segment([-3.0, -2.0, 0.0], [3.0, 1.0, 3.0]).unwrap();
+        for (got, want) in p.iter().chain(&q).zip([-1.0, -1.0, 1.0, 1.0, 0.0, 2.0]) {
+            assert!((got - want).abs() < 1e-12, "{p:?} {q:?}");
+        }
+        // Beside the box, and along its outside: nothing.
+        assert_eq!(clip_segment([2.0, 2.0, 0.0], [3.0, 2.0, 0.0]), None);
+        assert_eq!(clip_segment([-2.0, 0.0, 0.0], [-2.0, 0.5, 0.0]), None);
+        // A break stays a break.
+        let broken = clip_segment([f64::NAN, 0.0, 0.0], [0.0, 0.0, 0.0]).unwrap();
+        assert!(broken.0[0].is_nan());
+    }
 
     fn unit_box() -> ViewBox {
         ViewBox {

@@ -470,17 +470,21 @@ impl View3d {
                 world.push(w);
             }
             at = end;
-            // Points closer than a fraction of a pixel apart are one on the screen.
-            // and a segment that retraces one just drawn (an oscillation) is drawn once.
+            // Points closer than a fraction of a pixel apart are one on the screen, a segment
+            // that retraces one just drawn (an oscillation) is drawn once, and what leaves the
+            // view box is cut at its edge.
             let (kept, steps) = view3d::thin_path(&world, THIN);
             let first = self.points.len() / 10;
-            let segments = gradscape_core::render::distinct_segments(&kept, THIN);
-            for &i in &segments {
-                push_segment(&mut self.points, kept[i], kept[i + 1]);
+            let mut ends = Vec::new();
+            for i in gradscape_core::render::distinct_segments(&kept, THIN) {
+                if let Some((a, b)) = view3d::clip_segment(kept[i], kept[i + 1]) {
+                    push_segment(&mut self.points, a, b);
+                    ends.push(steps[i + 1]);
+                }
             }
             self.runs.push(Run {
                 first,
-                ends: segments.iter().map(|&i| steps[i + 1]).collect(),
+                ends,
                 colour: rgb(colours.get(r).copied().unwrap_or(0x444444)),
             });
         }
@@ -496,7 +500,8 @@ impl View3d {
         };
         for (i, m) in xyfs.chunks_exact(4).enumerate() {
             let p = h.world_of(m[0], m[1], m[2]);
-            if !p.iter().all(|c| c.is_finite()) {
+            // Off the view box (a run gone beyond it) the marker is not drawn, as in 2-D.
+            if !p.iter().all(|c| c.is_finite()) || p[0].abs() > 1.0 || p[1].abs() > 1.0 {
                 continue;
             }
             let c = rgb(colours.get(i).copied().unwrap_or(0xffffff));
@@ -531,6 +536,14 @@ impl View3d {
             if !(len > 1e-9 && foot.iter().chain(&tip).all(|c| c.is_finite())) {
                 continue;
             }
+            // From a foot off the view box, nothing; past its edge, the shaft is cut there and
+            // has no head, as in 2-D (three times the shaft keeps every arrow 18 vertices).
+            if foot[0].abs() > 1.0 || foot[1].abs() > 1.0 {
+                continue;
+            }
+            let Some((_, end)) = view3d::clip_segment(foot, tip) else {
+                continue;
+            };
             // Two wings, a quarter of the shaft long, in the floor's plane at the tip's height.
             let (ux, uy) = (du / len, dv / len);
             let head = 0.25 * len.min(0.2);
@@ -541,7 +554,12 @@ impl View3d {
                     tip[2],
                 ]
             };
-            for (a, b) in [(foot, tip), (tip, wing(1.0)), (tip, wing(-1.0))] {
+            let parts = if end == tip {
+                [(foot, tip), (tip, wing(1.0)), (tip, wing(-1.0))]
+            } else {
+                [(foot, end); 3]
+            };
+            for (a, b) in parts {
                 push_segment(&mut self.arrows, a, b);
             }
             self.arrow_colours
