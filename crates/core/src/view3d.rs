@@ -20,6 +20,9 @@ pub const HEIGHT: f64 = 0.8;
 /// The quantile of the finite values at which [`HeightScale::Clipped`] clips the range.
 pub const CLIP_QUANTILE: f64 = 0.95;
 
+/// The normalised height above which [`HeightScale::Clipped`] bends towards its top.
+pub const CLIP_KNEE: f64 = 0.8;
+
 /// The vertical field of view of the camera, in degrees.
 pub const FOVY_DEG: f64 = 40.0;
 
@@ -34,8 +37,10 @@ pub const MAX_N: usize = 65_535;
 pub enum HeightScale {
     /// z = ln(1 + f − fmin) / ln(1 + fmax − fmin) over the finite values of the grid.
     Log,
-    /// z = (f − fmin) / (fhi − fmin) clamped to [0, 1], fhi the [`CLIP_QUANTILE`] of the finite
-    /// values, so a few very high values do not flatten the rest.
+    /// r = (f − fmin) / (fhi − fmin), fhi the [`CLIP_QUANTILE`] of the finite values, so a few
+    /// very high values do not flatten the rest: z = r up to [`CLIP_KNEE`], and above it bent
+    /// smoothly towards 1 (z = k + (1 − k)·(1 − e^(−(r − k)/(1 − k))), same slope at the knee),
+    /// so the plateau meets the slopes without a crease for the mesh to draw as a staircase.
     Clipped,
 }
 
@@ -121,7 +126,15 @@ impl Heights {
             HeightScale::Log => {
                 libm::log1p((f - self.lo).max(0.0)) / libm::log1p(self.hi - self.lo)
             }
-            HeightScale::Clipped => (f - self.lo) / (self.hi - self.lo),
+            HeightScale::Clipped => {
+                let r = (f - self.lo) / (self.hi - self.lo);
+                let k = CLIP_KNEE;
+                if r <= k {
+                    r
+                } else {
+                    k + (1.0 - k) * (1.0 - libm::exp(-(r - k) / (1.0 - k)))
+                }
+            }
         };
         unit(z)
     }
@@ -788,23 +801,29 @@ mod tests {
     #[test]
     fn clipped_mapping_by_hand() {
         // 25 values 0, 1, …, 24: the 95th percentile sits at position 0.95·24 = 22.8, so
-        // fhi = 22.8, and z = f / 22.8 clamped.
+        // fhi = 22.8, and r = f / 22.8: z = r up to 0.8, then 0.8 + 0.2·(1 − e^(−(r − 0.8)/0.2)).
         let values: Vec<f64> = (0..25).map(f64::from).collect();
         let view = square(1.0);
         let h = Heights::new(&values, 5, view, HeightScale::Clipped).expect("valid grid");
         assert!(close(h.range().0, 0.0, 0.0) && close(h.range().1, 22.8, 1e-12));
         assert!(close(h.z_of_value(11.4), 0.5, 1e-12));
         assert!(close(h.z_grid()[6], 6.0 / 22.8, 1e-12));
-        assert_eq!(h.z_grid()[23], 1.0);
-        assert_eq!(h.z_grid()[24], 1.0);
+        // f = 23: r = 1.00877, z = 0.8 + 0.2·(1 − e^(−1.04386)) = 0.92958; f = 24: 0.94345.
+        assert!(close(h.z_grid()[23], 0.929_58, 1e-5), "{}", h.z_grid()[23]);
+        assert!(close(h.z_grid()[24], 0.943_45, 1e-5), "{}", h.z_grid()[24]);
+        // Smooth at the knee (f = 0.8·22.8 = 18.24): the same height either side.
+        assert!(close(h.z_of_value(18.24 + 1e-9), 0.8, 1e-9));
+        assert_eq!(h.z_of_value(f64::INFINITY), 1.0);
         assert_eq!(h.z_of_value(-3.0), 0.0);
         // Rosenbrock-like: one huge value among small ones does not flatten the others.
         let mut spiky = vec![1.0; 25];
         spiky[0] = 0.0;
         spiky[24] = 2500.0;
         let h = Heights::new(&spiky, 5, view, HeightScale::Clipped).expect("valid grid");
-        assert_eq!(h.z_grid()[1], 1.0);
+        // fhi = 1: the ones at r = 1, z = 0.8 + 0.2·(1 − e^(−1)) = 0.92642; 2500 just below 1.
+        assert!(close(h.z_grid()[1], 0.926_42, 1e-5), "{}", h.z_grid()[1]);
         assert_eq!(h.z_grid()[0], 0.0);
+        assert!(h.z_grid()[24] > 0.999_999 && h.z_grid()[24] <= 1.0);
     }
 
     #[test]
@@ -998,7 +1017,8 @@ mod tests {
 
     #[test]
     fn mesh_normals_of_a_slope() {
-        // f = x over [0, 1] clipped at its 95th percentile 0.95: for x ≤ 0.95, h = 0.8·x/0.95
+        // f = x over [0, 1] clipped at its 95th percentile 0.95: below the knee (x ≤ 0.76),
+        // h = 0.8·x/0.95
         // over u, where x = (u + 1)/2, so dh/du = 0.4/0.95 and the normal is (−0.421, 0, 1)
         // normalised.
         let n = 21;
