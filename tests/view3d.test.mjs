@@ -82,7 +82,7 @@ test('mode=3d draws the surface as a mesh, its module fetched once, and only the
   assert.equal(await v.page.evaluate(() => document.getElementById('view3d-status').hidden), true);
   const state = await v.page.evaluate(() => window.gradscape.state());
   assert.equal(state.mode, '3d');
-  assert.deepEqual(state.camera, [-60, 35, 3.2]);
+  assert.deepEqual(state.camera, [-60, 50, 3.2]);
   assert.equal(state.height, 'log');
   // The bowl's lowest point, (0, 0), is in view and drawn in the heat map's darkest colour (its
   // minimum), lit: not the white background.
@@ -141,19 +141,19 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   const from = { x: box.x + 15, y: box.y + 15 };
   assert.deepEqual(await glPixel(v.page, from.x, from.y), [255, 255, 255]);
   await drag(v.page, from, { x: from.x + 100, y: from.y + 40 }, 8);
-  // 0.4° a pixel: azimuth −60 − 40, elevation 35 + 16.
+  // 0.4° a pixel: azimuth −60 − 40, elevation 50 + 16.
   const camera = (await v.page.evaluate(() => window.gradscape.state())).camera;
-  assert.ok(Math.abs(camera[0] + 100) < 1e-9 && Math.abs(camera[1] - 51) < 1e-9 && camera[2] === 3.2, `camera ${camera}`);
-  await v.page.waitForFunction(() => new URLSearchParams(location.search).get('camera') === '-100,51,3.2');
+  assert.ok(Math.abs(camera[0] + 100) < 1e-9 && Math.abs(camera[1] - 66) < 1e-9 && camera[2] === 3.2, `camera ${camera}`);
+  await v.page.waitForFunction(() => new URLSearchParams(location.search).get('camera') === '-100,66,3.2');
   await v.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await v.page.mouse.wheel(0, -200);
   await v.page.waitForFunction(() => window.gradscape.state().camera[2] < 3.2);
   const zoomed = (await v.page.evaluate(() => window.gradscape.state())).camera[2];
   assert.ok(Math.abs(zoomed - 3.2 / Math.exp(0.3)) < 1e-9, `distance ${zoomed}`);
-  await v.page.waitForFunction((d) => new URLSearchParams(location.search).get('camera') === `-100,51,${d}`, +zoomed.toFixed(2));
+  await v.page.waitForFunction((d) => new URLSearchParams(location.search).get('camera') === `-100,66,${d}`, +zoomed.toFixed(2));
   // Reset view puts the camera back.
   await v.page.click('#reset-view');
-  assert.deepEqual((await v.page.evaluate(() => window.gradscape.state())).camera, [-60, 35, 3.2]);
+  assert.deepEqual((await v.page.evaluate(() => window.gradscape.state())).camera, [-60, 50, 3.2]);
   // A click on empty space (no start added), then + brings the camera 1.25 times nearer.
   await v.page.mouse.click(from.x, from.y);
   await v.page.keyboard.press('+');
@@ -190,7 +190,7 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   assert.match(text, /camera: '30,abc,5' is not three numbers/);
   assert.match(text, /height: no height scale 'cubic'/);
   assert.match(text, /contours: 'maybe' is not 0 or 1/);
-  assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [-60, 35, 3.2]);
+  assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [-60, 50, 3.2]);
   // Beyond the camera's bounds: brought within them, and said.
   const warnings = await bad.page.evaluate(() => window.gradscape.setState({ camera: [400, 120, 50] }));
   assert.deepEqual((await bad.page.evaluate(() => window.gradscape.state())).camera, [40, 89, 10]);

@@ -91,7 +91,7 @@ const THEMES = ['light', 'dark', 'projector'];
 const MODES = ['2d', '3d'];
 const HEIGHTS = ['log', 'clip'];
 /** The 3-D camera when none is asked for: azimuth and elevation in degrees, distance. */
-const CAMERA = [-60, 35, 3.2];
+const CAMERA = [-60, 50, 3.2];
 /** A camera from text ("az,el,dist") or an array of three numbers; null unless all are finite. */
 function cameraOf(value) {
   const parts = Array.isArray(value) ? value : String(value).split(',');

@@ -243,11 +243,13 @@ pub struct Camera {
 }
 
 impl Default for Camera {
-    /// Looking at the box from the front right, a little above: −60°, 35°, distance 3.2.
+    /// Looking at the box from the front right, from above: −60°, 50°, distance 3.2. High
+    /// enough that a valley's near wall does not hide its floor: at 35° and 45° the minimum of
+    /// the book's x²/20 + y² (log heights) lay just behind the near wall's crest.
     fn default() -> Self {
         Self {
             azimuth_deg: -60.0,
-            elevation_deg: 35.0,
+            elevation_deg: 50.0,
             distance: 3.2,
         }
     }
@@ -897,6 +899,29 @@ mod tests {
         .eye();
         assert!(close(eye[0], 2.0, 1e-15) && close(eye[1], 0.0, 1e-15));
         assert!(close(eye[2], HEIGHT / 2.0, 1e-15));
+    }
+
+    #[test]
+    fn the_default_camera_sees_the_books_valley_floor() {
+        // x²/20 + y² over [−10, 10]² (Figure 6-8), log heights: its minimum and the points on
+        // both sides of the valley where the optimizers zig-zag can be seen, and grabbed.
+        let n = 49;
+        let view = square(10.0);
+        let values = sample(n, view, |x, y| x * x / 20.0 + y * y);
+        let h = Heights::new(&values, n, view, HeightScale::Log).expect("valid grid");
+        for (x, y) in [
+            (0.0, 0.0),
+            (-7.0, 2.0),
+            (-5.0, -2.0),
+            (-3.0, 1.0),
+            (0.0, -2.0),
+            (5.0, -1.0),
+        ] {
+            assert!(
+                visible(x, y, &h, &Camera::default()),
+                "({x}, {y}) is hidden"
+            );
+        }
     }
 
     #[test]
