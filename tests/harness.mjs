@@ -84,3 +84,17 @@ export async function drag(page, from, to, steps = 5) {
   await page.mouse.move(to.x, to.y, { steps });
   await page.mouse.up();
 }
+
+/** A phone's screen for `open`: portrait, touch, at `scale` device pixels per CSS pixel. */
+export const phone = (scale) => ({ viewport: { width: 390, height: 844 }, deviceScaleFactor: scale, isMobile: true, hasTouch: true });
+
+/** A real two-finger pinch through the DevTools protocol: fingers about client point `mid`,
+ * `from` CSS pixels apart, spread (or closed) to `to` in six moves, then lifted. */
+export async function pinch(cdp, mid, from, to) {
+  const fingers = (d) => [{ x: mid.x - d / 2, y: mid.y, id: 1 }, { x: mid.x + d / 2, y: mid.y, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(from) });
+  for (let i = 1; i <= 6; i += 1) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(from + ((to - from) * i) / 6) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}

@@ -2,7 +2,7 @@
 // finger, type a function, paste a URL. Every test fails on any console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open, overlayPixel, drag } from './harness.mjs';
+import { start, open, overlayPixel, drag, phone, pinch } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -108,12 +108,7 @@ test('a real mouse drag moves the start point and redraws the paths', async () =
 });
 
 test('a touch drag works on a phone-sized screen', async () => {
-  const p = await open(env, '?preset=book-6-8', {
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  });
+  const p = await open(env, '?preset=book-6-8', phone(3));
   const { page } = p;
   const from = await page.evaluate(() => {
     document.getElementById('overlay').scrollIntoView();
@@ -146,12 +141,7 @@ test('a touch drag works on a phone-sized screen', async () => {
   const view = (v) => v.split(',').map(Number);
   const before = view(await page.evaluate(() => window.gradscape.state().view));
   const mid = await page.evaluate(() => window.gradscape.worldToClient(1, -3));
-  const fingers = (d) => [{ x: mid.x - d / 2, y: mid.y, id: 1 }, { x: mid.x + d / 2, y: mid.y, id: 2 }];
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
-  for (let i = 1; i <= 6; i += 1) {
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(60 + i * 10) });
-  }
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await pinch(cdp, mid, 60, 120);
   await page.waitForFunction((v) => window.gradscape.state().view !== v, before.join());
   const after = view(await page.evaluate(() => window.gradscape.state().view));
   const ratio2 = [(after[1] - after[0]) / (before[1] - before[0]), (after[3] - after[2]) / (before[3] - before[2])];

@@ -2,7 +2,7 @@
 // surface, orbiting and zooming by mouse, what a ridge hides, and the fallback without WebGL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open, drag } from './harness.mjs';
+import { start, open, drag, phone, pinch } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -11,6 +11,16 @@ before(async () => {
 after(async () => env && env.close());
 
 const shown3d = () => document.getElementById('plot').classList.contains('three');
+/** The page is up and its 3-D view drawn (for `open`'s `waitFor`). */
+const ready3d = () => window.gradscape !== undefined && document.getElementById('plot').classList.contains('three');
+
+/** Opens `path` in 2-D and switches to 3-D by a real click on the switch. */
+async function open3d(path) {
+  const v = await open(env, path);
+  await v.page.click('#mode-3d');
+  await v.page.waitForFunction(shown3d);
+  return v;
+}
 
 /** The RGB of the 3-D canvas at client (CSS) position (x, y), and of the pixels within `r` of it. */
 function glPixels(page, x, y, r = 0) {
@@ -76,7 +86,7 @@ test('mode=3d draws the surface as a mesh, its module fetched once, and only the
     };
     requestAnimationFrame(look);
   };
-  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d', { initScript: watch, waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d', { initScript: watch, waitFor: ready3d });
   assert.equal(await v.page.evaluate(() => window.flashes), 0, 'the 2-D picture showed before 3-D');
   assert.equal(await v.page.evaluate(() => window.loadingSaid), 'Loading the 3-D view…');
   assert.equal(await v.page.evaluate(() => document.getElementById('view3d-status').hidden), true);
@@ -103,9 +113,7 @@ test('mode=3d draws the surface as a mesh, its module fetched once, and only the
 });
 
 test('a real drag of a start on the 3-D surface moves it to the point under the pointer', async () => {
-  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&opt=sgd(lr=0.1)&steps=20');
-  await v.page.click('#mode-3d');
-  await v.page.waitForFunction(shown3d);
+  const v = await open3d('?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&opt=sgd(lr=0.1)&steps=20');
   const from = await v.page.evaluate(() => window.gradscape.worldToClient3d(-1, 1));
   const to = await v.page.evaluate(() => window.gradscape.worldToClient3d(0.5, -0.5));
   assert.ok(from && to, 'both points are in view');
@@ -133,9 +141,7 @@ test('a real drag of a start on the 3-D surface moves it to the point under the 
 });
 
 test('dragging empty space orbits the camera and the wheel zooms, both kept in the address', async () => {
-  const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1');
-  await v.page.click('#mode-3d');
-  await v.page.waitForFunction(shown3d);
+  const v = await open3d('?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1');
   const box = await v.page.locator('#gl').boundingBox();
   // The top left corner of the plot is empty at the default camera.
   const from = { x: box.x + 15, y: box.y + 15 };
@@ -179,13 +185,13 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   v.check();
   await v.page.close();
   // The camera from the address, and a bad one named and replaced.
-  const w = await open(env, '?mode=3d&camera=30,60,5&height=clip&contours=0', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const w = await open(env, '?mode=3d&camera=30,60,5&height=clip&contours=0', { waitFor: ready3d });
   const kept = await w.page.evaluate(() => window.gradscape.state());
   assert.deepEqual([kept.camera, kept.height], [[30, 60, 5], 'clip']);
   assert.equal(await w.page.isChecked('#contours'), false);
   await w.page.waitForFunction(() => /height=clip&contours=0/.test(location.search));
   await w.close();
-  const bad = await open(env, '?mode=3d&camera=30,abc,5&height=cubic&contours=maybe', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const bad = await open(env, '?mode=3d&camera=30,abc,5&height=cubic&contours=maybe', { waitFor: ready3d });
   const text = await bad.page.locator('#messages').innerText();
   assert.match(text, /camera: '30,abc,5' is not three numbers/);
   assert.match(text, /height: no height scale 'cubic'/);
@@ -201,11 +207,8 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
 
 test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the address', async () => {
   const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d&camera=-60,35,3.2', {
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three'),
+    ...phone(2),
+    waitFor: ready3d,
   });
   const { page } = v;
   // Two fingers 60 px apart about the bowl's bottom (away from the start's disc) spread to 120
@@ -216,10 +219,7 @@ test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the add
   });
   assert.ok(mid, 'the point is in view');
   const cdp = await v.context.newCDPSession(page);
-  const fingers = (d) => [{ x: mid.x - d / 2, y: mid.y, id: 1 }, { x: mid.x + d / 2, y: mid.y, id: 2 }];
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
-  for (let i = 1; i <= 6; i += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(60 + i * 10) });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await pinch(cdp, mid, 60, 120);
   const camera = await page.evaluate(() => window.gradscape.state().camera);
   assert.deepEqual(camera.slice(0, 2), [-60, 35]);
   assert.ok(Math.abs(camera[2] - 1.6) < 1e-5, `camera distance ${camera[2]}`);
@@ -233,7 +233,7 @@ test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the add
 test('at a fixed camera, a path point that a ridge hides shows the surface, a visible one the path', async () => {
   // A wall along x = 0, 100 high, over the floor y²; a start on each side. The camera looks from
   // the −x side, 10° above the floor.
-  const v = await open(env, '?f=100*exp(-50*x^2)%2By^2&view=-2,2,-2,2&start=-1,1.5;1,1.5&opt=sgd(lr=0.05)&steps=30&mode=3d&camera=180,10,3.2', { waitFor: () => window.gradscape && document.getElementById('plot').classList.contains('three') });
+  const v = await open(env, '?f=100*exp(-50*x^2)%2By^2&view=-2,2,-2,2&start=-1,1.5;1,1.5&opt=sgd(lr=0.05)&steps=30&mode=3d&camera=180,10,3.2', { waitFor: ready3d });
   const runs = await v.page.evaluate(() => window.gradscape.trajectories());
   const box = await v.page.locator('#gl').boundingBox();
   const camera = [180, 10, 3.2];

@@ -1030,7 +1030,6 @@ async function main() {
      * the next frame (one recompute a frame however many pointer events come). */
     dragTo(i, x, y) {
       pendingDrag = { i, cx: x, cy: y, world: true };
-      trajectoriesCache = null;
       requestDraw();
     },
     /** Starts added or moved for good, or a warning. */
