@@ -3,6 +3,11 @@
 //! handed to `www/graph.js` with every number already written out. A module of its own, so the
 //! page loads it only when the Graph view is first opened.
 
+/// The allocator: Talc, a drop-in for the default (dlmalloc) that leaves the module smaller.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use gradscape_core::graph::{format_value, parse_inputs, Graph};
 use gradscape_core::graph_layout::{forward_step, label_texts, layout, svg, Layout};
 use gradscape_core::message::ToMessage;

@@ -22,6 +22,11 @@
 
 use std::fmt::Display;
 
+/// The allocator: Talc, a drop-in for the default (dlmalloc) that leaves the module smaller.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 // The page loads each view's module when it is first needed, so one crate builds three modules,
 // chosen by feature: `surfaces` (the page's first load: `Viz`), `network` (the network view and
 // its training worker: `Trainer`) and `svg` (the SVG export). The default builds all of them,
