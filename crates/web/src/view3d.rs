@@ -296,6 +296,10 @@ impl View3d {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"antialias".into(), &antialias.into());
         let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
+        // Drawn on every move of a drag and every frame of an orbit: desynchronized, the canvas
+        // skips the compositor's read-back of its pixels, which with software compositing took
+        // about half of the main thread's time per move of a dragged start.
+        let _ = js_sys::Reflect::set(&options, &"desynchronized".into(), &true.into());
         let gl: Gl = canvas
             .get_context_with_context_options("webgl2", &options)?
             .ok_or_else(|| JsValue::from_str("no WebGL2"))?
