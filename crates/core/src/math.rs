@@ -7,8 +7,18 @@
 //! rounded by IEEE 754 everywhere, so they need no wrapper.)
 
 /// x raised to the power y (C's `pow`, which Python's `**` on floats also calls).
+///
+/// `libm::pow` returns `x * x` for y = 2 and x for y = 1 after its checks for special values
+/// (which give the same for NaN, infinite and ±1 x); answered here first, as the surfaces'
+/// formulas and their power rule's slopes (`2 * pow(x, 1)`) ask them most.
 #[inline]
 pub fn pow(x: f64, y: f64) -> f64 {
+    if y == 2.0 {
+        return x * x;
+    }
+    if y == 1.0 {
+        return x;
+    }
     libm::pow(x, y)
 }
 
@@ -20,7 +30,55 @@ pub fn pow(x: f64, y: f64) -> f64 {
 /// squaring in double-double arithmetic (about 106 bits) and one final rounding gives the
 /// correctly rounded power, which is what glibc returns for every t up to a few hundred with the
 /// usual betas, and it is the same on every target because it uses only + − ×.
+///
+/// Powers are remembered, for a few bases and n up to [`REMEMBERED`]: a start dragged on the
+/// surface re-runs Adam's thousands of updates on every move, and its β₁ᵗ and β₂ᵗ do not change.
 pub fn powi(base: f64, n: u32) -> f64 {
+    let Ok(at) = usize::try_from(n) else {
+        return powi_computed(base, n);
+    };
+    if at > REMEMBERED {
+        return powi_computed(base, n);
+    }
+    POWERS.with(|powers| {
+        let mut powers = powers.borrow_mut();
+        let key = base.to_bits();
+        let index = match powers.iter().position(|(b, _)| *b == key) {
+            Some(i) => i,
+            None => {
+                if powers.len() == BASES {
+                    powers.remove(0);
+                }
+                powers.push((key, Vec::new()));
+                powers.len() - 1
+            }
+        };
+        let table = &mut powers[index].1;
+        if table.len() <= at {
+            table.resize(at + 1, f64::NAN);
+        }
+        // NaN marks a power not yet computed (a finite base's powers are never NaN; a NaN base's
+        // are recomputed, which is cheap).
+        if table[at].is_nan() {
+            table[at] = powi_computed(base, n);
+        }
+        table[at]
+    })
+}
+
+/// The largest n whose powers [`powi`] remembers (a table of 8 bytes per n for each base).
+pub const REMEMBERED: usize = 1 << 16;
+
+/// How many bases [`powi`] remembers powers of (Adam's two betas, a schedule's gamma, and a
+/// change of one of them), the oldest forgotten first.
+const BASES: usize = 6;
+
+thread_local! {
+    static POWERS: std::cell::RefCell<Vec<(u64, Vec<f64>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`powi`] computed: exponentiation by squaring in double-double arithmetic.
+fn powi_computed(base: f64, n: u32) -> f64 {
     if !base.is_finite() || base.abs() > 1e150 {
         return pow(base, f64::from(n));
     }
@@ -100,6 +158,58 @@ pub fn tanh(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_powers_are_the_powers_computed() {
+        // Asked in any order, twice, for more bases than are remembered: each answer is the
+        // power computed afresh, bit for bit.
+        let bases = [0.9, 0.999, 0.95, 0.5, 0.99, 0.8, 0.7, 1.1];
+        for round in 0..2 {
+            for (k, &b) in bases.iter().enumerate() {
+                for n in [
+                    0,
+                    1,
+                    2,
+                    7,
+                    16,
+                    300,
+                    4999,
+                    5000,
+                    1000,
+                    REMEMBERED as u32,
+                    REMEMBERED as u32 + 1,
+                ] {
+                    assert_eq!(
+                        powi(b, n).to_bits(),
+                        powi_computed(b, n).to_bits(),
+                        "{b}^{n}, round {round}, base {k}"
+                    );
+                }
+            }
+        }
+        assert!(powi(f64::NAN, 3).is_nan());
+        assert_eq!(powi(f64::INFINITY, 2), f64::INFINITY);
+    }
+
+    #[test]
+    fn pow_of_two_is_the_square_and_of_one_the_number() {
+        for x in [
+            0.1,
+            -3.7,
+            1e200,
+            -0.0,
+            1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(pow(x, 2.0).to_bits(), (x * x).to_bits(), "{x}");
+            assert_eq!(pow(x, 2.0).to_bits(), libm::pow(x, 2.0).to_bits(), "{x}");
+            assert_eq!(pow(x, 1.0).to_bits(), x.to_bits(), "{x}");
+            assert_eq!(pow(x, 1.0).to_bits(), libm::pow(x, 1.0).to_bits(), "{x}");
+        }
+        assert!(pow(f64::NAN, 2.0).is_nan());
+        assert!(pow(f64::NAN, 1.0).is_nan());
+    }
 
     #[test]
     fn powi_is_correctly_rounded() {
