@@ -271,6 +271,38 @@ test('at a fixed camera, a path point that a ridge hides shows the surface, a vi
   await v.close();
 });
 
+test('a step across a valley lies on the surface, not in the air between its ends', async () => {
+  // The book's x²/20 + y² over [−10, 10]², SGD at lr 0.95 for one step from (−7, 2): the gradient
+  // there is (x/10, 2y) = (−0.7, 4), so the step lands on (−6.335, −1.8). It crosses the valley's
+  // floor y = 0 at t = 2/3.8 of the way, x = −7 + 0.665·t. The camera looks along +x, 30° up.
+  const camera = [180, 30, 3.2];
+  const v = await open(env, `?f=x^2/20%2By^2&view=-10,10,-10,10&start=-7,2&opt=sgd(lr=0.95)&steps=1&mode=3d&camera=${camera}`, { waitFor: ready3d });
+  await v.page.waitForTimeout(100);
+  const [run] = await v.page.evaluate(() => window.gradscape.trajectories());
+  assert.deepEqual(run.points[1].map((c) => Math.round(c * 1e9) / 1e9), [-6.335, -1.8]);
+  const box = await v.page.locator('#gl').boundingBox();
+  const t = 2 / 3.8;
+  const x = -7 + 0.665 * t;
+  // Heights: log scale over the grid's values, 0 at (0, 0) to 105 in the corners.
+  const f = (x, y) => x * x / 20 + y * y;
+  const z = (value) => 0.8 * Math.log(1 + value) / Math.log(106);
+  // On the floor: the path's colour (the ribbon is 3 pixels wide).
+  const [fx, fy] = projectByHand(camera, box.width, box.height, [x / 10, 0, z(f(x, 0))]);
+  const seen = await v.page.evaluate(([x]) => window.gradscape.worldToClient3d(x, 0), [x]);
+  assert.ok(Math.hypot(seen.x - box.x - fx, seen.y - box.y - fy) < 1, `page ${seen.x - box.x}, ${seen.y - box.y}; by hand ${fx}, ${fy}`);
+  const colour = [1, 3, 5].map((i) => parseInt(run.colour.slice(i, i + 2), 16));
+  const floor = await glPixels(v.page, box.x + fx, box.y + fy, 1);
+  assert.ok(floor.some((p) => near(p, colour, 16)), `the step's crossing of the floor ${floor.join(' ')}, SGD ${colour}`);
+  // Where the straight chord between the step's ends would be, above the floor: no path there.
+  const chord = z(f(-7, 2)) + (z(f(-6.335, -1.8)) - z(f(-7, 2))) * t;
+  const [cx, cy] = projectByHand(camera, box.width, box.height, [x / 10, 0, chord]);
+  assert.ok(fy - cy > 10, `the chord is drawn ${fy - cy} px above the floor`);
+  const air = await glPixels(v.page, box.x + cx, box.y + cy, 1);
+  assert.ok(!air.some((p) => near(p, colour, 60)), `in the air above the floor ${air.join(' ')}`);
+  v.check();
+  await v.close();
+});
+
 test('without WebGL the 3-D switch says so and the 2-D view works on', async () => {
   const plain = await start({ args: ['--disable-webgl'] });
   try {

@@ -667,6 +667,41 @@ pub fn clip_segment(a: [f64; 3], b: [f64; 3]) -> Option<([f64; 3], [f64; 3])> {
     Some((at(t0), at(t1)))
 }
 
+/// The most pieces [`drape`] cuts one segment into.
+pub const DRAPE_PIECES: usize = 32;
+
+/// Lays the segment from `a` to `b` (world coordinates, over the view box) on the surface, as the
+/// 2-D plot's straight segment would lie on it: the points between its ends, at most a grid cell
+/// apart (and in at most `max_pieces` pieces, itself at most [`DRAPE_PIECES`]), take the surface's
+/// height there. Its ends keep their own heights. Pushes every point after `a`, up to and
+/// including `b`, onto `out`. A step that jumps across a valley then runs down and up its sides,
+/// rather than through the air between its ends; a segment shorter than a cell, or with an end
+/// that is not finite, is pushed as it is (`b` alone).
+pub fn drape(
+    a: [f64; 3],
+    b: [f64; 3],
+    heights: &Heights,
+    max_pieces: usize,
+    out: &mut Vec<[f64; 3]>,
+) {
+    let (du, dv) = (b[0] - a[0], b[1] - a[1]);
+    // A cell is 2/(n − 1) world units wide.
+    let cell = 2.0 / (heights.n - 1) as f64;
+    let pieces = (du.hypot(dv) / cell).ceil();
+    if pieces.is_nan() || pieces <= 1.0 || !a.iter().chain(&b).all(|c| c.is_finite()) {
+        out.push(b);
+        return;
+    }
+    let pieces = (pieces as usize).min(max_pieces.min(DRAPE_PIECES));
+    for k in 1..pieces {
+        let t = k as f64 / pieces as f64;
+        let (u, v) = (a[0] + t * du, a[1] + t * dv);
+        let z = heights.z_unit((u + 1.0) * 0.5, (v + 1.0) * 0.5);
+        out.push([u, v, z * HEIGHT]);
+    }
+    out.push(b);
+}
+
 /// Thins a path in world coordinates for drawing: keeps the first point, each point at least
 /// `min_distance` from the last one kept, the last point, and the points on either side of a
 /// break (a point that is not finite, kept as it is). Gives the points kept and, for each, its
@@ -1023,6 +1058,75 @@ mod tests {
         };
         assert!(visible(1.0, 0.0, &h, &other));
         assert!(!visible(-1.0, 0.0, &h, &other));
+    }
+
+    #[test]
+    fn a_long_step_lies_on_the_surface() {
+        // A 3 × 3 grid over [0, 1]²: a cell is 1 world unit. The valley x = 0.5 (the middle
+        // column) has f = 0 and both sides f = 4; on the log scale of 0..4, z = ln(1 + f)/ln 5.
+        let values = [4.0, 0.0, 4.0, 4.0, 0.0, 4.0, 4.0, 0.0, 4.0];
+        let h = Heights::new(&values, 3, unit_box(), HeightScale::Log).expect("valid grid");
+        let top = HEIGHT;
+        // From one rim (u = −1) to the other (u = 1) at v = 0: two cells, two pieces; the
+        // point between is on the valley floor, not in the air at the rims' height.
+        let mut out = Vec::new();
+        drape(
+            [-1.0, 0.0, top],
+            [1.0, 0.0, top],
+            &h,
+            DRAPE_PIECES,
+            &mut out,
+        );
+        assert_eq!(out, vec![[0.0, 0.0, 0.0], [1.0, 0.0, top]]);
+        // From u = −1 to u = 0.5: 1.5 cells, two pieces; the point between at u = −0.25 is a
+        // quarter cell from the rim's column down the slope: z = (1 − 0.75)·1 + 0 = 0.25.
+        out.clear();
+        drape(
+            [-1.0, 0.0, top],
+            [0.5, 0.0, 0.5 * top],
+            &h,
+            DRAPE_PIECES,
+            &mut out,
+        );
+        assert_eq!(out.len(), 2);
+        assert!((out[0][0] + 0.25).abs() < 1e-12 && out[0][1] == 0.0);
+        assert!((out[0][2] - 0.25 * top).abs() < 1e-12, "{:?}", out[0]);
+        assert_eq!(out[1], [0.5, 0.0, 0.5 * top]);
+        // Shorter than a cell, or with an end that is not finite: as it is.
+        out.clear();
+        drape([0.0, 0.0, 0.0], [0.5, 0.5, 0.1], &h, DRAPE_PIECES, &mut out);
+        drape(
+            [0.0, 0.0, 0.0],
+            [f64::NAN, 0.5, 0.1],
+            &h,
+            DRAPE_PIECES,
+            &mut out,
+        );
+        // No pieces left to spend: straight.
+        drape([-1.0, 0.0, top], [1.0, 0.0, top], &h, 1, &mut out);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[2], [1.0, 0.0, top]);
+        assert_eq!(out[0], [0.5, 0.5, 0.1]);
+        assert!(out[1][0].is_nan());
+        // A step across a fine grid is cut into at most DRAPE_PIECES pieces, evenly.
+        let n = 257;
+        let values = vec![1.0; n * n];
+        let fine = Heights::new(&values, n, unit_box(), HeightScale::Log).expect("valid grid");
+        out.clear();
+        drape(
+            [-1.0, -1.0, 0.0],
+            [1.0, 1.0, 0.0],
+            &fine,
+            DRAPE_PIECES,
+            &mut out,
+        );
+        assert_eq!(out.len(), DRAPE_PIECES);
+        assert!((out[0][0] - (-1.0 + 2.0 / DRAPE_PIECES as f64)).abs() < 1e-12);
+        // And into no more than it is allowed: four quarters.
+        out.clear();
+        drape([-1.0, -1.0, 0.0], [1.0, 1.0, 0.0], &fine, 4, &mut out);
+        assert_eq!(out.len(), 4);
+        assert_eq!(out[1], [0.0, 0.0, 0.0]);
     }
 
     #[test]

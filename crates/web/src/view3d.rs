@@ -139,6 +139,10 @@ fn push_segment(out: &mut Vec<f32>, a: [f64; 3], b: [f64; 3]) {
     }
 }
 
+/// How many more segments than steps the paths may be drawn with, all runs together, so that
+/// long steps lie on the surface (see [`view3d::drape`]).
+const DRAPE_BUDGET: usize = 60_000;
+
 /// How far above the surface a path is drawn, in world units (besides the depth bias).
 const LIFT: f64 = 0.006;
 
@@ -460,6 +464,11 @@ impl View3d {
         let runs = data.first().map_or(0, |&r| r as usize);
         let mut at = 1;
         let mut world = Vec::new();
+        let mut draped = Vec::new();
+        // Long steps lie on the surface in pieces, up to a number of pieces for all the paths
+        // (a run that bounds across the box 10,000 times would otherwise draw 320,000); beyond
+        // it they are drawn straight.
+        let mut pieces_left = DRAPE_BUDGET;
         for r in 0..runs {
             let Some(&count) = data.get(at) else {
                 break;
@@ -475,15 +484,22 @@ impl View3d {
             }
             at = end;
             // Points closer than a fraction of a pixel apart are one on the screen, a segment
-            // that retraces one just drawn (an oscillation) is drawn once, and what leaves the
-            // view box is cut at its edge.
+            // that retraces one just drawn (an oscillation) is drawn once, what leaves the view
+            // box is cut at its edge, and a long step lies on the surface between its ends.
             let (kept, steps) = view3d::thin_path(&world, THIN);
             let first = self.points.len() / 10;
             let mut ends = Vec::new();
             for i in gradscape_core::render::distinct_segments(&kept, THIN) {
                 if let Some((a, b)) = view3d::clip_segment(kept[i], kept[i + 1]) {
-                    push_segment(&mut self.points, a, b);
-                    ends.push(steps[i + 1]);
+                    draped.clear();
+                    view3d::drape(a, b, h, pieces_left.max(1), &mut draped);
+                    pieces_left = pieces_left.saturating_sub(draped.len() - 1);
+                    let mut from = a;
+                    for &to in &draped {
+                        push_segment(&mut self.points, from, to);
+                        ends.push(steps[i + 1]);
+                        from = to;
+                    }
                 }
             }
             self.runs.push(Run {
