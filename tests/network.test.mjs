@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { start, open, drag } from './harness.mjs';
 
 let env;
@@ -139,6 +139,31 @@ test('a training worker that fails is said in words, and the page trains the rac
   const cli = gradscape(['compare', '--dataset', 'spiral', '--hidden', '8,8', '--batch', '20', '--iterations', '300',
     '--seed', '5', '--optimizers', RACE.nopt, '--format', 'json']);
   curves.forEach((curve, i) => assert.deepEqual(curve.loss, cli.optimizers[i].loss, `${curve.optimizer}'s losses`));
+  p.check();
+  await p.close();
+});
+
+test('a training worker\'s error from the module is said in the reader\'s language', async () => {
+  // The worker posts what its module threw, as train-worker.js does: the core's English, kind
+  // and values. The page, in Korean, words it from its catalog.
+  const failing = () => {
+    window.Worker = class {
+      postMessage(m) {
+        if (m.type === 'run') {
+          setTimeout(() => this.onmessage({ data: { type: 'error', message: 'a network needs inputs, outputs and no empty layer', kind: 'net.empty-layer', values: {} } }), 20);
+        }
+      }
+      terminate() {}
+    };
+  };
+  const p = await open(env, query({ ...RACE, iters: 50 }) + '&lang=ko', { initScript: failing });
+  const { page } = p;
+  await page.evaluate(() => window.gradscape.train());
+  const said = await page.locator('#net-messages').textContent();
+  const ko = JSON.parse(readFileSync(new URL('../www/i18n/ko.json', import.meta.url), 'utf8'));
+  const expected = ko['msg.page.worker-failed'].replace('{error}', ko['msg.net.empty-layer']);
+  assert.ok(said.includes(expected), `${said} / ${expected}`);
+  assert.ok(!said.includes('empty layer'), said);
   p.check();
   await p.close();
 });

@@ -146,7 +146,7 @@ export async function startNetworkView({ query, cat, onChange, uiScale = () => 1
           progressQueue.push(m.progress);
           requestDraw();
         } else if (m.type === 'error') {
-          workerFailed(m.message);
+          workerFailed(m.kind ? { kind: m.kind, values: m.values, message: m.message } : m.message);
         }
       };
       worker.onerror = (e) => {

@@ -7,6 +7,7 @@
 //               {type: 'run', race} train it until done or paused (a 2-D set's small
 //               network two thirds of the time: see slice); {type: 'pause'}
 // Messages out: {type: 'progress', race, progress} after each slice; {type: 'error', message}
+// (with the core's `kind` and `values` when the module gave them)
 import init, { Trainer, provide_digits as provideDigits } from './pkg/gradscape_net.js';
 
 /** Training between two progress messages. */
@@ -22,7 +23,11 @@ const tick = new MessageChannel();
 
 function fail(e) {
   running = false;
-  self.postMessage({ type: 'error', message: e && e.message ? e.message : String(e) });
+  // The module's errors carry the core's kind and values: the page words them in its reader's
+  // language, the English message where it has no words for them.
+  const said = { type: 'error', message: e && e.message ? e.message : String(e) };
+  if (e && typeof e.kind === 'string') Object.assign(said, { kind: e.kind, values: JSON.parse(JSON.stringify(e.values ?? {})) });
+  self.postMessage(said);
 }
 
 function slice() {
