@@ -702,6 +702,80 @@ pub fn drape(
     out.push(b);
 }
 
+/// [`thin_path`] of a run's points given as (x, y, f) triples, each mapped to the world by
+/// `heights` as [`Heights::world_of`] maps it (a point whose f is not finite is a break, its u
+/// NaN): the same points kept, with their world positions. A point's height (a logarithm on the
+/// log scale) is worked out only when its distance across from the last point kept, with the
+/// most its height could differ from that point's, leaves the decision to it: most points of a
+/// path that crawls are dropped on their distance across alone.
+pub fn thin_values(heights: &Heights, xyf: &[f64], min_distance: f64) -> (Vec<[f64; 3]>, Vec<u32>) {
+    let min2 = min_distance * min_distance;
+    // The most z can change per unit of f: the slope of z_of_value is at most 1/ln(1 + range)
+    // on the log scale and 1/range clipped, and it is 0 outside [lo, hi]; a little more, for
+    // rounding.
+    let range = heights.hi - heights.lo;
+    let lipschitz = match heights.scale {
+        HeightScale::Log => 1.0 / libm::log1p(range),
+        HeightScale::Clipped => 1.0 / range,
+    } * HEIGHT
+        * (1.0 + 1e-9);
+    let count = xyf.len() / 3;
+    let at = |i: usize| (xyf[3 * i], xyf[3 * i + 1], xyf[3 * i + 2]);
+    let world = |i: usize| {
+        let (x, y, f) = at(i);
+        let mut w = heights.world_of(x, y, f);
+        if !f.is_finite() {
+            w[0] = f64::NAN;
+        }
+        w
+    };
+    let across = |i: usize| {
+        let (x, y, _) = at(i);
+        to_world(&heights.view, x, y, 0.0)
+    };
+    let finite = |p: &[f64; 3]| p.iter().all(|c| c.is_finite());
+    // As the world point is finite (its u and v, for x and y so large they overflow there).
+    let point_finite = |i: usize| {
+        let a = across(i);
+        at(i).2.is_finite() && a[0].is_finite() && a[1].is_finite()
+    };
+    let mut kept: Vec<[f64; 3]> = Vec::new();
+    let mut index: Vec<u32> = Vec::new();
+    let mut kept_f = f64::NAN;
+    let last = count.saturating_sub(1);
+    for i in 0..count {
+        let keep = match kept.last() {
+            None => true,
+            Some(k) if !finite(k) || !point_finite(i) => true,
+            Some(k) => {
+                let before_break = i < last && !point_finite(i + 1);
+                if i == last || before_break {
+                    true
+                } else {
+                    let a = across(i);
+                    let d2 = (a[0] - k[0]) * (a[0] - k[0]) + (a[1] - k[1]) * (a[1] - k[1]);
+                    let rise = lipschitz * (at(i).2 - kept_f).abs();
+                    // (A rise that is NaN, over a flat grid, leaves it to the height.)
+                    if d2 >= min2 {
+                        true
+                    } else if d2 + rise * rise < min2 {
+                        false
+                    } else {
+                        let w = world(i);
+                        d2 + (w[2] - k[2]) * (w[2] - k[2]) >= min2
+                    }
+                }
+            }
+        };
+        if keep {
+            kept.push(world(i));
+            kept_f = at(i).2;
+            index.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+    }
+    (kept, index)
+}
+
 /// Thins a path in world coordinates for drawing: keeps the first point, each point at least
 /// `min_distance` from the last one kept, the last point, and the points on either side of a
 /// break (a point that is not finite, kept as it is). Gives the points kept and, for each, its
@@ -1180,6 +1254,52 @@ mod tests {
         assert_eq!(index, vec![0, 4, 5, 6, 9]);
         assert!(kept[2][0].is_nan());
         assert_eq!(thin_path(&[], 1.0), (vec![], vec![]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn thinning_values_keeps_what_thinning_in_the_world_keeps(
+            steps in proptest::collection::vec((-0.02f64..0.02, -0.02f64..0.02, -3.0f64..3.0, 0u8..40), 0..300),
+            start in (-1.0f64..1.0, -1.0f64..1.0),
+            clipped in proptest::bool::ANY,
+            min_distance in 0.0005f64..0.05,
+        ) {
+            // A walk over x² + y² in [−1, 1]² (some of it beyond the box), its f jittered and
+            // now and then not finite: the same points as mapping every point, then thinning.
+            let view = square(1.0);
+            let values = sample(17, view, |x, y| x * x + y * y);
+            let scale = if clipped { HeightScale::Clipped } else { HeightScale::Log };
+            let h = Heights::new(&values, 17, view, scale).expect("valid grid");
+            let (mut x, mut y) = start;
+            let mut xyf = Vec::new();
+            for (dx, dy, jitter, odd) in steps {
+                x += dx;
+                y += dy;
+                let f = match odd {
+                    0 => f64::NAN,
+                    1 => f64::INFINITY,
+                    _ => x * x + y * y + jitter * 0.01,
+                };
+                xyf.extend_from_slice(&[x, y, f]);
+            }
+            let world: Vec<[f64; 3]> = xyf
+                .chunks_exact(3)
+                .map(|p| {
+                    let mut w = h.world_of(p[0], p[1], p[2]);
+                    if !p[2].is_finite() {
+                        w[0] = f64::NAN;
+                    }
+                    w
+                })
+                .collect();
+            let (by_world, at_world) = thin_path(&world, min_distance);
+            let (by_values, at_values) = thin_values(&h, &xyf, min_distance);
+            proptest::prop_assert_eq!(at_world, at_values);
+            proptest::prop_assert_eq!(by_world.len(), by_values.len());
+            for (a, b) in by_world.iter().zip(&by_values) {
+                proptest::prop_assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{:?} {:?}", a, b);
+            }
+        }
     }
 
     #[test]

@@ -463,7 +463,6 @@ impl View3d {
         };
         let runs = data.first().map_or(0, |&r| r as usize);
         let mut at = 1;
-        let mut world = Vec::new();
         let mut draped = Vec::new();
         // Long steps lie on the surface in pieces, up to a number of pieces for all the paths
         // (a run that bounds across the box 10,000 times would otherwise draw 320,000); beyond
@@ -474,19 +473,12 @@ impl View3d {
                 break;
             };
             let end = (at + 1 + 3 * count as usize).min(data.len());
-            world.clear();
-            for p in data[at + 1..end].chunks_exact(3) {
-                let mut w = h.world_of(p[0], p[1], p[2]);
-                if !p[2].is_finite() {
-                    w[0] = f64::NAN;
-                }
-                world.push(w);
-            }
+            let values = &data[at + 1..end];
             at = end;
             // Points closer than a fraction of a pixel apart are one on the screen, a segment
             // that retraces one just drawn (an oscillation) is drawn once, what leaves the view
             // box is cut at its edge, and a long step lies on the surface between its ends.
-            let (kept, steps) = view3d::thin_path(&world, THIN);
+            let (kept, steps) = view3d::thin_values(h, values, THIN);
             let first = self.points.len() / 10;
             let mut ends = Vec::new();
             for i in gradscape_core::render::distinct_segments(&kept, THIN) {
