@@ -165,6 +165,17 @@ impl Heights {
         bottom * (1.0 - b) + top * b
     }
 
+    /// The point of the surface under the world position `p`: its u and v, at the surface's
+    /// height there (at the box's nearest point, if outside). Where a path cut at the view
+    /// box's edge ends.
+    pub fn on_surface(&self, p: [f64; 3]) -> [f64; 3] {
+        [
+            p[0],
+            p[1],
+            self.z_unit((p[0] + 1.0) * 0.5, (p[1] + 1.0) * 0.5) * HEIGHT,
+        ]
+    }
+
     /// The world position of the path point (x, y) with value f: [u, v, z_of_value(f)·HEIGHT].
     pub fn world_of(&self, x: f64, y: f64, f: f64) -> [f64; 3] {
         to_world(&self.view, x, y, self.z_of_value(f))
@@ -636,7 +647,8 @@ pub fn visible(x: f64, y: f64, heights: &Heights, camera: &Camera) -> bool {
 /// The part of the segment from `a` to `b` (world coordinates) that lies over the view box, u
 /// and v within [−1, 1], its height interpolated along it; None when it misses the box. A path
 /// that leaves the view is cut at the box's edge, as the 2-D plot clips it, rather than drawn in
-/// the air beyond the surface. A segment with an end that is not finite is given back as it is.
+/// the air beyond the surface (a path's cut end is then put on the surface there:
+/// [`Heights::on_surface`]). A segment with an end that is not finite is given back as it is.
 pub fn clip_segment(a: [f64; 3], b: [f64; 3]) -> Option<([f64; 3], [f64; 3])> {
     if !a.iter().chain(&b).all(|c| c.is_finite()) {
         return Some((a, b));
@@ -1132,6 +1144,22 @@ mod tests {
         };
         assert!(visible(1.0, 0.0, &h, &other));
         assert!(!visible(-1.0, 0.0, &h, &other));
+    }
+
+    #[test]
+    fn a_cut_end_is_put_on_the_surface() {
+        // The 3 × 3 valley of the test below: z = 1 at u = ±1, 0 at u = 0, linear between.
+        let values = [4.0, 0.0, 4.0, 4.0, 0.0, 4.0, 4.0, 0.0, 4.0];
+        let h = Heights::new(&values, 3, unit_box(), HeightScale::Log).expect("valid grid");
+        assert_eq!(h.on_surface([0.0, 0.3, 0.7]), [0.0, 0.3, 0.0]);
+        assert_eq!(h.on_surface([-1.0, 1.0, 0.1]), [-1.0, 1.0, HEIGHT]);
+        let p = h.on_surface([0.5, -0.2, 0.0]);
+        assert!((p[2] - 0.5 * HEIGHT).abs() < 1e-12, "{p:?}");
+        // A step from the valley floor to far beyond the box, cut at u = 1: its cut end is at
+        // the rim's height, not halfway up to the far point's.
+        let (a, b) = clip_segment([0.0, 0.0, 0.0], [4.0, 0.0, 0.4]).expect("crosses the box");
+        assert_eq!((a, b), ([0.0, 0.0, 0.0], [1.0, 0.0, 0.1]));
+        assert_eq!(h.on_surface(b), [1.0, 0.0, HEIGHT]);
     }
 
     #[test]

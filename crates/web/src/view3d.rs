@@ -483,6 +483,9 @@ impl View3d {
             let mut ends = Vec::new();
             for i in gradscape_core::render::distinct_segments(&kept, THIN) {
                 if let Some((a, b)) = view3d::clip_segment(kept[i], kept[i + 1]) {
+                    // An end cut at the box's edge lies on the surface there.
+                    let a = if a == kept[i] { a } else { h.on_surface(a) };
+                    let b = if b == kept[i + 1] { b } else { h.on_surface(b) };
                     draped.clear();
                     view3d::drape(a, b, h, pieces_left.max(1), &mut draped);
                     pieces_left = pieces_left.saturating_sub(draped.len() - 1);
