@@ -134,3 +134,34 @@ test('when the network view cannot be fetched, it says so, the surfaces work on,
   assert.equal(errors.length, 0, errors.join('\n'));
   await context.close();
 });
+
+test('when the 3-D view cannot be fetched, it says so, the 2-D view works on, and choosing 3-D again retries', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const offline = (route) => route.abort('internetdisconnected');
+  await context.route(/gradscape_3d_bg\.wasm/, offline);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.base);
+  await page.waitForFunction(() => window.gradscape !== undefined);
+  await page.click('#mode-3d');
+  await page.waitForFunction(() => /3-D view could not be loaded/.test(document.querySelector('#messages').textContent));
+  assert.equal((await page.evaluate(() => window.gradscape.state())).mode, '2d');
+  assert.equal(await page.evaluate(() => document.getElementById('plot').classList.contains('three')), false);
+  assert.equal(await page.isDisabled('#mode-3d'), false, 'a fetch that failed does not say WebGL is missing');
+  // The 2-D view: a start dragged with the mouse moves its paths.
+  const [before] = await page.evaluate(() => window.gradscape.startPoints());
+  const from = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), before);
+  await drag(page, from, { x: from.x + 60, y: from.y + 40 });
+  const [after] = await page.evaluate(() => window.gradscape.startPoints());
+  const moved = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), after);
+  assert.ok(Math.abs(moved.x - (from.x + 60)) < 1.5 && Math.abs(moved.y - (from.y + 40)) < 1.5, `the start is at ${JSON.stringify(moved)}`);
+  assert.deepEqual((await page.evaluate(() => window.gradscape.trajectories()))[0].points[0], after);
+  // Back online: the switch loads the view.
+  await context.unroute(/gradscape_3d_bg\.wasm/, offline);
+  await page.click('#mode-3d');
+  await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'));
+  assert.equal((await page.evaluate(() => window.gradscape.state())).mode, '3d');
+  assert.equal(errors.length, 0, errors.join('\n'));
+  await context.close();
+});
