@@ -1331,6 +1331,20 @@ mod tests {
     }
 
     #[test]
+    fn thinning_values_over_a_flat_grid() {
+        // Every height 0 (a flat grid maps all of f to the floor): only the distance across
+        // counts, however f varies along the path.
+        let h = Heights::new(&[3.0; 9], 3, unit_box(), HeightScale::Log).expect("valid grid");
+        let xyf: Vec<f64> = (0..=100)
+            .flat_map(|i| [i as f64 * 0.001, 0.5, (i % 7) as f64])
+            .collect();
+        let (kept, index) = thin_values(&h, &xyf, 0.02 - 1e-12);
+        // u moves 0.002 a point: every tenth point, and the last.
+        assert_eq!(index, (0..=100).step_by(10).collect::<Vec<u32>>());
+        assert!(kept.iter().all(|p| p[2] == 0.0 && p[1] == 0.0));
+    }
+
+    #[test]
     fn non_finite_input_does_not_panic() {
         let view = square(1.0);
         let mut values = sample(9, view, |x, y| x * x + y * y);
