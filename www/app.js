@@ -148,10 +148,6 @@ async function main() {
   const surface = $('surface');
   const overlay = $('overlay');
   const loss = $('loss');
-  // The paths and the loss chart are redrawn on every move of a drag and every frame of play.
-  // Desynchronized, their pixels skip the compositor's copy: with software compositing, that
-  // halves the main thread's time per move of a drag (see the README's figures).
-  for (const c of [overlay, loss]) c.getContext('2d', { desynchronized: true });
   setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
   performance.mark('gradscape:viz');

@@ -41,10 +41,10 @@ const hex = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseIn
 export async function startView3d({ viz, canvas, overlay, host }) {
   await load();
   let view;
-  // Antialiased with a GPU; in software, where it would cost more than the mesh, not.
+  // In software: not antialiased, and desynchronized (see View3d's constructor).
   const soft = software(document.createElement('canvas'));
   try {
-    view = new View3d(canvas, !soft);
+    view = new View3d(canvas, soft);
   } catch (e) {
     const error = new Error(String(e && e.message ? e.message : e));
     error.webgl = true;

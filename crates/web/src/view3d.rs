@@ -293,17 +293,19 @@ fn rgb(colour: u32) -> [f32; 3] {
 
 #[wasm_bindgen]
 impl View3d {
-    /// A view drawing on `canvas` (antialiased if `antialias`: not worth its cost where WebGL2 is
-    /// drawn in software); an error when the browser gives no WebGL2 context.
+    /// A view drawing on `canvas`; an error when the browser gives no WebGL2 context. Where
+    /// WebGL2 is drawn in `software`, the canvas is not antialiased (which would cost more than
+    /// the mesh) and is desynchronized: it is drawn on at every move of a drag and every frame
+    /// of an orbit, and the browser's software compositor would otherwise read its pixels back
+    /// each time, half of the main thread's time per move of a dragged start. With a GPU there
+    /// is no such read-back, and it is not desynchronized: such canvases are reported to show
+    /// blank or misplaced on some GPUs, which cannot be tried here.
     #[wasm_bindgen(constructor)]
-    pub fn new(canvas: HtmlCanvasElement, antialias: bool) -> Result<View3d, JsValue> {
+    pub fn new(canvas: HtmlCanvasElement, software: bool) -> Result<View3d, JsValue> {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &antialias.into());
+        let _ = js_sys::Reflect::set(&options, &"antialias".into(), &(!software).into());
         let _ = js_sys::Reflect::set(&options, &"preserveDrawingBuffer".into(), &true.into());
-        // Drawn on every move of a drag and every frame of an orbit: desynchronized, the canvas
-        // skips the compositor's read-back of its pixels, which with software compositing took
-        // about half of the main thread's time per move of a dragged start.
-        let _ = js_sys::Reflect::set(&options, &"desynchronized".into(), &true.into());
+        let _ = js_sys::Reflect::set(&options, &"desynchronized".into(), &software.into());
         let gl: Gl = canvas
             .get_context_with_context_options("webgl2", &options)?
             .ok_or_else(|| JsValue::from_str("no WebGL2"))?
