@@ -103,31 +103,44 @@ test('each other view is fetched once, when a real click first opens it', async 
   await t.close();
 });
 
-test('when the network view cannot be fetched, it says so, the surfaces work on, and opening it again retries', async () => {
+/**
+ * The default page in a new context where fetches of `file` fail as offline; `online()` lets
+ * them through again. Page errors are collected in `errors`.
+ */
+async function offlineFor(file) {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const offline = (route) => route.abort('internetdisconnected');
-  await context.route(/gradscape_net_bg\.wasm/, offline);
+  await context.route(file, offline);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(env.base);
   await page.waitForFunction(() => window.gradscape !== undefined);
-  await page.click('#tab-network');
-  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('#net-loading').textContent));
-  assert.equal(await page.isVisible('#train'), false, 'the network view\'s controls wait for its module');
-  // The surfaces: the message is there too, and a start dragged with the mouse moves its paths.
-  await page.click('#tab-surfaces');
-  assert.match(await page.textContent('#messages'), /network view could not be loaded/);
+  return { context, page, errors, online: () => context.unroute(file, offline) };
+}
+
+/** A real drag of the first start in 2-D moves it, and its paths, to where it was dropped. */
+async function dragStartIn2d(page) {
   const [before] = await page.evaluate(() => window.gradscape.startPoints());
   const from = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), before);
   await drag(page, from, { x: from.x + 60, y: from.y + 40 });
   const [after] = await page.evaluate(() => window.gradscape.startPoints());
   const moved = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), after);
   assert.ok(Math.abs(moved.x - (from.x + 60)) < 1.5 && Math.abs(moved.y - (from.y + 40)) < 1.5, `the start is at ${JSON.stringify(moved)}`);
-  const run = (await page.evaluate(() => window.gradscape.trajectories()))[0];
-  assert.deepEqual(run.points[0], after);
+  assert.deepEqual((await page.evaluate(() => window.gradscape.trajectories()))[0].points[0], after);
+}
+
+test('when the network view cannot be fetched, it says so, the surfaces work on, and opening it again retries', async () => {
+  const { context, page, errors, online } = await offlineFor(/gradscape_net_bg\.wasm/);
+  await page.click('#tab-network');
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('#net-loading').textContent));
+  assert.equal(await page.isVisible('#train'), false, 'the network view\'s controls wait for its module');
+  // The surfaces: the message is there too, and a start dragged with the mouse moves its paths.
+  await page.click('#tab-surfaces');
+  assert.match(await page.textContent('#messages'), /network view could not be loaded/);
+  await dragStartIn2d(page);
   // Back online: the tab loads the view.
-  await context.unroute(/gradscape_net_bg\.wasm/, offline);
+  await online();
   await page.click('#tab-network');
   await page.waitForSelector('#net-loading', { state: 'hidden' });
   assert.equal(await page.isVisible('#train'), true);
@@ -136,29 +149,15 @@ test('when the network view cannot be fetched, it says so, the surfaces work on,
 });
 
 test('when the 3-D view cannot be fetched, it says so, the 2-D view works on, and choosing 3-D again retries', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const offline = (route) => route.abort('internetdisconnected');
-  await context.route(/gradscape_3d_bg\.wasm/, offline);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(env.base);
-  await page.waitForFunction(() => window.gradscape !== undefined);
+  const { context, page, errors, online } = await offlineFor(/gradscape_3d_bg\.wasm/);
   await page.click('#mode-3d');
   await page.waitForFunction(() => /3-D view could not be loaded/.test(document.querySelector('#messages').textContent));
   assert.equal((await page.evaluate(() => window.gradscape.state())).mode, '2d');
   assert.equal(await page.evaluate(() => document.getElementById('plot').classList.contains('three')), false);
   assert.equal(await page.isDisabled('#mode-3d'), false, 'a fetch that failed does not say WebGL is missing');
-  // The 2-D view: a start dragged with the mouse moves its paths.
-  const [before] = await page.evaluate(() => window.gradscape.startPoints());
-  const from = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), before);
-  await drag(page, from, { x: from.x + 60, y: from.y + 40 });
-  const [after] = await page.evaluate(() => window.gradscape.startPoints());
-  const moved = await page.evaluate(([x, y]) => window.gradscape.worldToClient(x, y), after);
-  assert.ok(Math.abs(moved.x - (from.x + 60)) < 1.5 && Math.abs(moved.y - (from.y + 40)) < 1.5, `the start is at ${JSON.stringify(moved)}`);
-  assert.deepEqual((await page.evaluate(() => window.gradscape.trajectories()))[0].points[0], after);
+  await dragStartIn2d(page);
   // Back online: the switch loads the view.
-  await context.unroute(/gradscape_3d_bg\.wasm/, offline);
+  await online();
   await page.click('#mode-3d');
   await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'));
   assert.equal((await page.evaluate(() => window.gradscape.state())).mode, '3d');
