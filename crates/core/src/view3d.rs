@@ -86,12 +86,15 @@ impl Heights {
             return None;
         }
         let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        // Sorted only for the clipped scale's quantile; the log scale needs the ends alone.
         // Unstable: the smaller sort in the 3-D view's module, and equal values are alike.
-        finite.sort_unstable_by(f64::total_cmp);
-        let (lo, max) = match (finite.first(), finite.last()) {
-            (Some(&lo), Some(&max)) => (lo, max),
-            _ => (0.0, 0.0),
-        };
+        if scale == HeightScale::Clipped {
+            finite.sort_unstable_by(f64::total_cmp);
+        }
+        let ends = finite.iter().fold(None, |ends: Option<(f64, f64)>, &v| {
+            Some(ends.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        });
+        let (lo, max) = ends.unwrap_or((0.0, 0.0));
         let hi = match scale {
             HeightScale::Log => max,
             HeightScale::Clipped => {
