@@ -85,20 +85,20 @@ impl Heights {
         if !(2..=MAX_N).contains(&n) || values.len() != n * n || !box_ok(&view) {
             return None;
         }
-        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        // Sorted only for the clipped scale's quantile; the log scale needs the ends alone.
-        // Unstable: the smaller sort in the 3-D view's module, and equal values are alike.
-        if scale == HeightScale::Clipped {
-            finite.sort_unstable_by(f64::total_cmp);
-        }
-        let ends = finite.iter().fold(None, |ends: Option<(f64, f64)>, &v| {
+        // The log scale needs the finite values' ends alone; the clipped scale also a quantile,
+        // from a sorted copy (unstable: the smaller sort in the 3-D view's module, and equal
+        // values are alike).
+        let finite = values.iter().copied().filter(|v| v.is_finite());
+        let ends = finite.clone().fold(None, |ends: Option<(f64, f64)>, v| {
             Some(ends.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
         });
         let (lo, max) = ends.unwrap_or((0.0, 0.0));
         let hi = match scale {
             HeightScale::Log => max,
             HeightScale::Clipped => {
-                let q = quantile(&finite, CLIP_QUANTILE).unwrap_or(max);
+                let mut sorted: Vec<f64> = finite.collect();
+                sorted.sort_unstable_by(f64::total_cmp);
+                let q = quantile(&sorted, CLIP_QUANTILE).unwrap_or(max);
                 // Mostly flat grids with a few spikes: clip at the top rather than flatten all.
                 if q > lo {
                     q
@@ -172,11 +172,17 @@ impl Heights {
     /// height there (at the box's nearest point, if outside). Where a path cut at the view
     /// box's edge ends.
     pub fn on_surface(&self, p: [f64; 3]) -> [f64; 3] {
-        [
-            p[0],
-            p[1],
-            self.z_unit((p[0] + 1.0) * 0.5, (p[1] + 1.0) * 0.5) * HEIGHT,
-        ]
+        [p[0], p[1], self.world_z(p[0], p[1])]
+    }
+
+    /// The surface's world height at the world position (u, v), bilinear within its cell.
+    fn world_z(&self, u: f64, v: f64) -> f64 {
+        self.z_unit((u + 1.0) * 0.5, (v + 1.0) * 0.5) * HEIGHT
+    }
+
+    /// The width of a grid cell in world units (the box is 2 across).
+    fn world_cell(&self) -> f64 {
+        2.0 / (self.n - 1) as f64
     }
 
     /// The world position of the path point (x, y) with value f: [u, v, z_of_value(f)·HEIGHT].
@@ -547,9 +553,9 @@ pub fn cast(ray: &Ray, heights: &Heights) -> Option<(f64, f64)> {
     }
     let gap = |t: f64| {
         let p = add_scaled(o, d, t);
-        p[2] - heights.z_unit((p[0] + 1.0) * 0.5, (p[1] + 1.0) * 0.5) * HEIGHT
+        p[2] - heights.world_z(p[0], p[1])
     };
-    let cell = 2.0 / (heights.n - 1) as f64;
+    let cell = heights.world_cell();
     let across = (d[0] * d[0] + d[1] * d[1]).sqrt();
     let steps = if across > 0.0 {
         ((t1 - t0) * across / (STEP_FRACTION * cell))
@@ -700,9 +706,7 @@ pub fn drape(
     out: &mut Vec<[f64; 3]>,
 ) {
     let (du, dv) = (b[0] - a[0], b[1] - a[1]);
-    // A cell is 2/(n − 1) world units wide.
-    let cell = 2.0 / (heights.n - 1) as f64;
-    let pieces = (du.hypot(dv) / cell).ceil();
+    let pieces = (du.hypot(dv) / heights.world_cell()).ceil();
     if pieces.is_nan() || pieces <= 1.0 || !a.iter().chain(&b).all(|c| c.is_finite()) {
         out.push(b);
         return;
@@ -711,18 +715,21 @@ pub fn drape(
     for k in 1..pieces {
         let t = k as f64 / pieces as f64;
         let (u, v) = (a[0] + t * du, a[1] + t * dv);
-        let z = heights.z_unit((u + 1.0) * 0.5, (v + 1.0) * 0.5);
-        out.push([u, v, z * HEIGHT]);
+        out.push([u, v, heights.world_z(u, v)]);
     }
     out.push(b);
 }
 
-/// [`thin_path`] of a run's points given as (x, y, f) triples, each mapped to the world by
-/// `heights` as [`Heights::world_of`] maps it (a point whose f is not finite is a break, its u
-/// NaN): the same points kept, with their world positions. A point's height (a logarithm on the
-/// log scale) is worked out only when its distance across from the last point kept, with the
-/// most its height could differ from that point's, leaves the decision to it: most points of a
-/// path that crawls are dropped on their distance across alone.
+/// Thins a run's points, given as (x, y, f) triples, for drawing: keeps the first point, each
+/// point at least `min_distance` from the last one kept (in world units), the last point, and
+/// the points on either side of a break (a point whose x, y or f is not finite, kept with its u
+/// NaN). Gives the kept points' world positions, as [`Heights::world_of`] maps them, and, for
+/// each, its index in the run, so a path drawn up to step k draws the kept points of index
+/// ≤ k. A path that crawls (10,000 steps of Rosenbrock's valley) becomes a few hundred
+/// segments. A point's height (a logarithm on the log scale) is worked out only when its
+/// distance across from the last point kept, with the most its height could differ from that
+/// point's, leaves the decision to it: most points of a crawling path are dropped on their
+/// distance across alone.
 pub fn thin_values(heights: &Heights, xyf: &[f64], min_distance: f64) -> (Vec<[f64; 3]>, Vec<u32>) {
     let min2 = min_distance * min_distance;
     // The most z can change per unit of f: the slope of z_of_value is at most 1/ln(1 + range)
@@ -735,85 +742,47 @@ pub fn thin_values(heights: &Heights, xyf: &[f64], min_distance: f64) -> (Vec<[f
     } * HEIGHT
         * (1.0 + 1e-9);
     let count = xyf.len() / 3;
-    let at = |i: usize| (xyf[3 * i], xyf[3 * i + 1], xyf[3 * i + 2]);
-    let world = |i: usize| {
-        let (x, y, f) = at(i);
-        let mut w = heights.world_of(x, y, f);
-        if !f.is_finite() {
-            w[0] = f64::NAN;
-        }
-        w
-    };
+    // A point's f, its (u, v), and whether it is drawn (not a break): each worked out once.
     let across = |i: usize| {
-        let (x, y, _) = at(i);
-        to_world(&heights.view, x, y, 0.0)
+        let (x, y, f) = (xyf[3 * i], xyf[3 * i + 1], xyf[3 * i + 2]);
+        let [u, v, _] = to_world(&heights.view, x, y, 0.0);
+        (f, u, v, f.is_finite() && u.is_finite() && v.is_finite())
     };
-    let finite = |p: &[f64; 3]| p.iter().all(|c| c.is_finite());
-    // As the world point is finite (its u and v, for x and y so large they overflow there).
-    let point_finite = |i: usize| {
-        let a = across(i);
-        at(i).2.is_finite() && a[0].is_finite() && a[1].is_finite()
+    // The world position, as world_of gives it (u NaN when f is not finite).
+    let world = |(f, u, v, _): (f64, f64, f64, bool)| {
+        let u = if f.is_finite() { u } else { f64::NAN };
+        [u, v, heights.z_of_value(f) * HEIGHT]
     };
     let mut kept: Vec<[f64; 3]> = Vec::new();
     let mut index: Vec<u32> = Vec::new();
     let mut kept_f = f64::NAN;
-    let last = count.saturating_sub(1);
+    let mut next = (count > 0).then(|| across(0));
     for i in 0..count {
+        let Some(point) = next else { break };
+        next = (i + 1 < count).then(|| across(i + 1));
+        let (f, u, v, drawn) = point;
         let keep = match kept.last() {
             None => true,
-            Some(k) if !finite(k) || !point_finite(i) => true,
+            Some(k) if !k.iter().all(|c| c.is_finite()) || !drawn => true,
+            // The last point, and the one before a break.
+            Some(_) if next.is_none_or(|(_, _, _, d)| !d) => true,
             Some(k) => {
-                let before_break = i < last && !point_finite(i + 1);
-                if i == last || before_break {
+                let d2 = (u - k[0]) * (u - k[0]) + (v - k[1]) * (v - k[1]);
+                let rise = lipschitz * (f - kept_f).abs();
+                // (A rise that is NaN, over a flat grid, leaves it to the height.)
+                if d2 >= min2 {
                     true
+                } else if d2 + rise * rise < min2 {
+                    false
                 } else {
-                    let a = across(i);
-                    let d2 = (a[0] - k[0]) * (a[0] - k[0]) + (a[1] - k[1]) * (a[1] - k[1]);
-                    let rise = lipschitz * (at(i).2 - kept_f).abs();
-                    // (A rise that is NaN, over a flat grid, leaves it to the height.)
-                    if d2 >= min2 {
-                        true
-                    } else if d2 + rise * rise < min2 {
-                        false
-                    } else {
-                        let w = world(i);
-                        d2 + (w[2] - k[2]) * (w[2] - k[2]) >= min2
-                    }
+                    let z = world(point)[2];
+                    d2 + (z - k[2]) * (z - k[2]) >= min2
                 }
             }
         };
         if keep {
-            kept.push(world(i));
-            kept_f = at(i).2;
-            index.push(u32::try_from(i).unwrap_or(u32::MAX));
-        }
-    }
-    (kept, index)
-}
-
-/// Thins a path in world coordinates for drawing: keeps the first point, each point at least
-/// `min_distance` from the last one kept, the last point, and the points on either side of a
-/// break (a point that is not finite, kept as it is). Gives the points kept and, for each, its
-/// index in `points`, so a path drawn up to step k draws the kept points of index ≤ k. A path
-/// that crawls (10,000 steps of Rosenbrock's valley) becomes a few hundred segments.
-pub fn thin_path(points: &[[f64; 3]], min_distance: f64) -> (Vec<[f64; 3]>, Vec<u32>) {
-    let finite = |p: &[f64; 3]| p.iter().all(|c| c.is_finite());
-    let min2 = min_distance * min_distance;
-    let mut kept: Vec<[f64; 3]> = Vec::new();
-    let mut index: Vec<u32> = Vec::new();
-    let last = points.len().saturating_sub(1);
-    for (i, p) in points.iter().enumerate() {
-        let keep = match kept.last() {
-            None => true,
-            Some(k) if !finite(k) || !finite(p) => true,
-            Some(k) => {
-                let d2 = (0..3).map(|c| (p[c] - k[c]) * (p[c] - k[c])).sum::<f64>();
-                let before_break = points.get(i + 1).is_some_and(|q| !finite(q));
-                d2 >= min2 || i == last || before_break
-            }
-        };
-        if keep {
-            kept.push(*p);
+            kept.push(world(point));
+            kept_f = f;
             index.push(u32::try_from(i).unwrap_or(u32::MAX));
         }
     }
@@ -823,6 +792,32 @@ pub fn thin_path(points: &[[f64; 3]], min_distance: f64) -> (Vec<[f64; 3]>, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain form [`thin_values`] must agree with: every point mapped to the world first,
+    /// then kept by the same rules.
+    fn thin_path(points: &[[f64; 3]], min_distance: f64) -> (Vec<[f64; 3]>, Vec<u32>) {
+        let finite = |p: &[f64; 3]| p.iter().all(|c| c.is_finite());
+        let min2 = min_distance * min_distance;
+        let mut kept: Vec<[f64; 3]> = Vec::new();
+        let mut index: Vec<u32> = Vec::new();
+        let last = points.len().saturating_sub(1);
+        for (i, p) in points.iter().enumerate() {
+            let keep = match kept.last() {
+                None => true,
+                Some(k) if !finite(k) || !finite(p) => true,
+                Some(k) => {
+                    let d2 = (0..3).map(|c| (p[c] - k[c]) * (p[c] - k[c])).sum::<f64>();
+                    let before_break = points.get(i + 1).is_some_and(|q| !finite(q));
+                    d2 >= min2 || i == last || before_break
+                }
+            };
+            if keep {
+                kept.push(*p);
+                index.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+        (kept, index)
+    }
 
     const E: f64 = std::f64::consts::E;
 
@@ -1269,22 +1264,27 @@ mod tests {
 
     #[test]
     fn thinning_a_path_keeps_its_ends_breaks_and_spacing() {
-        // 1,001 points 0.001 apart along u; at least 0.01 apart: every tenth, ends included.
-        let line: Vec<[f64; 3]> = (0..=1000).map(|i| [i as f64 * 0.001, 0.0, 0.0]).collect();
-        let (kept, index) = thin_path(&line, 0.01 - 1e-12);
+        // Over a flat grid on [0, 1]² (every height 0): 1,001 points 0.0005 apart along x, so
+        // 0.001 apart along u; at least 0.01 apart: every tenth, ends included.
+        let h = Heights::new(&[1.0; 9], 3, unit_box(), HeightScale::Log).expect("valid grid");
+        let line: Vec<f64> = (0..=1000)
+            .flat_map(|i| [i as f64 * 0.0005, 0.5, 1.0])
+            .collect();
+        let (kept, index) = thin_values(&h, &line, 0.01 - 1e-12);
         assert_eq!(kept.len(), 101);
         assert_eq!(
             index.iter().step_by(10).copied().collect::<Vec<_>>(),
             vec![0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
         );
-        assert_eq!(kept[100], [1.0, 0.0, 0.0]);
+        assert_eq!(kept[0], [-1.0, 0.0, 0.0]);
+        assert_eq!(kept[100], [0.0, 0.0, 0.0]);
         // A break at 5: the points on either side of it and the break itself are kept.
-        let mut broken = line[..10].to_vec();
-        broken[5] = [f64::NAN, 0.0, 0.0];
-        let (kept, index) = thin_path(&broken, 1.0);
+        let mut broken = line[..30].to_vec();
+        broken[15] = f64::NAN;
+        let (kept, index) = thin_values(&h, &broken, 1.0);
         assert_eq!(index, vec![0, 4, 5, 6, 9]);
         assert!(kept[2][0].is_nan());
-        assert_eq!(thin_path(&[], 1.0), (vec![], vec![]));
+        assert_eq!(thin_values(&h, &[], 1.0), (vec![], vec![]));
     }
 
     proptest::proptest! {
@@ -1363,12 +1363,9 @@ mod tests {
             assert!(m.positions.iter().chain(&m.normals).all(|c| c.is_finite()));
             // A path's points: finite where x, y and f are, and never a panic.
             assert!(h.world_of(0.1, 0.2, 0.05).iter().all(|c| c.is_finite()));
-            let (kept, _) = thin_path(
-                &[
-                    h.world_of(0.1, 0.2, 0.05),
-                    h.world_of(f64::NAN, 0.2, 1.0),
-                    h.world_of(0.5, f64::INFINITY, 1.0),
-                ],
+            let (kept, _) = thin_values(
+                &h,
+                &[0.1, 0.2, 0.05, f64::NAN, 0.2, 1.0, 0.5, f64::INFINITY, 1.0],
                 0.01,
             );
             assert_eq!(kept.len(), 3);
