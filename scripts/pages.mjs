@@ -11,7 +11,28 @@
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const common = { bundle: true, minify: true, logLevel: 'warning' };
+// The English words (www/i18n/en.json, one file for translators) in two parts: the page's script
+// carries those the surfaces view and the page's shell say; those only the other views say (their
+// markup and scripts, and the core's messages about networks, data sets, layers and graphs) come
+// with those views, which import the catalog and add its words (addEnglish in i18n.js).
+const english = JSON.parse(readFileSync('www/i18n/en.json', 'utf8'));
+const pageSources = ['index.html', ...['app', 'panel', 'rule', 'i18n', 'gradscape', 'view3d', 'keys'].map((f) => `www/${f}.js`)]
+  .map((f) => readFileSync(f, 'utf8')).join('\n');
+const VIEWS_ONLY = /^(net|graph|layers|land|gradcheck|data|msg\.(net|network|data|train|layers|graph|landscape))\./;
+const viewsOnly = (key) => VIEWS_ONLY.test(key) && !pageSources.includes(`'${key}'`) && !pageSources.includes(`"${key}"`);
+const englishPart = (views) => JSON.stringify(Object.fromEntries(Object.entries(english).filter(([k]) => viewsOnly(k) === views)));
+const splitEnglish = {
+  name: 'split-english',
+  setup(b) {
+    b.onResolve({ filter: /\/i18n\/en\.json$/ }, (args) => ({
+      path: /[\\/](network|graph)\.js$/.test(args.importer) ? 'views' : 'page',
+      namespace: 'english',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'english' }, (args) => ({ contents: englishPart(args.path === 'views'), loader: 'json' }));
+  },
+};
+// The views' markup (www/network.html, www/graph.html) is imported by their scripts as text.
+const common = { bundle: true, minify: true, logLevel: 'warning', loader: { '.html': 'text' }, plugins: [splitEnglish] };
 const text = async (options) => (await build({ write: false, ...common, ...options })).outputFiles[0].text;
 // Inside an inline <script>, "</script" would end it early.
 const inlineScript = (js) => js.replace(/<\/script/gi, '<\\/script');

@@ -128,9 +128,9 @@ test('every message of bad input is in Korean', async () => {
   await page.waitForFunction(() => document.querySelector('#formula-error').textContent !== '');
   assert.match(await page.textContent('#formula-error'), /[\uac00-\ud7a3]/);
   assert.match(await page.textContent('#formula-error'), /4|5/, 'the column stays a number');
-  // The Graph view's bad inputs.
+  // The Graph view's bad inputs (its markup comes with its module).
   await page.evaluate(() => window.gradscape.setState({ tab: 'graph', graph: 'apple', inputs: 'apple:abc' }));
-  await page.waitForFunction(() => document.querySelector('#graph-messages').textContent !== '');
+  await page.waitForFunction(() => (document.querySelector('#graph-messages')?.textContent ?? '') !== '');
   assert.match(await page.textContent('#graph-messages'), /[\uac00-\ud7a3]/);
   assert.match(await page.textContent('#graph-messages'), /apple/);
   // Steps reduced: 30 starts × 4 optimizers × 20,000 steps is over the 2,000,000 updates.
@@ -252,9 +252,9 @@ test('the catalogs: every key in all three, none unused', () => {
     assert.deepEqual(Object.keys(cat).sort(), Object.keys(en).sort(), `${name} has the keys of en`);
     for (const k of Object.keys(en)) assert.ok(cat[k].trim() !== '', `${name}: ${k} is empty`);
   }
-  // Where keys are used: the page's markup and scripts (static keys by name; keys made from an
+  // Where keys are used: the page's markup (its views' too) and scripts (static keys by name; keys made from an
   // id, by their families), the core's message kinds (crates/core/src/message.rs).
-  const sources = ['index.html', ...['app', 'panel', 'network', 'rule', 'graph', 'layers', 'gradscape', 'i18n'].map((f) => `www/${f}.js`)]
+  const sources = ['index.html', 'www/network.html', 'www/graph.html', ...['app', 'panel', 'network', 'rule', 'graph', 'layers', 'gradscape', 'i18n'].map((f) => `www/${f}.js`)]
     .map((f) => readFileSync(f, 'utf8')).join('\n');
   const core = readFileSync('crates/core/src/message.rs', 'utf8');
   const dynamic = /^(hint|theme|data|hyper|layers|graph\.rule|preset|surface)\./;

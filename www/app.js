@@ -4,7 +4,7 @@ import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as set
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { NET_KEYS } from './keys.js';
 import { createRulePanel } from './rule.js';
-import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, LANGUAGES } from './i18n.js';
+import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, translatePage, addEnglish, LANGUAGES } from './i18n.js';
 import { inlineBytes } from './inline.js';
 
 const $ = (id) => document.getElementById(id);
@@ -228,7 +228,7 @@ async function main() {
     graphLoad ??= import('./graph.js')
       // The words come with it: in the built page graph.js is a file of its own, and a copy of
       // i18n.js there would not know the page's language.
-      .then((m) => m.startGraphView({ surfaces: graphSide, onChange: syncUrl, params: query, i18n: { t, say, warning, onLanguage } }))
+      .then((m) => m.startGraphView({ surfaces: graphSide, onChange: syncUrl, params: query, i18n: { t, say, warning, onLanguage, translatePage, addEnglish } }))
       .then((g) => {
         graphView = g;
         g.show(currentTab === 'graph');

@@ -7,6 +7,10 @@
 // language.
 import init, { GraphView, inset_to_world as insetToWorld, world_to_inset as worldToInset } from './pkg/gradscape_graph.js';
 import { inlineBytes } from './inline.js';
+// The view's markup and styles, put in the page when it starts.
+import markup from './graph.html';
+// The English words only the views other than the surfaces say (in the built page).
+import viewWords from './i18n/en.json' with { type: 'json' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,9 +47,12 @@ const PLAY_MS = 700;
  * `i18n` is the page's `{t, say, warning, onLanguage}`.
  */
 export async function startGraphView({ surfaces, onChange, params, i18n }) {
-  const { t, say, warning, onLanguage } = i18n;
+  const { t, say, warning, onLanguage, translatePage, addEnglish } = i18n;
   const rule = (op) => (RULES.has(op) ? t(`graph.rule.${op}`) : '');
   await graphModule();
+  addEnglish(viewWords);
+  $('graph').innerHTML = markup;
+  translatePage($('graph'));
   const box = $('graph-canvas');
   const counter = $('graph-counter');
   const explain = $('graph-explain');

@@ -6,6 +6,12 @@
 // never formatted here: callers pass them as the text the page already shows, in every language.
 import en from './i18n/en.json' with { type: 'json' };
 
+/** Adds English words that come with a view. In the built page the first load carries the
+ * surfaces view's words alone, and each other view brings its own (scripts/pages.mjs). */
+export function addEnglish(words) {
+  for (const [key, text] of Object.entries(words)) en[key] ??= text;
+}
+
 /** The languages the page speaks, in the order of its language menu. */
 export const LANGUAGES = ['ko', 'ja', 'en'];
 

@@ -6,7 +6,11 @@
 // imports it when the view is first needed, so a visit that never opens it never fetches it.
 import init, { Trainer, provide_digits as provideDigits, digits_available as digitsAvailable, set_chart_words as setChartWords } from './pkg/gradscape_net.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
-import { t, warning, failure, onLanguage } from './i18n.js';
+import { t, warning, failure, onLanguage, translatePage, addEnglish } from './i18n.js';
+// The English words only the views other than the surfaces say (in the built page).
+import viewWords from './i18n/en.json' with { type: 'json' };
+// The view's markup and styles, put in the page when it starts.
+import markup from './network.html';
 import { NET_KEYS } from './keys.js';
 import { inlineBytes } from './inline.js';
 
@@ -94,6 +98,9 @@ function setText(el, text) {
 
 export async function startNetworkView({ query, cat, onChange, uiScale = () => 1 }) {
   const module = await loadModule();
+  addEnglish(viewWords);
+  $('net').innerHTML = markup;
+  translatePage($('net'));
   setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
   const keys = [];
   const values = [];
