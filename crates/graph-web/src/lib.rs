@@ -22,9 +22,12 @@ fn error(e: impl ToMessage) -> JsValue {
     let error = js_sys::Error::new(&message.english());
     // Setting a property on a fresh Error cannot fail; if it ever did, the English remains.
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &message.kind.into());
-    let values = serde_json::to_value(&message)
+    // The message as JSON text, read back by the browser: its `values` object as the page reads
+    // them (no JSON tree is built in the module).
+    let values = serde_json::to_string(&message)
         .ok()
-        .and_then(|data| js_sys::JSON::parse(&data["values"].to_string()).ok());
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .and_then(|data| js_sys::Reflect::get(&data, &"values".into()).ok());
     if let Some(values) = values {
         let _ = js_sys::Reflect::set(&error, &"values".into(), &values);
     }
