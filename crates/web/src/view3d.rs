@@ -13,6 +13,9 @@ use web_sys::{
     WebGlTexture, WebGlUniformLocation, WebGlVertexArrayObject,
 };
 
+// The shaders' comments are here, outside their text, which the module carries as it is.
+
+/// The mesh: the picture's first row is the top of the view (largest y).
 const MESH_VS: &str = r#"#version 300 es
 in vec3 a_pos;
 in vec3 a_normal;
@@ -21,7 +24,6 @@ out vec3 v_normal;
 out vec2 v_tex;
 void main() {
   v_normal = a_normal;
-  // The picture's first row is the top of the view (largest y).
   v_tex = vec2((a_pos.x + 1.0) * 0.5, (1.0 - a_pos.y) * 0.5);
   gl_Position = u_mvp * vec4(a_pos, 1.0);
 }"#;
@@ -39,8 +41,11 @@ void main() {
   colour = vec4(base * (0.55 + 0.45 * lambert), 1.0);
 }"#;
 
-// A path's segment as an instance: two points (w = 1 when the point is drawn, 0 at a break), and
-// six corners per instance that widen it to `u_width` device pixels across the screen.
+/// A path's segment as an instance: two points (w = 1 when the point is drawn, 0 at a break), and
+/// six corners per instance that widen it to `u_width` device pixels across the screen. It is
+/// drawn a little nearer the eye than the surface (`nearer`), so it never disappears into it: a
+/// fixed distance in the world, which the depth buffer resolves at every distance the camera
+/// allows.
 const PATH_VS: &str = r#"#version 300 es
 in vec4 a_from;
 in vec4 a_to;
@@ -50,8 +55,6 @@ uniform vec2 u_viewport;
 uniform float u_width;
 uniform vec3 u_eye;
 out vec2 v_uv;
-// Drawn a little nearer the eye than the surface, so it never disappears into it (a fixed
-// distance in the world, which the depth buffer resolves at every distance the camera allows).
 vec3 nearer(vec3 p) { return p + 0.012 * normalize(u_eye - p); }
 void main() {
   vec4 p = u_mvp * vec4(nearer(a_from.xyz), 1.0);
@@ -87,21 +90,21 @@ void main() {
   gl_PointSize = a_point.w;
 }"#;
 
+/// The optimizers' marker shapes as in 2-D (the shape's number in alpha): 0 circle, 1 square,
+/// 2 triangle, 3 diamond, 4 triangle pointing down; each with a dark rim. `e` is 0 at the
+/// shape's centre and 1 on its edge. The triangles' apex is at (0, -0.45) and their base at
+/// y = 0.35 (flipped for 4), with an inradius of 0.267.
 const POINT_FS: &str = r#"#version 300 es
 precision mediump float;
 in vec4 v_colour;
 out vec4 colour;
-// The optimizers' marker shapes as in 2-D (the shape's number in alpha): 0 circle, 1 square,
-// 2 triangle, 3 diamond, 4 triangle pointing down; each with a dark rim.
 void main() {
   vec2 d = gl_PointCoord - vec2(0.5);
   int shape = int(v_colour.a + 0.5);
   float e;
-  // e: 0 at the shape's centre, 1 on its edge.
   if (shape == 1) e = max(abs(d.x), abs(d.y)) / 0.42;
   else if (shape == 3) e = (abs(d.x) + abs(d.y)) / 0.5;
   else if (shape == 2 || shape == 4) {
-    // Apex (0, -0.45), base at y = 0.35 (flipped for 4); 0.267 the inradius.
     float y = shape == 2 ? d.y : -d.y;
     float m = max(y - 0.35, max(-0.872 * d.x, 0.872 * d.x) - 0.49 * (y + 0.45));
     e = 1.0 + m / 0.267;
