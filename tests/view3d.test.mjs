@@ -205,6 +205,32 @@ test('dragging empty space orbits the camera and the wheel zooms, both kept in t
   await bad.close();
 });
 
+test('in software WebGL a moving camera is drawn at 0.7 of the resolution, and at the full once it rests', async () => {
+  const v = await open3d('');
+  const size = () => v.page.evaluate(() => {
+    const c = document.getElementById('gl');
+    const r = c.getBoundingClientRect();
+    return { drawn: [c.width, c.height], css: [r.width, r.height], dpr: window.devicePixelRatio };
+  });
+  const rest = await size();
+  assert.deepEqual(rest.drawn, rest.css.map((c) => Math.round(c * rest.dpr)));
+  const box = await v.page.locator('#gl').boundingBox();
+  await v.page.mouse.move(box.x + 15, box.y + 15);
+  await v.page.mouse.down();
+  for (let k = 1; k <= 6; k += 1) await v.page.mouse.move(box.x + 15 + 8 * k, box.y + 15);
+  const moving = await size();
+  assert.deepEqual(moving.drawn, rest.css.map((c) => Math.round(c * rest.dpr * 0.7)));
+  await v.page.mouse.up();
+  assert.deepEqual((await size()).drawn, rest.drawn);
+  // The wheel too, until no wheel event has come for 0.2 s.
+  await v.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await v.page.mouse.wheel(0, -100);
+  await v.page.waitForFunction((w) => document.getElementById('gl').width < w, rest.drawn[0]);
+  await v.page.waitForFunction((w) => document.getElementById('gl').width === w, rest.drawn[0]);
+  v.check();
+  await v.close();
+});
+
 test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the address', async () => {
   const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d&camera=-60,35,3.2', {
     ...phone(2),

@@ -1338,10 +1338,10 @@ async function main() {
   async function exportPNG({ scale = 1 } = {}) {
     const k = Number(scale);
     if (!(k > 0 && k <= 4)) throw failure('page.export-scale', { scale: String(scale) }, RangeError);
-    if (k !== 1) {
-      sizeViz(k);
-      drawNow();
-    }
+    // A 3-D camera still moving (drawn at a lower resolution in software) is drawn at rest.
+    const rested = view3?.rest() ?? false;
+    if (k !== 1) sizeViz(k);
+    if (k !== 1 || rested) drawNow();
     const out = document.createElement('canvas');
     out.width = surface.width;
     out.height = surface.height;

@@ -92,6 +92,27 @@ export async function startView3d({ viz, canvas, overlay, host }) {
   }
   let shapes = [];
   let shapesKey = '';
+  // In software, a camera moved by the pointer or the wheel is drawn at MOVING of the screen's
+  // resolution until it rests, then again at the full: SwiftShader's time a frame follows the
+  // pixels, and orbiting went from 30 to about 43 frames a second at 1280 × 900 (see README).
+  const MOVING = 0.7;
+  let size = null;
+  let moving = false;
+  let restTimer = 0;
+  const applySize = () => size && view.resize(size[0], size[1], size[2] * (moving ? MOVING : 1));
+  /** The camera starts (true) or stops (false) moving. */
+  function cameraMoving(on) {
+    clearTimeout(restTimer);
+    if (!soft || on === moving) return;
+    moving = on;
+    applySize();
+    host.requestCameraDraw();
+  }
+  /** The camera moved by the wheel: moving until no wheel event has come for a moment. */
+  function wheelMoved() {
+    cameraMoving(true);
+    restTimer = setTimeout(() => cameraMoving(false), 200);
+  }
   let gesture = null;
   const pointers = new Map();
   const setGesture = (g) => {
@@ -102,7 +123,8 @@ export async function startView3d({ viz, canvas, overlay, host }) {
   return {
     n,
     resize(width, height, dpr) {
-      view.resize(width, height, dpr);
+      size = [width, height, dpr];
+      applySize();
     },
     /** Draws at `step`: the surface, the visible runs' paths, the starts and current points. */
     draw(step) {
@@ -158,6 +180,13 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       view.draw(step, Uint8Array.from(runs.map((r) => (r.visible ? 1 : 0))), 0xffffff);
     },
     camera: () => [...view.camera()],
+    /** Ends a camera's movement at once (drawn at the full resolution from the next draw); true
+     * when it was moving. */
+    rest() {
+      const was = moving;
+      cameraMoving(false);
+      return was;
+    },
     /** Brings the camera nearer (factor > 1) or takes it farther. */
     zoom: (factor) => view.zoom(factor),
     setCamera: (az, el, dist) => view.set_camera(az, el, dist),
@@ -177,6 +206,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
         // Two fingers: a pinch zooms.
         const [a, b] = [...pointers.values()];
         setGesture({ kind: 'pinch', distance: Math.hypot(a[0] - b[0], a[1] - b[1]) });
+        cameraMoving(true);
         return;
       }
       let hit = -1;
@@ -223,7 +253,10 @@ export async function startView3d({ viz, canvas, overlay, host }) {
         if (at) host.dragTo(gesture.i, at[0], at[1]);
         return;
       }
-      if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) gesture.kind = 'orbit';
+      if (gesture.kind === 'maybe-add' && Math.hypot(cx - gesture.x, cy - gesture.y) > 4) {
+        gesture.kind = 'orbit';
+        cameraMoving(true);
+      }
       if (gesture.kind === 'orbit') {
         view.orbit(cx - gesture.lastX, cy - gesture.lastY);
         gesture.lastX = cx;
@@ -238,6 +271,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       const g = gesture;
       if (g.kind === 'pinch') {
         // The pinch ends with its first finger lifted; the other no longer orbits.
+        cameraMoving(false);
         if (pointers.size === 0) setGesture(null);
         else setGesture({ kind: 'done' });
         return;
@@ -260,10 +294,13 @@ export async function startView3d({ viz, canvas, overlay, host }) {
           }
         }
       }
-      if (g.kind === 'orbit') host.requestCameraDraw();
-      else host.changed();
+      if (g.kind === 'orbit') {
+        cameraMoving(false);
+        host.requestCameraDraw();
+      } else host.changed();
     },
     wheel(e) {
+      wheelMoved();
       view.zoom(Math.exp(-(e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY) * 0.0015));
       host.requestCameraDraw();
       host.syncUrl();
