@@ -445,13 +445,15 @@ pub fn round_text(v: f64, digits: usize) -> String {
     // An exponent where plain digits would hide the precision: below 1e-4, and wherever the
     // shown digits stop before the units (4027000 would claim seven digits; 4.027e6 shows four).
     if exponent < -4 || exponent >= digits as i32 {
-        return format!("{sign}{}e{exponent}", point(&all[..1], &all[1..]));
+        let (head, tail) = all.split_at_checked(1).unwrap_or((&all, ""));
+        return format!("{sign}{}e{exponent}", point(head, tail));
     }
     if exponent >= 0 {
         let units = exponent as usize + 1;
         let head = format!("{all:0<units$}");
         let split = units.min(all.len());
-        format!("{sign}{}", point(&head[..units], &all[split..]))
+        let tail = all.get(split..).unwrap_or_default();
+        format!("{sign}{}", point(head.get(..units).unwrap_or(&head), tail))
     } else {
         format!("{sign}0.{}{all}", "0".repeat((-exponent - 1) as usize))
     }

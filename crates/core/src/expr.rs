@@ -1018,11 +1018,11 @@ fn unknown_name(name: &str, column: usize, is_call: bool) -> ParseError {
     let error = ParseError::new(message.with("name", name), column);
     if lower != name && known(&lower) {
         error.hint(Message::new("expr.hint.case").with("name", lower))
-    } else if let Some(split) = name
+    } else if let Some((a, b)) = name
         .find(|c: char| c.is_ascii_digit())
-        .filter(|&i| !is_call && known(&name[..i]) && name[i..].bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|i| name.split_at_checked(i))
+        .filter(|&(a, b)| !is_call && known(a) && b.bytes().all(|b| b.is_ascii_digit()))
     {
-        let (a, b) = name.split_at(split);
         let hint = Message::new("expr.hint.multiply-or-power")
             .with("name", a)
             .with("digits", b);

@@ -78,21 +78,30 @@ impl Message {
             }
             return;
         };
+        self.fill(template, out);
+    }
+
+    /// `template` with each `{name}` replaced by this message's value of that name; a name it
+    /// has no value for, and a `{` that is never closed, are left as they are.
+    fn fill(&self, template: &str, out: &mut String) {
         let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
+        while let Some((before, after)) = rest.split_once('{') {
+            out.push_str(before);
+            let Some((name, next)) = after.split_once('}') else {
                 // Not a placeholder after all: the rest as it is.
-                out.push_str(&rest[open..]);
+                out.push('{');
+                out.push_str(after);
                 return;
             };
-            let name = &after[..close];
             match self.value(name) {
                 Some(value) => value.write_english(out),
-                None => out.push_str(&rest[open..open + close + 2]),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
             }
-            rest = &after[close + 1..];
+            rest = next;
         }
         out.push_str(rest);
     }
@@ -225,13 +234,12 @@ pub fn english_templates() -> &'static [(&'static str, &'static str)] {
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
+    while let Some((_, after)) = rest.split_once('{') {
+        let Some((name, next)) = after.split_once('}') else {
             break;
         };
-        names.push(&after[..close]);
-        rest = &after[close + 1..];
+        names.push(name);
+        rest = next;
     }
     names
 }
@@ -1256,5 +1264,16 @@ mod tests {
         let e = Expr::parse("x @ y").unwrap_err();
         assert_eq!(e.to_message().kind, "expr.at-column");
         assert_eq!(e.to_string(), "unexpected character '@' at column 3");
+    }
+
+    #[test]
+    fn a_template_is_filled_by_hand() {
+        let m = Message::new("any")
+            .with("x", 1usize)
+            .with("name", Message::new("inner"));
+        let mut out = String::new();
+        m.fill("a {x} b {missing} c {x}{x} d {unclosed", &mut out);
+        assert_eq!(out, "a 1 b {missing} c 11 d {unclosed");
+        assert_eq!(placeholders("{a} and {b}, {a} {open"), vec!["a", "b", "a"]);
     }
 }

@@ -21,9 +21,9 @@ pub fn set_reader(reader: fn(&str) -> f64) {
 /// `inf`, `infinity` or `nan` in any case, or digits with at most one point and at least one
 /// digit, then optionally `e` or `E`, a sign and digits. No spaces.
 pub fn read(text: &str) -> Option<f64> {
-    let (negative, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
+    let (negative, body) = match (text.strip_prefix('-'), text.strip_prefix('+')) {
+        (Some(rest), _) => (true, rest),
+        (_, Some(rest)) => (false, rest),
         _ => (false, text),
     };
     let special = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {

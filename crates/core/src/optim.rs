@@ -303,13 +303,13 @@ impl FromStr for OptimizerConfig {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let (id, args) = match s.find('(') {
+        let (id, args) = match s.split_once('(') {
             None => (s, None),
-            Some(open) => {
-                let inner = s[open + 1..].strip_suffix(')').ok_or_else(|| {
+            Some((id, after)) => {
+                let inner = after.strip_suffix(')').ok_or_else(|| {
                     ConfigError(Message::new("optim.missing-close").with("text", s))
                 })?;
-                (&s[..open], Some(inner))
+                (id, Some(inner))
             }
         };
         let mut config = Self::default_for(id)?;

@@ -81,7 +81,7 @@ pub fn split_list(text: &str) -> Result<Vec<&str>, Message> {
             '(' => depth += 1,
             ')' => depth -= 1,
             ',' if depth == 0 => {
-                items.push(&text[begin..i]);
+                items.push(text.get(begin..i).unwrap_or_default());
                 begin = i + 1;
             }
             _ => {}
@@ -90,7 +90,7 @@ pub fn split_list(text: &str) -> Result<Vec<&str>, Message> {
             return Err(Message::new("param.unmatched-close").with("text", text.trim()));
         }
     }
-    items.push(&text[begin..]);
+    items.push(text.get(begin..).unwrap_or_default());
     items.retain(|s| !s.trim().is_empty());
     Ok(items)
 }
