@@ -9,7 +9,8 @@ import init, { GraphView, inset_to_world as insetToWorld, world_to_inset as worl
 import { inlineBytes } from './inline.js';
 // The view's markup and styles, put in the page when it starts.
 import markup from './graph.html';
-// The English words only the views other than the surfaces say (in the built page).
+// The English words only the network and Graph views say (the built page gives this part of the
+// catalog alone; scripts/pages.mjs).
 import viewWords from './i18n/en.json' with { type: 'json' };
 
 const $ = (id) => document.getElementById(id);
@@ -44,7 +45,7 @@ const PLAY_MS = 700;
  * Starts the view. `surfaces` is the surfaces view's side: `formula()`, `runs()` (name and
  * colour of each run), `selectedRun()`, `point(run)` (the run's point at the shown step),
  * `viewBox()`, `paintInset(canvas, w, h)`; `onChange()` is called when the address should change;
- * `i18n` is the page's `{t, say, warning, onLanguage}`.
+ * `i18n` is the page's `{t, say, warning, onLanguage, translatePage, addEnglish}`.
  */
 export async function startGraphView({ surfaces, onChange, params, i18n }) {
   const { t, say, warning, onLanguage, translatePage, addEnglish } = i18n;

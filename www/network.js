@@ -7,7 +7,8 @@
 import init, { Trainer, provide_digits as provideDigits, digits_available as digitsAvailable, set_chart_words as setChartWords } from './pkg/gradscape_net.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { t, warning, failure, onLanguage, translatePage, addEnglish } from './i18n.js';
-// The English words only the views other than the surfaces say (in the built page).
+// The English words only the network and Graph views say (the built page gives this part of the
+// catalog alone; scripts/pages.mjs).
 import viewWords from './i18n/en.json' with { type: 'json' };
 // The view's markup and styles, put in the page when it starts.
 import markup from './network.html';

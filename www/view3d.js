@@ -94,7 +94,7 @@ export async function startView3d({ viz, canvas, overlay, host }) {
   let shapesKey = '';
   // In software, a camera moved by the pointer or the wheel is drawn at MOVING of the screen's
   // resolution until it rests, then again at the full: SwiftShader's time a frame follows the
-  // pixels, and orbiting went from 30 to about 43 frames a second at 1280 × 900 (see README).
+  // pixels: orbiting went from 30 to 35–39 frames a second in the bench at 1280 × 900 (README).
   const MOVING = 0.7;
   let size = null;
   let moving = false;
