@@ -1096,6 +1096,8 @@ async function main() {
   /** Shows the surfaces in 2-D or 3-D; 3-D's module is loaded first if need be. */
   function setMode(m) {
     mode = m;
+    // A camera moving as the mode changes (a key pressed mid-orbit) comes to rest.
+    view3?.rest();
     showMode();
     syncUrl();
     const done = m === '3d' && !view3 ? loadView3d().then(() => undefined) : Promise.resolve();
@@ -1338,10 +1340,11 @@ async function main() {
   async function exportPNG({ scale = 1 } = {}) {
     const k = Number(scale);
     if (!(k > 0 && k <= 4)) throw failure('page.export-scale', { scale: String(scale) }, RangeError);
-    // A 3-D camera still moving (drawn at a lower resolution in software) is drawn at rest.
-    const rested = view3?.rest() ?? false;
+    // In 3-D the mesh is drawn now, at rest (in software a moving camera is drawn at a lower
+    // resolution, and the canvas is cleared when it comes back to the full one).
+    view3?.rest();
     if (k !== 1) sizeViz(k);
-    if (k !== 1 || rested) drawNow();
+    if (k !== 1 || three()) drawNow();
     const out = document.createElement('canvas');
     out.width = surface.width;
     out.height = surface.height;

@@ -180,13 +180,8 @@ export async function startView3d({ viz, canvas, overlay, host }) {
       view.draw(step, Uint8Array.from(runs.map((r) => (r.visible ? 1 : 0))), 0xffffff);
     },
     camera: () => [...view.camera()],
-    /** Ends a camera's movement at once (drawn at the full resolution from the next draw); true
-     * when it was moving. */
-    rest() {
-      const was = moving;
-      cameraMoving(false);
-      return was;
-    },
+    /** Ends a camera's movement at once: drawn at the full resolution from the next draw. */
+    rest: () => cameraMoving(false),
     /** Brings the camera nearer (factor > 1) or takes it farther. */
     zoom: (factor) => view.zoom(factor),
     setCamera: (az, el, dist) => view.set_camera(az, el, dist),
