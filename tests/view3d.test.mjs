@@ -231,6 +231,36 @@ test('in software WebGL a moving camera is drawn at 0.7 of the resolution, and a
   await v.close();
 });
 
+test('Save video in 3-D records the 3-D view: its last frame is the PNG of the same view', async () => {
+  const v = await open3d('?preset=book-6-8&speed=10');
+  const diff = await v.page.evaluate(async () => {
+    const pixels = (source, w, h) => {
+      const c = new OffscreenCanvas(w, h);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(source, 0, 0);
+      return ctx.getImageData(0, 0, w, h).data;
+    };
+    const video = await window.gradscape.exportWebM({ fps: 15 });
+    const image = await createImageBitmap(await window.gradscape.exportPNG());
+    const png = pixels(image, image.width, image.height);
+    const el = document.createElement('video');
+    el.muted = true;
+    el.src = URL.createObjectURL(video);
+    await new Promise((ok) => (el.onloadeddata = ok));
+    el.currentTime = 1e6;
+    await new Promise((ok) => (el.onseeked = ok));
+    const last = pixels(el, el.videoWidth, el.videoHeight);
+    let sum = 0;
+    for (let i = 0; i < png.length; i += 4) for (let k = 0; k < 3; k += 1) sum += Math.abs(png[i + k] - last[i + k]);
+    return { size: [image.width, image.height, el.videoWidth, el.videoHeight], mean: sum / (png.length / 4) / 3 };
+  });
+  assert.deepEqual(diff.size.slice(0, 2), diff.size.slice(2));
+  // The codec's loss is a few levels of 255; the 2-D picture in its place differed by about 70.
+  assert.ok(diff.mean < 10, `the video's last frame differs from the PNG by ${diff.mean.toFixed(1)} a channel`);
+  v.check();
+  await v.close();
+});
+
 test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the address', async () => {
   const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d&camera=-60,35,3.2', {
     ...phone(2),

@@ -1426,8 +1426,12 @@ async function main() {
         drawNow();
         ctx.fillStyle = '#fff';
         ctx.fillRect(0, 0, out.width, out.height);
-        ctx.drawImage(surface, 0, 0);
-        ctx.drawImage(overlay, 0, 0);
+        // What the plot shows: the mesh in 3-D, else the surface and its paths.
+        if (three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
+        else {
+          ctx.drawImage(surface, 0, 0);
+          ctx.drawImage(overlay, 0, 0);
+        }
         box.value = s / total;
         onProgress(s / total);
         await new Promise((ok) => setTimeout(ok, 1000 / rate));
