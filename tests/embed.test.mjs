@@ -147,6 +147,27 @@ test('Share gives the address of the view and an iframe snippet of it that embed
   await context.close();
 });
 
+test('Share in 3-D with noise: the element snippet carries the mode, camera, contours and noise, and shows them', async () => {
+  const p = await open(env, '?f=himmelblau&noise=0.5&seed=3&mode=3d&camera=30,40,4&contours=0', { waitFor: () => document.getElementById('plot').classList.contains('three') });
+  await p.page.click('#share-button');
+  const element = await p.page.inputValue('#share-element');
+  for (const attribute of ['mode="3d"', 'camera="30,40,4"', 'contours="0"', 'noise="0.5"', 'seed="3"', 'f="himmelblau"']) {
+    assert.ok(element.includes(attribute), `${attribute} in ${element}`);
+  }
+  p.check();
+  await p.close();
+  const { context, page: hostPage, problems } = await host(element);
+  await hostPage.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
+  await hostPage.evaluate(() => document.querySelector('gradscape-viz').whenReady);
+  const state = await hostPage.evaluate(() => document.querySelector('gradscape-viz').state());
+  assert.deepEqual([state.mode, state.camera, state.contours, state.noise, state.seed, state.f], ['3d', [30, 40, 4], false, 0.5, 3, 'himmelblau']);
+  // Changed live: contour lines back on.
+  await hostPage.evaluate(() => document.querySelector('gradscape-viz').setAttribute('contours', '1'));
+  await hostPage.waitForFunction(async () => (await document.querySelector('gradscape-viz').state()).contours === true);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  await context.close();
+});
+
 test('two <gradscape-viz> elements on one page: each its own view, attributes live, the API as methods', async () => {
   const { context, page, problems } = await host(`
     <script type="module" src="${env.base}www/gradscape.js"></script>

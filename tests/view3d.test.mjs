@@ -261,6 +261,22 @@ test('Save video in 3-D records the 3-D view: its last frame is the PNG of the s
   await v.close();
 });
 
+test('setState turns the contour lines on the mesh off and on, and names a bad value', async () => {
+  const v = await open3d('');
+  const { page } = v;
+  assert.equal((await page.evaluate(() => window.gradscape.state())).contours, true);
+  assert.deepEqual(await page.evaluate(() => window.gradscape.setState({ contours: false })), []);
+  assert.equal(await page.isChecked('#contours'), false);
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('contours') === '0');
+  assert.equal((await page.evaluate(() => window.gradscape.state())).contours, false);
+  const bad = await page.evaluate(() => window.gradscape.setState({ contours: 'maybe' }));
+  assert.deepEqual(bad.map((w) => w.message), ["contours: 'maybe' is not 0 or 1; kept 0"]);
+  assert.deepEqual(await page.evaluate(() => window.gradscape.setState({ contours: '1' })), []);
+  assert.equal(await page.isChecked('#contours'), true);
+  v.check();
+  await v.close();
+});
+
 test('a two-finger pinch on a touch screen zooms the 3-D camera, kept in the address', async () => {
   const v = await open(env, '?f=x^2%2By^2&view=-2,2,-2,2&start=-1,1&mode=3d&camera=-60,35,3.2', {
     ...phone(2),

@@ -1143,8 +1143,9 @@ async function main() {
     const escape = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
     const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
     $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="${escape(t('share.frame-title'))}"></iframe>`;
-    // The <gradscape-viz> element with the view's settings (and language) as attributes.
-    const attributes = [...JSON.parse(viz.params()), ['lang', language()]].map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
+    // The <gradscape-viz> element with the link's settings (the language, and in 3-D the camera,
+    // among them) as attributes.
+    const attributes = [...new URL($('share-link').value).searchParams].map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
     const script = new URL('www/gradscape.js', new URL(location.pathname, location.href)).href;
     $('share-element').value = `<script type="module" src="${escape(script)}"></script>\n<gradscape-viz${attributes}></gradscape-viz>`;
   }
@@ -1325,6 +1326,7 @@ async function main() {
     out.mode = mode;
     out.camera = cameraNow();
     out.height = heightScale;
+    out.contours = $('contours').checked;
     for (const k of ['batch', 'iters', 'seed']) out[k] = Number(out[k]);
     out.noise = Number(out.noise ?? 0);
     out.nlog = out.nlog === '1';
@@ -1541,7 +1543,14 @@ async function main() {
         else themeWarning.push(warning('lang', 'page.lang-kept', { value: String(partial.lang).slice(0, 60), languages: LANGUAGES.join(', '), lang: language() }));
       }
       // `seed` is the page's one seed: the network view takes it and shareSeed carries it here.
-      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+      if ('contours' in (partial || {})) {
+        const c = String(partial.contours).trim().toLowerCase();
+        if (['1', 'true', '0', 'false'].includes(c)) {
+          $('contours').checked = c === '1' || c === 'true';
+          requestDraw();
+        } else themeWarning.push(warning('contours', 'page.contours-kept', { value: String(partial.contours).slice(0, 60), contours: $('contours').checked ? '1' : '0' }));
+      }
+      const entries = all.filter(([k]) => !NET_KEYS.includes(k) && !['tab', 'theme', 'lang', 'graph', 'inputs', 'mode', 'camera', 'height', 'contours'].includes(k)).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
       const warnings = [...applySettings(entries), ...netWarnings, ...themeWarning];
       if ('steps' in (partial || {}) || 'preset' in (partial || {})) anim.step = viz.steps();
       afterChange(warnings);

@@ -9,8 +9,8 @@
 // view's language; without it the view speaks the reader's browser's language.
 
 const PAGE = new URL('../', import.meta.url);
-const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'theme', 'lang', 'autoplay',
-  'mode', 'camera', 'height', 'tab', 'data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
+const KEYS = ['preset', 'f', 'opt', 'start', 'steps', 'view', 'log', 'hide', 'trail', 'speed', 'noise', 'theme', 'lang', 'autoplay',
+  'mode', 'camera', 'height', 'contours', 'tab', 'data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
 const METHODS = ['state', 'setState', 'trajectories', 'explain', 'startPoints', 'setStart', 'setView', 'play', 'pause', 'step', 'reset',
   'status', 'render', 'exportPNG', 'exportSVG', 'train', 'pauseTraining', 'resetTraining', 'lossCurves', 'trainStatus'];
 
