@@ -25,6 +25,16 @@ async function host(html, viewport = { width: 900, height: 600 }) {
   return { context, page, problems };
 }
 
+/** `html` (a `<gradscape-viz>` snippet) in a page of its own, once the element's view is ready:
+ * the host's `{context, page, problems}` and the view's `state()`. */
+async function pasteElement(html) {
+  const pasted = await host(html);
+  await pasted.page.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
+  await pasted.page.evaluate(() => document.querySelector('gradscape-viz').whenReady);
+  const state = await pasted.page.evaluate(() => document.querySelector('gradscape-viz').state());
+  return { ...pasted, state };
+}
+
 async function ready(frame) {
   await frame.waitForFunction(() => window.gradscape !== undefined, null, { timeout: 20000 });
   return frame;
@@ -125,10 +135,7 @@ test('Share gives the address of the view and an iframe snippet of it that embed
 
   // The element snippet, pasted into a page, shows the same runs.
   {
-    const { context, page: hostPage, problems } = await host(element);
-    await hostPage.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
-    await hostPage.evaluate(() => document.querySelector('gradscape-viz').whenReady);
-    const state = await hostPage.evaluate(() => document.querySelector('gradscape-viz').state());
+    const { context, problems, state } = await pasteElement(element);
     assert.equal(state.f, 'himmelblau');
     assert.equal(state.start, '1,1');
     assert.deepEqual(problems, [], problems.join('\n'));
@@ -156,10 +163,7 @@ test('Share in 3-D with noise: the element snippet carries the mode, camera, con
   }
   p.check();
   await p.close();
-  const { context, page: hostPage, problems } = await host(element);
-  await hostPage.waitForFunction(() => customElements.get('gradscape-viz') !== undefined);
-  await hostPage.evaluate(() => document.querySelector('gradscape-viz').whenReady);
-  const state = await hostPage.evaluate(() => document.querySelector('gradscape-viz').state());
+  const { context, page: hostPage, problems, state } = await pasteElement(element);
   assert.deepEqual([state.mode, state.camera, state.contours, state.noise, state.seed, state.f], ['3d', [30, 40, 4], false, 0.5, 3, 'himmelblau']);
   // Changed live: contour lines back on.
   await hostPage.evaluate(() => document.querySelector('gradscape-viz').setAttribute('contours', '1'));
