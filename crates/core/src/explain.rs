@@ -401,61 +401,16 @@ pub fn round_text(v: f64, digits: usize) -> String {
     }
     let digits = digits.clamp(1, 17);
     // The shortest decimal that reads back as v, rounded half up to `digits` digits, as a reader
-    // rounds what is written (and without formatting at a fixed precision, whose code is large
-    // in the page's module).
-    let shortest = format!("{:e}", v.abs());
-    let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
-    let mut exponent: i32 = exponent.parse().unwrap_or(0);
-    let mut all: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-    if all.len() > digits {
-        let up = all[digits] >= b'5';
-        all.truncate(digits);
-        if up {
-            let mut i = digits;
-            loop {
-                if i == 0 {
-                    // 9.99… rounded up: 10.0…, one place higher.
-                    all.insert(0, b'1');
-                    all.truncate(digits);
-                    exponent += 1;
-                    break;
-                }
-                i -= 1;
-                if all[i] == b'9' {
-                    all[i] = b'0';
-                } else {
-                    all[i] += 1;
-                    break;
-                }
-            }
-        }
-    }
-    while all.len() > 1 && all.last() == Some(&b'0') {
-        all.pop();
-    }
-    let all = String::from_utf8(all).unwrap_or_default();
+    // rounds what is written.
+    let (all, exponent) = crate::number::shortest_digits(v);
+    let (all, exponent) = crate::number::round_digits(all, exponent, digits);
     let sign = if v < 0.0 { "-" } else { "" };
-    let point = |head: &str, tail: &str| {
-        if tail.is_empty() {
-            head.to_string()
-        } else {
-            format!("{head}.{tail}")
-        }
-    };
     // An exponent where plain digits would hide the precision: below 1e-4, and wherever the
     // shown digits stop before the units (4027000 would claim seven digits; 4.027e6 shows four).
     if exponent < -4 || exponent >= digits as i32 {
-        let (head, tail) = all.split_at_checked(1).unwrap_or((&all, ""));
-        return format!("{sign}{}e{exponent}", point(head, tail));
-    }
-    if exponent >= 0 {
-        let units = exponent as usize + 1;
-        let head = format!("{all:0<units$}");
-        let split = units.min(all.len());
-        let tail = all.get(split..).unwrap_or_default();
-        format!("{sign}{}", point(head.get(..units).unwrap_or(&head), tail))
+        format!("{sign}{}e{exponent}", crate::number::plain(&all, 0, 0))
     } else {
-        format!("{sign}0.{}{all}", "0".repeat((-exponent - 1) as usize))
+        format!("{sign}{}", crate::number::plain(&all, exponent, 0))
     }
 }
 

@@ -551,15 +551,10 @@ impl fmt::Display for Expr {
     }
 }
 
-/// Prints a number so that it parses back to the same bits. Rust's `{}` gives the shortest digits
-/// that do, but never an exponent (1e300 would be 301 characters), so very large or small numbers
-/// use `{:e}`, which is just as exact.
+/// Prints a number so that it parses back to the same bits: the shortest digits that do, with an
+/// exponent for very large or small numbers (1e300, not 301 characters).
 fn write_number(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result {
-    if v == 0.0 || (1e-4..1e16).contains(&v.abs()) {
-        write!(f, "{v}")
-    } else {
-        write!(f, "{v:e}")
-    }
+    f.write_str(&crate::number::general(v))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

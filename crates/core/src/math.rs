@@ -6,6 +6,20 @@
 //! same run in the browser give identical numbers. (`sqrt` and the arithmetic operators are exactly
 //! rounded by IEEE 754 everywhere, so they need no wrapper.)
 
+/// `v` limited to [lo, hi], as `f64::clamp` (NaN stays NaN) but without its check that
+/// lo ≤ hi, whose panic message writes the bounds with Rust's float formatting (about 14 KB in a
+/// WebAssembly module that otherwise leaves it out; see `number`). Where lo > hi, values below
+/// lo give lo.
+pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    if v < lo {
+        lo
+    } else if v > hi {
+        hi
+    } else {
+        v
+    }
+}
+
 /// x raised to the power y (C's `pow`, which Python's `**` on floats also calls).
 ///
 /// `libm::pow` returns `x * x` for y = 2 and x for y = 1 after its checks for special values

@@ -63,8 +63,13 @@ impl Layout {
     /// as 1. Margins are rounded to whole device pixels; when the canvas is too small for them
     /// they shrink so that the plot is still at least 1×1 and inside the canvas.
     pub fn new(css_width: f64, css_height: f64, dpr: f64, view: ViewBox) -> Layout {
-        let clamp =
-            |v: f64, lo: f64, hi: f64, nan: f64| if v.is_nan() { nan } else { v.clamp(lo, hi) };
+        let clamp = |v: f64, lo: f64, hi: f64, nan: f64| {
+            if v.is_nan() {
+                nan
+            } else {
+                crate::math::clamp(v, lo, hi)
+            }
+        };
         let mut layout = Layout {
             css_width: clamp(css_width, 1.0, 10_000.0, 1.0),
             css_height: clamp(css_height, 1.0, 10_000.0, 1.0),
@@ -213,7 +218,11 @@ fn clamp_axis(lo: f64, hi: f64) -> Option<(f64, f64)> {
     let c = centre.clamp(-MAX_CENTRE, MAX_CENTRE);
     // Far from 0 the span must also cover many units in the last place, or lo and hi would round
     // to the same number.
-    let s = span.clamp(MIN_SPAN.max(c.abs() * ViewBox::MIN_RELATIVE_SPAN), MAX_SPAN);
+    let s = crate::math::clamp(
+        span,
+        MIN_SPAN.max(c.abs() * ViewBox::MIN_RELATIVE_SPAN),
+        MAX_SPAN,
+    );
     if c == centre && s == span {
         return Some((lo, hi));
     }

@@ -126,7 +126,7 @@ pub fn tidy(value: f64, span: f64) -> f64 {
     // Printing with the step's number of decimals and reading back removes the binary noise of
     // the multiplication (0.30000000000000004).
     let decimals = (-exponent).clamp(0.0, 300.0) as usize;
-    crate::number::read(&format!("{rounded:.decimals$}")).unwrap_or(rounded)
+    crate::number::read(&crate::number::fixed(rounded, decimals)).unwrap_or(rounded)
 }
 
 /// `v` as the URL, the CLI and messages show it: the shortest text that reads back as `v`, with
@@ -137,11 +137,7 @@ pub fn format_number(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
     }
-    let text = format!("{v:?}");
-    match text.strip_suffix(".0") {
-        Some(whole) => whole.to_string(),
-        None => text,
-    }
+    crate::number::general(v)
 }
 
 /// The form [`parse_optimizers`] reads.

@@ -427,9 +427,9 @@ pub fn ticks(lo: f64, hi: f64, count: usize) -> Vec<(f64, String)> {
             let label = if k == 0 {
                 "0".to_string()
             } else if scientific {
-                format!("{v:.1e}")
+                crate::number::scientific(v, 1)
             } else {
-                format!("{v:.decimals$}")
+                crate::number::fixed(v, decimals)
             };
             (v, label)
         })

@@ -315,8 +315,8 @@ fn parse_speed(text: &str) -> Result<f64, Message> {
         Some(v) if (lo..=hi).contains(&v) => Ok(v),
         _ => Err(Message::new("scene.bad-speed")
             .with("text", text.trim())
-            .with("min", lo.to_string())
-            .with("max", hi.to_string())),
+            .with("min", format_number(lo))
+            .with("max", format_number(hi))),
     }
 }
 
@@ -546,7 +546,7 @@ impl Scene {
             get("speed"),
             "speed",
             parse_speed,
-            kept_value(self.speed.to_string()),
+            kept_value(format_number(self.speed)),
             &mut warnings,
         ) {
             self.speed = v;
@@ -640,7 +640,7 @@ impl Scene {
         if !self.trail {
             out.push(("trail", "0".into()));
         }
-        out.push(("speed", self.speed.to_string()));
+        out.push(("speed", format_number(self.speed)));
         if self.noise > 0.0 {
             out.push(("noise", format_number(self.noise)));
         }

@@ -1,7 +1,7 @@
 //! Drawing shared by the page's modules: axes, the plot's overlay (paths, markers, arrows) and
 //! the loss charts, with plotters on a canvas or (for the SVG export) an SVG.
 
-use gradscape_core::math::pow;
+use gradscape_core::math::{clamp, pow};
 use gradscape_core::paint::Layout;
 use gradscape_core::render::{
     column_extremes, distinct_segments, simplify_polyline, thin_polyline, ticks, ColumnCache,
@@ -30,7 +30,7 @@ pub(crate) fn colour(hex: &str) -> RGBColor {
 pub(crate) fn device(layout: &Layout, p: [f64; 2]) -> [f64; 2] {
     let d = layout.world_to_device(p);
     let limit = 1e5;
-    [d[0].clamp(-limit, limit), d[1].clamp(-limit, limit)]
+    [clamp(d[0], -limit, limit), clamp(d[1], -limit, limit)]
 }
 
 /// The page's font stack, for text drawn on canvases: Latin first, then fonts with Hangul and
@@ -570,8 +570,8 @@ impl LossAxes {
             let to_pixel = |&[i, v]: &[f64; 2]| {
                 let (x, y) = frame.pixel(i, v);
                 [
-                    f64::from(x - frame.x0).clamp(0.0, w),
-                    f64::from(y - frame.y0).clamp(0.0, h),
+                    clamp(f64::from(x - frame.x0), 0.0, w),
+                    clamp(f64::from(y - frame.y0), 0.0, h),
                 ]
             };
             // A point at least two CSS pixels from the last one kept is kept; a settled
@@ -810,8 +810,8 @@ impl Frame {
             let pixels = strips.iter().map(|&[i, v]| {
                 let (x, y) = self.pixel(i, v);
                 [
-                    f64::from(x - self.x0).clamp(0.0, w),
-                    f64::from(y - self.y0).clamp(0.0, h),
+                    clamp(f64::from(x - self.x0), 0.0, w),
+                    clamp(f64::from(y - self.y0), 0.0, h),
                 ]
             });
             thin_polyline(pixels, 2.0 * r, &mut thinned);

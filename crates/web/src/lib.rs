@@ -63,7 +63,15 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 pub fn start() {
     console_error_panic_hook::set_once();
     #[cfg(feature = "host-decimal")]
-    gradscape_core::number::set_reader(js_sys::parse_float);
+    {
+        gradscape_core::number::set_reader(js_sys::parse_float);
+        gradscape_core::number::set_writer(|v| {
+            js_sys::Number::from(v)
+                .to_string_with_radix(10)
+                .map(String::from)
+                .unwrap_or_default()
+        });
+    }
 }
 
 /// How errors that have no message as data leave this crate: the canvas's and the browser's.
