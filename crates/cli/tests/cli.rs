@@ -488,6 +488,10 @@ fn train_on_a_csv_then_read_the_weights_back() {
         "8",
         "--iterations",
         "300",
+        // The labels are XOR's: from some starts the net settles on a plateau that gets six of
+        // the eight right (seeds 0, 3 and 7 here); from this one it finds all eight.
+        "--seed",
+        "2",
         "--save-weights",
         path_str(&weights),
     ];
@@ -498,9 +502,12 @@ fn train_on_a_csv_then_read_the_weights_back() {
     assert_eq!(lines[0], "iteration,loss");
     assert_eq!(lines.len(), 1 + 300);
     assert!(lines[1].starts_with("0,") && lines[300].starts_with("299,"));
-    // With weights of σ = 0.01 every score starts near 0: the loss of guessing, ln 2.
+    // With weights of σ = 0.01 every score starts near 0: the loss of guessing, ln 2. The two
+    // scores differ by d (σ_d = 0.01·√(6·2)·½ ≈ 0.017, the hidden units near ½), the same for
+    // every example, and the batch is drawn with replacement (as the book's
+    // np.random.choice), so its labels need not balance: the loss is ln 2 ± d/2, within 0.02.
     let first: f64 = lines[1].split(',').nth(1).unwrap().parse().unwrap();
-    assert!(close(first, 2f64.ln(), 1e-3), "{first}");
+    assert!(close(first, 2f64.ln(), 0.02), "{first}");
     assert!(stderr(&out).contains("train accuracy"));
 
     let mut with_json = args.to_vec();
