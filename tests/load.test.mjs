@@ -36,13 +36,14 @@ async function firstLoad(path) {
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
   const responses = [];
-  let ready = false;
-  page.on('response', (r) => {
-    if (!ready) responses.push(r);
-  });
+  page.on('response', (r) => responses.push(r));
   await page.goto(env.base + path);
   await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 20000 });
-  ready = true;
+  // The requests started before ready, by the page's own clock (what starts after, such as the
+  // update rule's panel, is not part of the first load), once every one has ended.
+  await page.waitForLoadState('networkidle');
+  const started = new Set(await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => e.startTime <= window.readyAt).map((e) => e.name)));
   const files = [];
   let gzipped = 0;
   let raw = 0;
@@ -50,6 +51,7 @@ async function firstLoad(path) {
   for (const r of responses) {
     const url = new URL(r.url());
     if (url.protocol === 'data:') continue;
+    if (r.request().resourceType() !== 'document' && !started.has(r.url())) continue;
     const body = await r.body();
     if (!url.pathname.endsWith('.wasm')) text += body.toString('utf8');
     files.push(url.pathname);
@@ -70,12 +72,15 @@ test('the default page, the embedded view and the element fetch the surfaces vie
       assert.ok(!text.includes(words), `${path || 'the default page'} carries "${words}" of another view`);
     }
     assert.ok(text.includes('Add optimizer'), 'the surfaces view\'s words are in the first load');
-    // The page, its script and their shared chunk, the surfaces' module: nothing of another view.
+    // The update rule's panel (it writes MathML) comes once the page is ready.
+    assert.ok(!text.includes('1998/Math/MathML'), `${path || 'the default page'} carries the update rule's panel`);
+    // The page, its script and the chunks it shares with the views (the words; the optimizer
+    // panel), the surfaces' module: nothing of another view.
     assert.ok(files.some((f) => f.endsWith('/gradscape_web_bg.wasm')), files.join(', '));
     for (const other of ['network', 'gradscape_net', 'graph', 'layers', 'gradscape_export', 'digits', 'i18n/', 'train-worker', 'view3d', 'gradscape_3d']) {
       assert.ok(!files.some((f) => f.includes(other)), `${path || 'the default page'} fetched ${other}: ${files.join(', ')}`);
     }
-    assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
+    assert.ok(files.length <= 6, `${files.length} files: ${files.join(', ')}`);
     assert.ok(gzipped <= FIRST_LOAD_LIMIT, `${path || 'the default page'}: ${kb} KB gzipped before ready (${files.join(', ')})`);
   }
 });
@@ -168,6 +173,35 @@ test('when the 3-D view cannot be fetched, it says so, the 2-D view works on, an
   await page.click('#mode-3d');
   await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'));
   assert.equal((await page.evaluate(() => window.gradscape.state())).mode, '3d');
+  assert.equal(errors.length, 0, errors.join('\n'));
+  await context.close();
+});
+
+test('the update rule\'s panel comes after ready; when it cannot be fetched its box says so, the plot works on, and reopening the box retries', async () => {
+  // Its chunk is named by a hash: it is the one that writes MathML.
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  let offline = true;
+  await context.route(/\/www\/chunk-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (offline && body.includes('1998/Math/MathML')) await route.abort('internetdisconnected');
+    else await route.fulfill({ response, body });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.base);
+  await page.waitForFunction(() => window.gradscape !== undefined);
+  await page.waitForFunction(() => /update rule could not be loaded/.test(document.getElementById('rule-caption').textContent));
+  assert.equal(await page.locator('#rule [data-line]').count(), 0);
+  await dragStartIn2d(page);
+  // Back online: closing and opening the box (real clicks on its summary) loads the panel, which
+  // shows the rule of the first optimizer at the current step.
+  offline = false;
+  await page.click('#rule-box summary');
+  await page.click('#rule-box summary');
+  await page.waitForSelector('#rule [data-line]');
+  assert.match(await page.textContent('#rule-caption'), /^SGD: update from step \d+ to/);
   assert.equal(errors.length, 0, errors.join('\n'));
   await context.close();
 });

@@ -3,7 +3,6 @@
 import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as setChartWords } from './pkg/gradscape_web.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { NET_KEYS } from './keys.js';
-import { createRulePanel } from './rule.js';
 import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, translatePage, addEnglish, LANGUAGES } from './i18n.js';
 import { inlineBytes } from './inline.js';
 
@@ -155,7 +154,46 @@ async function main() {
   const lossStill = still([$('loss-axes'), loss], $('loss-still'));
 
   const anim = { playing: false, step: viz.steps(), last: 0, carry: 0 };
-  const rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
+  // The update rule's panel (rule.js) is fetched once the page is ready, as it is drawn in the
+  // frame after. Until it is there, this stands in for it: it keeps the runs and the run chosen.
+  let rule = {
+    runs: null,
+    chosen: 0,
+    setRuns(runs) { this.runs = runs; },
+    select(r) { this.chosen = r; },
+    selected() { return this.chosen; },
+    update() {},
+    invalidate() {},
+  };
+  /** Fetches the rule's panel (once) and puts it in the stand-in's place; if the fetch fails,
+   * its box says so and everything else works on (it is tried again when the box is opened). */
+  let ruleLoad = null;
+  /** The rule's box's line while its panel is fetched or could not be: a key of the catalogs
+   * and its values, said again in another language. */
+  let ruleNote = null;
+  const sayRuleNote = () => {
+    $('rule-caption').textContent = ruleNote ? say({ kind: ruleNote[0], values: ruleNote[1] }) : '';
+  };
+  function loadRule() {
+    if (!ruleLoad) {
+      ruleNote = ['page.rule-loading', {}];
+      sayRuleNote();
+    }
+    ruleLoad ??= import('./rule.js').then(({ createRulePanel }) => {
+      const kept = rule;
+      ruleNote = null;
+      sayRuleNote();
+      rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
+      if (kept.runs) rule.setRuns(kept.runs);
+      if (kept.chosen) rule.select(kept.chosen);
+      if (ruleShown()) rule.update(currentStep(), viz.steps());
+    }, (e) => {
+      ruleLoad = null;
+      ruleNote = ['page.rule-load', { error: e && e.message ? e.message : String(e) }];
+      sayRuleNote();
+    });
+    return ruleLoad;
+  }
   const scrub = $('scrub');
   let theme = 'light';
   let uiScale = 1;
@@ -779,11 +817,15 @@ async function main() {
       else play();
     }
   });
-  $('rule-box').addEventListener('toggle', requestDraw);
+  $('rule-box').addEventListener('toggle', () => {
+    if (!ruleLater && $('rule-box').open) loadRule();
+    requestDraw();
+  });
   $('rule-button').addEventListener('click', () => {
     const on = document.documentElement.classList.toggle('rule-open');
     $('rule-button').setAttribute('aria-expanded', String(on));
     if (on) $('rule-box').open = true;
+    if (on && !ruleLater) loadRule();
     requestDraw();
   });
   /** Shows run `r`'s update rule (from a click on its path or its legend entry). */
@@ -1277,6 +1319,7 @@ async function main() {
     tableKey = '';
     describedAt = 0;
     rule.invalidate({ rebuild: true });
+    if (ruleNote) sayRuleNote();
     syncControls();
     requestDraw();
     syncUrl();
@@ -1663,7 +1706,7 @@ async function main() {
   if (window.parent !== window) answerHost();
   requestAnimationFrame(() => {
     ruleLater = false;
-    if (ruleShown()) rule.update(currentStep(), viz.steps());
+    loadRule();
   });
 }
 
