@@ -20,7 +20,22 @@ const pageSources = ['index.html', ...['app', 'panel', 'rule', 'i18n', 'gradscap
   .map((f) => readFileSync(f, 'utf8')).join('\n');
 const VIEWS_ONLY = /^(net|graph|layers|land|gradcheck|data|msg\.(net|network|data|train|layers|graph|landscape))\./;
 const viewsOnly = (key) => VIEWS_ONLY.test(key) && !pageSources.includes(`'${key}'`) && !pageSources.includes(`"${key}"`);
-const englishPart = (views) => JSON.stringify(Object.fromEntries(Object.entries(english).filter(([k]) => viewsOnly(k) === views)));
+// The words index.html carries as they are (a marked element's text, or an attribute that
+// data-i18n-attr names) are left out of the page's part: i18n.js reads them from the page.
+const inPage = new Set();
+const html = readFileSync('index.html', 'utf8');
+for (const [, , attrs, inner] of html.matchAll(/<(\w+)\b([^>]*)>([^<]*)<\/\1>/g)) {
+  const key = /\sdata-i18n="([^"]+)"/.exec(attrs)?.[1];
+  if (key && english[key] === inner) inPage.add(key);
+}
+for (const [, attrs] of html.matchAll(/<\w+\b([^>]*)>/g)) {
+  for (const pair of /\sdata-i18n-attr="([^"]+)"/.exec(attrs)?.[1].split(';') ?? []) {
+    const [attr, key] = pair.split(':').map((s) => s.trim());
+    if (english[key] === new RegExp(`\\s${attr}="([^"]*)"`).exec(attrs)?.[1]) inPage.add(key);
+  }
+}
+const englishPart = (views) => JSON.stringify(Object.fromEntries(Object.entries(english)
+  .filter(([k]) => viewsOnly(k) === views && (views || !inPage.has(k)))));
 const splitEnglish = {
   name: 'split-english',
   setup(b) {

@@ -154,6 +154,15 @@ test('the address chooses the language over the browser\'s; a bad one is named a
   assert.match(await t.page.textContent('#tab-network'), /[\u3040-\u30ff\u4e00-\u9fff]/);
   t.check();
   await t.close();
+  // Every marked text and attribute of the page, as the English page shows them.
+  const marked = () => [...document.querySelectorAll('[data-i18n], [data-i18n-attr]')].map((el) => [
+    el.dataset.i18n ? el.textContent : '',
+    ...(el.dataset.i18nAttr ?? '').split(';').map((pair) => el.getAttribute(pair.split(':')[0].trim())),
+  ]);
+  t = await open(env, '');
+  const english = await t.page.evaluate(marked);
+  t.check();
+  await t.close();
   // The same browser, the address asking for Korean: Korean, and a shared link keeps it.
   t = await open(env, '?lang=ko', { locale: 'ja-JP' });
   assert.equal(await t.page.evaluate(() => document.documentElement.lang), 'ko');
@@ -162,6 +171,9 @@ test('the address chooses the language over the browser\'s; a bad one is named a
   await t.page.selectOption('#lang', 'en');
   await t.page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.equal(await t.page.textContent('#tab-network'), 'Network');
+  // Back in English, the page reads as the English page does, word for word (the built page
+  // takes the words its HTML carries from the HTML).
+  assert.deepEqual(await t.page.evaluate(marked), english);
   await t.page.waitForFunction(() => /lang=en/.test(location.search));
   t.check();
   await t.close();

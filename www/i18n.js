@@ -12,6 +12,20 @@ export function addEnglish(words) {
   for (const [key, text] of Object.entries(words)) en[key] ??= text;
 }
 
+/** Adds the English words of the marked elements under `root` as the HTML has them (their text,
+ * and the attributes `data-i18n-attr` names): the built page's catalog leaves out the words its
+ * HTML already carries (scripts/pages.mjs), which are read here before anything is translated. */
+function addEnglishFrom(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) en[el.dataset.i18n] ??= el.textContent;
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':').map((s) => s.trim());
+      if (attr && key && el.hasAttribute(attr)) en[key] ??= el.getAttribute(attr);
+    }
+  }
+}
+if (globalThis.document) addEnglishFrom(document);
+
 /** The languages the page speaks, in the order of its language menu. */
 export const LANGUAGES = ['ko', 'ja', 'en'];
 
