@@ -262,10 +262,12 @@ test('the loss chart, added to frame by frame while training, is the chart drawn
   };
   // Fewer iterations than pixel columns: every point is final once the next one comes, and the
   // two drawings have the same ink, however many frames the race took. (Where round-ended parts
-  // overlap, an edge pixel's alpha a becomes 1 − (1 − a)², at most 64/255 more: not counted.)
+  // overlap, an edge pixel's alpha a becomes 1 − (1 − a)², at most 64/255 more: not counted. A
+  // few pixels where one frame's part meets the next, its round cap against the whole curve's
+  // join, differ a little more: 2 to 4 of the 25,000 here, by up to 82/255.)
   const few = await compare(300, true);
   assert.ok(few.ink > 1000, `the curves are drawn: ${few.ink} pixels`);
-  assert.ok(few.inkDiffers <= 2, JSON.stringify(few));
+  assert.ok(few.inkDiffers <= 8, JSON.stringify(few));
   assert.ok(few.colourDiffers < 0.02 * few.ink, JSON.stringify(few));
   // Many per column: the same curves, give or take where one frame's part meets the next.
   const many = await compare(8000, false);
