@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh wasm node
 
 # The page's modules, each loaded when it is first needed: from crates/web, the surfaces view's
-# (the page's first load), the network view's (also its training worker's), the SVG export's and
-# the 3-D view's,
-# chosen by feature; from crates/graph-web, the Graph view's. Cargo links one at a time in place.
+# (the page's first load), the network view's (also its training worker's), the SVG export's, the
+# 3-D view's and the update rule's, chosen by feature; from crates/graph-web, the Graph view's. Cargo links one at a time in place.
+# --low-memory-unused: Rust puts the stack's bottom at address 0 and the data above 1 MiB, so the
+# low 1 KB is touched only by a stack within 1 KB of overflowing; binaryen may then fold
+# constants into addresses (1 KB less gzipped for the surfaces' module).
 optimise() {
-  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
+  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
 }
 # web_module FEATURES NAME [PROFILE]: crates/web built with FEATURES alone, as www/pkg/NAME.js and
@@ -28,12 +30,13 @@ web_module network,host-decimal gradscape_net
 # The surfaces' and network view's modules read numbers in text with the browser's reader.
 web_module surfaces,host-decimal gradscape_web page
 web_module view3d gradscape_3d page
+web_module rule,host-decimal gradscape_rule page
 echo "build: compiling the Graph view's module (release, profile web)"
 cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown-unknown
 .tools/bin/wasm-bindgen --target web --no-typescript --out-dir www/pkg --out-name gradscape_graph \
   target/wasm32-unknown-unknown/web/gradscape_graph_web.wasm
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
-for m in web net export graph 3d; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
+for m in web net export graph 3d rule; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
 
 rm -rf dist
 mkdir -p dist/www/pkg
@@ -48,7 +51,7 @@ cp www/i18n/ko.json www/i18n/ja.json dist/www/i18n/
 # The glue of the SVG export (imported by the page) and of the network view's module (imported by
 # the training worker); the others are bundled into the page's scripts.
 node_modules/.bin/esbuild www/pkg/gradscape_net.js www/pkg/gradscape_export.js --minify --log-level=warning --outdir=dist/www/pkg
-cp www/pkg/gradscape_{web,net,export,graph,3d}_bg.wasm dist/www/pkg/
+cp www/pkg/gradscape_{web,net,export,graph,3d,rule}_bg.wasm dist/www/pkg/
 # The example lecture deck, with the parts of reveal.js it uses (and its licence).
 mkdir -p dist/examples/lecture/reveal/theme
 cp examples/lecture/index.html dist/examples/lecture/

@@ -97,6 +97,7 @@ const exporter = readFileSync('www/pkg/gradscape_export_bg.wasm').toString('base
 const graph = readFileSync('www/pkg/gradscape_graph_bg.wasm').toString('base64');
 const net = readFileSync('www/pkg/gradscape_net_bg.wasm').toString('base64');
 const view3d = readFileSync('www/pkg/gradscape_3d_bg.wasm').toString('base64');
+const rule = readFileSync('www/pkg/gradscape_rule_bg.wasm').toString('base64');
 const digits = readFileSync('crates/core/data/digits.csv.gz').toString('base64');
 // The catalogs as object literals (JSON is one), read back through JSON.parse so a bad one fails here.
 const words = (lang) => inlineScript(JSON.stringify(JSON.parse(readFileSync(`www/i18n/${lang}.json`, 'utf8'))));
@@ -104,7 +105,7 @@ const standalone = rewrite([
   styles,
   noPreloads,
   [/<!-- Compiles the module[^\n]*\n\s*<script>window.gradscapeModule[^\n]*<\/script>/,
-    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", net: "${net}", view3d: "${view3d}", ko: ${words('ko')}, ja: ${words('ja')} };
+    `<script>window.gradscapeInline = { digits: "${digits}", exporter: "${exporter}", graph: "${graph}", net: "${net}", view3d: "${view3d}", rule: "${rule}", ko: ${words('ko')}, ja: ${words('ja')} };
   window.gradscapeModule = WebAssembly.compile(Uint8Array.from(atob("${wasm}"), (c) => c.charCodeAt(0))).catch(() => null);</script>`],
   [/<script type="module" src="www\/app.js"><\/script>/, `<script type="module">${inlineScript(js)}</script>`],
 ]);

@@ -17,6 +17,7 @@ cargo clippy --workspace --all-targets --features gradscape-web/svg --quiet -- -
 step "cargo clippy: the page's modules as built (their features for wasm32)"
 cargo clippy -p gradscape-web --no-default-features --features surfaces,host-decimal --target wasm32-unknown-unknown --quiet -- -D warnings
 cargo clippy -p gradscape-web --no-default-features --features network,host-decimal --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p gradscape-web --no-default-features --features rule,host-decimal --target wasm32-unknown-unknown --quiet -- -D warnings
 
 step "cargo test"
 cargo test --workspace --features gradscape-web/svg

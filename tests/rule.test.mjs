@@ -147,9 +147,10 @@ test('every line of every optimizer, redone with the book\'s formula from the nu
 test('explain: the runs\' own points, η·s(t), errors in words, and the same as the CLI', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;
-  const { runs, explained } = await page.evaluate(() => {
+  const { runs, explained } = await page.evaluate(async () => {
     const runs = window.gradscape.trajectories();
-    return { runs, explained: runs.map((_, r) => [0, 1, 15, 29].map((s) => window.gradscape.explain(r, s))) };
+    const explain = (r) => Promise.all([0, 1, 15, 29].map((s) => window.gradscape.explain(r, s)));
+    return { runs, explained: await Promise.all(runs.map((_, r) => explain(r))) };
   });
   runs.forEach((t, r) => {
     [0, 1, 15, 29].forEach((s, k) => {
@@ -162,14 +163,14 @@ test('explain: the runs\' own points, η·s(t), errors in words, and the same as
     });
   });
   // Bad runs and steps are errors with a message, never an answer.
-  const errors = await page.evaluate(() => [[-1, 0], [99, 0], [1.5, 0], [NaN, 0], [0, -1], [0, 30], [0, 1.5], [0, NaN], ['0', 0]].map(([r, s]) => {
+  const errors = await page.evaluate(() => Promise.all([[-1, 0], [99, 0], [1.5, 0], [NaN, 0], [0, -1], [0, 30], [0, 1.5], [0, NaN], ['0', 0]].map(async ([r, s]) => {
     try {
-      window.gradscape.explain(r, s);
+      await window.gradscape.explain(r, s);
       return null;
     } catch (e) {
       return { error: e instanceof Error, message: e.message };
     }
-  }));
+  })));
   for (const e of errors) {
     assert.ok(e && e.error && e.message.length > 10, JSON.stringify(e));
   }
@@ -177,7 +178,7 @@ test('explain: the runs\' own points, η·s(t), errors in words, and the same as
   assert.match(errors[5].message, /step/);
 
   await page.evaluate(() => window.gradscape.setState({ opt: 'sgd(lr=0.95,schedule=inv:0.1)' }));
-  assert.equal(await page.evaluate(() => window.gradscape.explain(0, 10).lr), 0.95 / 2);
+  assert.equal(await page.evaluate(async () => (await window.gradscape.explain(0, 10)).lr), 0.95 / 2);
   p.check();
   await p.close();
 
@@ -203,11 +204,11 @@ test('noise: σ = 0 is no noise; with σ > 0 every optimizer sees the same ε', 
   await b.close();
 
   const p = await open(env, '?preset=book-6-8&noise=0.5&seed=3');
-  const offsets = await p.page.evaluate(() => [0, 5, 20].map((s) => [0, 1].map((r) => {
-    const e = window.gradscape.explain(r, s);
+  const offsets = await p.page.evaluate(() => Promise.all([0, 5, 20].map((s) => Promise.all([0, 1].map(async (r) => {
+    const e = await window.gradscape.explain(r, s);
     // ∇f of x²/20 + y² is (x/10, 2y).
     return [e.gradient[0] - e.point[0] / 10, e.gradient[1] - 2 * e.point[1]];
-  })));
+  })))));
   for (const [sgd, momentum] of offsets) {
     assert.ok(Math.hypot(sgd[0], sgd[1]) > 1e-3, 'the gradient is noisy');
     assert.ok(Math.abs(sgd[0] - momentum[0]) < 1e-12 && Math.abs(sgd[1] - momentum[1]) < 1e-12, JSON.stringify([sgd, momentum]));
@@ -396,7 +397,7 @@ test('seed= is the page\'s one seed: a change on either view reaches the other a
   const p = await open(env, '?preset=noisy-gradients&seed=4');
   const { page } = p;
   const seeds = () => page.evaluate(() => new URLSearchParams(location.search).getAll('seed'));
-  const epsilon = () => page.evaluate(() => window.gradscape.explain(0, 0).noise.epsilon);
+  const epsilon = () => page.evaluate(async () => (await window.gradscape.explain(0, 0)).noise.epsilon);
   assert.equal(await page.evaluate(() => window.gradscape.state().seed), 4);
   assert.equal(await page.inputValue('#noise-seed'), '4');
   const first = await epsilon();
@@ -445,7 +446,7 @@ test('the why-AdaGrad preset: its two SGDs are told apart, and the decayed rate 
 test('the same seed gives the same noisy runs in the page and in gradscape trajectory, bit for bit', async () => {
   const p = await open(env, '?preset=book-6-8&noise=0.5&seed=3');
   const runs = await p.page.evaluate(() => window.gradscape.trajectories());
-  const explained = await p.page.evaluate(() => [0, 1, 17].map((k) => window.gradscape.explain(1, k)));
+  const explained = await p.page.evaluate(() => Promise.all([0, 1, 17].map((k) => window.gradscape.explain(1, k))));
   const cli = (optimizer, ...flags) => JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'gradscape-cli', '--', 'trajectory', '--function', 'elongated',
     '--optimizer', optimizer, ...flags, '--start=-7,2', '--steps', '30', '--noise', '0.5', '--seed', '3', '--format', 'json'], { encoding: 'utf8' }));
   const sgd = cli('sgd', '--lr', '0.95');

@@ -179,18 +179,21 @@ async function main() {
       ruleNote = ['page.rule-loading', {}];
       sayRuleNote();
     }
-    ruleLoad ??= import('./rule.js').then(({ createRulePanel }) => {
+    ruleLoad ??= import('./rule.js').then(async ({ startRule, createRulePanel }) => {
+      const explain = await startRule(viz);
       const kept = rule;
       ruleNote = null;
       sayRuleNote();
-      rule = createRulePanel({ viz, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
+      rule = createRulePanel({ explain, menu: $('rule-run'), body: $('rule'), caption: $('rule-caption') });
       if (kept.runs) rule.setRuns(kept.runs);
       if (kept.chosen) rule.select(kept.chosen);
       if (ruleShown()) rule.update(currentStep(), viz.steps());
+      return explain;
     }, (e) => {
       ruleLoad = null;
       ruleNote = ['page.rule-load', { error: e && e.message ? e.message : String(e) }];
       sayRuleNote();
+      throw e;
     });
     return ruleLoad;
   }
@@ -818,14 +821,14 @@ async function main() {
     }
   });
   $('rule-box').addEventListener('toggle', () => {
-    if (!ruleLater && $('rule-box').open) loadRule();
+    if (!ruleLater && $('rule-box').open) loadRule().catch(() => {});
     requestDraw();
   });
   $('rule-button').addEventListener('click', () => {
     const on = document.documentElement.classList.toggle('rule-open');
     $('rule-button').setAttribute('aria-expanded', String(on));
     if (on) $('rule-box').open = true;
-    if (on && !ruleLater) loadRule();
+    if (on && !ruleLater) loadRule().catch(() => {});
     requestDraw();
   });
   /** Shows run `r`'s update rule (from a click on its path or its legend entry). */
@@ -1607,12 +1610,14 @@ async function main() {
     },
     worldToClient3d,
     trajectories: () => trajectories().map((run) => ({ ...run })),
-    /** The update from `step` to `step + 1` of run `run` (an index into trajectories()). */
-    explain(run, step) {
+    /** The update from `step` to `step + 1` of run `run` (an index into trajectories()): a
+     * promise, as the update rule's module may still be on its way (see loadRule). */
+    async explain(run, step) {
       for (const [name, v] of [['run', run], ['step', step]]) {
         if (typeof v !== 'number') throw new TypeError(`explain: ${name} must be a number, not ${v === null ? 'null' : typeof v}`);
       }
-      return JSON.parse(inEnglishErrors(() => viz.explain(run, step)));
+      const explain = await loadRule();
+      return JSON.parse(inEnglishErrors(() => explain(run, step)));
     },
     startPoints: () => JSON.parse(viz.start_points()),
     setStart(i, x, y) {
@@ -1706,7 +1711,7 @@ async function main() {
   if (window.parent !== window) answerHost();
   requestAnimationFrame(() => {
     ruleLater = false;
-    loadRule();
+    loadRule().catch(() => {});
   });
 }
 

@@ -1,9 +1,11 @@
 // The update rule panel: for one run and the current step, the book's update rule in its
 // notation (MathML, which the browser draws and screen readers read), then each line of it for x
 // and y with the numbers of this update. The numbers come from the core as text
-// (`Viz::explain_lines`), rounded there so that each line redone by hand gives its result; the
-// panel only places them. The MathML is built once per optimizer; each frame sets only the
-// numbers that changed.
+// (`Rule::explain_lines`, in the update rule's module, fetched with this script once the page is
+// ready), rounded there so that each line redone by hand gives its result; the panel only places
+// them. The MathML is built once per optimizer; each frame sets only the numbers that changed.
+import init, { Rule } from './pkg/gradscape_rule.js';
+import { inlineBytes } from './inline.js';
 import { t, say } from './i18n.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
@@ -132,10 +134,28 @@ function setNumber(slot, text, operand) {
 }
 
 /**
- * The panel in `box` (a <details>): `menu` the <select> of runs, `body` where the rule goes,
- * `caption` the line naming the update and η. `viz.explain_lines(run, step)` gives the numbers.
+ * The update rule's module, started (once), and `explain(run, step, lines)`: the update from
+ * `step` of run `run` of the surfaces' module `viz`, as the core explains it (with the rule's
+ * lines when `lines`), as JSON text. The run's path is copied from `viz` when its runs have
+ * been recomputed since; a run or step that is not there throws the message of `viz`.
  */
-export function createRulePanel({ viz, menu, body, caption }) {
+export async function startRule(viz) {
+  await init({ module_or_path: inlineBytes('rule') ?? new URL('./pkg/gradscape_rule_bg.wasm', import.meta.url) });
+  const rule = new Rule();
+  return (run, step, lines = false) => {
+    const { config, sigma, seed, steps } = JSON.parse(viz.rule_run(run, step));
+    const generation = viz.generation();
+    if (!rule.holds(run, generation)) rule.hold(run, generation, config, viz.rule_path(run), sigma, seed, steps);
+    return lines ? rule.explain_lines(run, step) : rule.explain(run, step);
+  };
+}
+
+/**
+ * The panel in `box` (a <details>): `menu` the <select> of runs, `body` where the rule goes,
+ * `caption` the line naming the update and η. `explain(run, step, true)` (startRule's) gives
+ * the numbers.
+ */
+export function createRulePanel({ explain, menu, body, caption }) {
   let run = -1;
   let runsKey = '';
   let structure = '';
@@ -221,7 +241,7 @@ export function createRulePanel({ viz, menu, body, caption }) {
     const t0 = performance.now();
     let out;
     try {
-      out = JSON.parse(viz.explain_lines(run, s));
+      out = JSON.parse(explain(run, s, true));
       performance.measure('gradscape:rule-core', { start: t0, end: performance.now() });
     } catch (err) {
       structure = '';

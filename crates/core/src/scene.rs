@@ -275,6 +275,9 @@ pub struct Scene {
     /// the table of what each optimizer sees), kept until the runs change: a playing animation
     /// then costs one update per run and frame instead of a replay from the start.
     replays: std::cell::RefCell<Vec<Option<Replayer>>>,
+    /// How many times runs have been recomputed: a copy of a run made elsewhere (the page's
+    /// update rule) is current while this has not changed.
+    generation: u64,
 }
 
 /// The URL keys, in the order [`Scene::to_params`] writes them.
@@ -407,6 +410,7 @@ impl Default for Scene {
             draws: None,
             runs: Vec::new(),
             replays: Default::default(),
+            generation: 0,
         };
         scene.load_preset(&PRESETS[0]);
         scene
@@ -668,6 +672,7 @@ impl Scene {
     /// Reruns the optimizers from start `s` only: dragging one start point moves only its paths.
     fn recompute_start(&mut self, s: usize) {
         self.replays.borrow_mut().clear();
+        self.generation += 1;
         let n = self.optimizers.len();
         for (o, entry) in self.optimizers.iter().enumerate() {
             let run = &mut self.runs[s * n + o];
@@ -748,25 +753,32 @@ impl Scene {
         r: usize,
         step: usize,
     ) -> Result<crate::explain::Explanation, crate::explain::ExplainError> {
-        use crate::explain::ExplainError;
-        let run = self.runs.get(r).ok_or(ExplainError::NoRun {
-            run: r,
-            runs: self.runs.len(),
-        })?;
-        let config = self
-            .optimizers
-            .get(run.optimizer_index)
-            .ok_or(ExplainError::NoRun {
-                run: r,
-                runs: self.runs.len(),
-            })?
-            .config;
-        if let Some(e) = &run.error {
-            return Err(ExplainError::NotRun(e.clone()));
-        }
+        let config = self.run_config(r)?;
         let mut replays = self.replays.borrow_mut();
         let replay = replay_of(&mut replays, r, config)?;
-        replay.explain(&run.trajectory, self.draws.as_ref(), step)
+        replay.explain(&self.runs[r].trajectory, self.draws.as_ref(), step)
+    }
+
+    /// Changes whenever runs are recomputed (see the field).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The optimizer of run `r`, and why it did not run, if it did not: what an explanation of
+    /// one of its updates is made from, with its trajectory (see [`crate::explain::Replayer`]).
+    pub fn run_config(&self, r: usize) -> Result<OptimizerConfig, crate::explain::ExplainError> {
+        use crate::explain::ExplainError;
+        let runs = self.runs.len();
+        let run = self
+            .runs
+            .get(r)
+            .ok_or(ExplainError::NoRun { run: r, runs })?;
+        let entry = self.optimizers.get(run.optimizer_index);
+        let config = entry.ok_or(ExplainError::NoRun { run: r, runs })?.config;
+        match &run.error {
+            Some(e) => Err(ExplainError::NotRun(e.clone())),
+            None => Ok(config),
+        }
     }
 
     /// Every run, start by start, each start's runs in optimizer order.

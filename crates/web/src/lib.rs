@@ -48,6 +48,10 @@ pub(crate) use chart::*;
 pub use chart::{set_chart_words, FONT_STACK};
 #[cfg(feature = "view3d")]
 pub use view3d::View3d;
+#[cfg(feature = "rule")]
+mod rule;
+#[cfg(feature = "rule")]
+pub use rule::Rule;
 
 use gradscape_core::message::ToMessage;
 use gradscape_core::optim::OptimizerConfig;

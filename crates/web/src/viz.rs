@@ -374,30 +374,52 @@ impl Viz {
         best.0
     }
 
-    /// The update from `step` to `step + 1` of run `run` (an index into `trajectories()`), as
-    /// JSON: `{optimizer, hyperparameters, step, lr, factor, point, gradient, noise?, before,
-    /// after, next}`. A run or step that is not a whole number in range is an error in words.
-    pub fn explain(&self, run: f64, step: f64) -> Result<String, JsValue> {
-        let (run, step) = self.scene.run_and_step(run, step).map_err(js_message)?;
-        let e = self.scene.explain(run, step).map_err(js_message)?;
-        Ok(json(&e))
+    /// How many times the runs have been recomputed: the update rule's copy of a run is
+    /// current while this is unchanged.
+    pub fn generation(&self) -> f64 {
+        self.scene.generation() as f64
     }
 
-    /// `explain(run, step)` with the lines of the update rule, its numbers shown as strings
-    /// (`Explanation::lines`): `{explanation, lines: [{quantity, coordinate, formula, shown,
-    /// shown_result, epsilon, ...}]}`.
-    pub fn explain_lines(&self, run: f64, step: f64) -> Result<String, JsValue> {
+    /// What the update rule's module needs to explain the update from `step` of run `run` (an
+    /// index into `trajectories()`), checked here (whole numbers in range, a run that ran), as
+    /// JSON: `{config, sigma, seed, steps}` (its optimizer as the URL writes it, and the noise,
+    /// the seed as text); else an error in words.
+    pub fn rule_run(&self, run: f64, step: f64) -> Result<String, JsValue> {
         #[derive(Serialize)]
-        struct Out<'a> {
-            explanation: &'a gradscape_core::explain::Explanation,
-            lines: Vec<gradscape_core::explain::Line>,
+        struct Out {
+            config: String,
+            sigma: f64,
+            seed: String,
+            steps: usize,
         }
-        let (run, step) = self.scene.run_and_step(run, step).map_err(js_message)?;
-        let e = self.scene.explain(run, step).map_err(js_message)?;
+        let (run, _) = self.scene.run_and_step(run, step).map_err(js_message)?;
+        let config = self.scene.run_config(run).map_err(js_message)?;
         Ok(json(&Out {
-            lines: e.lines(),
-            explanation: &e,
+            config: config.to_string(),
+            sigma: self.scene.noise(),
+            seed: self.scene.seed().to_string(),
+            steps: self.scene.steps(),
         }))
+    }
+
+    /// Run `run`'s path for the update rule's module (`Rule::hold`): the update it diverged at
+    /// (−1 for none), the numbers of points n, exact gradients and noisy gradients m, then the
+    /// points, the gradients and the noisy gradients as pairs. Empty for a run that is not there.
+    pub fn rule_path(&self, run: usize) -> Vec<f64> {
+        let Some(r) = self.scene.runs().get(run) else {
+            return Vec::new();
+        };
+        let t = &r.trajectory;
+        let mut out = vec![
+            t.diverged_at.map_or(-1.0, |d| d as f64),
+            t.points.len() as f64,
+            t.gradients.len() as f64,
+            t.noisy.len() as f64,
+        ];
+        for list in [&t.points, &t.gradients, &t.noisy] {
+            out.extend(list.iter().flatten());
+        }
+        out
     }
 
     /// Whether CSS position (cx, cy) lies on the plot rectangle.
