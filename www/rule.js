@@ -143,9 +143,13 @@ export async function startRule(viz) {
   await init({ module_or_path: inlineBytes('rule') ?? new URL('./pkg/gradscape_rule_bg.wasm', import.meta.url) });
   const rule = new Rule();
   return (run, step, lines = false) => {
-    const { config, sigma, seed, steps } = JSON.parse(viz.rule_run(run, step));
+    const config = viz.rule_run(run, step);
     const generation = viz.generation();
-    if (!rule.holds(run, generation)) rule.hold(run, generation, config, viz.rule_path(run), sigma, seed, steps);
+    if (!rule.holds(run, generation)) {
+      // The noise as the URL has it (σ and the seed as text, which read back as the same bits).
+      const { noise = '0', seed = '0', steps } = Object.fromEntries(JSON.parse(viz.params()));
+      rule.hold(run, generation, config, viz.rule_path(run), Number(noise), seed, Number(steps));
+    }
     return lines ? rule.explain_lines(run, step) : rule.explain(run, step);
   };
 }

@@ -380,26 +380,13 @@ impl Viz {
         self.scene.generation() as f64
     }
 
-    /// What the update rule's module needs to explain the update from `step` of run `run` (an
-    /// index into `trajectories()`), checked here (whole numbers in range, a run that ran), as
-    /// JSON: `{config, sigma, seed, steps}` (its optimizer as the URL writes it, and the noise,
-    /// the seed as text); else an error in words.
+    /// The optimizer of run `run` (an index into `trajectories()`) as the URL writes it, for
+    /// the update rule's module to explain its update from `step`, checked here (whole numbers
+    /// in range, a run that ran); else an error in words. The noise is the URL's (`params()`).
     pub fn rule_run(&self, run: f64, step: f64) -> Result<String, JsValue> {
-        #[derive(Serialize)]
-        struct Out {
-            config: String,
-            sigma: f64,
-            seed: String,
-            steps: usize,
-        }
         let (run, _) = self.scene.run_and_step(run, step).map_err(js_message)?;
         let config = self.scene.run_config(run).map_err(js_message)?;
-        Ok(json(&Out {
-            config: config.to_string(),
-            sigma: self.scene.noise(),
-            seed: self.scene.seed().to_string(),
-            steps: self.scene.steps(),
-        }))
+        Ok(config.to_string())
     }
 
     /// Run `run`'s path for the update rule's module (`Rule::hold`): the update it diverged at
