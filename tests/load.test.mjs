@@ -9,7 +9,7 @@ import { start, open, drag } from './harness.mjs';
 /** The most the default page may fetch, gzipped, before `gradscape:ready` (see README, "Size").
  * The goal is 120 KB, which TensorFlow Playground's 121 KB is the reason for; this is the ceiling
  * the page holds today, so that it only comes down. */
-const FIRST_LOAD_LIMIT = 144 * 1024;
+const FIRST_LOAD_LIMIT = 124 * 1024;
 
 let env;
 before(async () => {
