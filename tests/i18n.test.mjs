@@ -64,6 +64,7 @@ for (const lang of ['ko', 'ja']) {
     assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
     // The update rule open, as a reader opens it.
     if (!(await page.evaluate(() => document.getElementById('rule-box').open))) await page.click('#rule-box summary');
+    await page.waitForSelector('#rule [data-line]');
     assert.deepEqual(await foreign(page, 'body'), [], 'the surfaces view');
     // The keys list, by its key.
     await page.click('#overlay', { position: { x: 20, y: 20 } });

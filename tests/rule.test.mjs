@@ -4,7 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { start, open } from './harness.mjs';
+import { start, open as openPage } from './harness.mjs';
+
+/** The page, once its update rule's panel (fetched after ready) has filled its menu. */
+async function open(...args) {
+  const p = await openPage(...args);
+  await p.page.waitForSelector('#rule-run option', { state: 'attached' });
+  return p;
+}
 
 let env;
 before(async () => {
@@ -294,7 +301,7 @@ test('inside an iframe embed: a click on the plot, then Space plays; the legend 
   await frame.click('#rule-button');
   assert.equal(await frame.locator('#rule-box').isVisible(), true);
   await frame.locator('#legend li', { hasText: 'Adam' }).click();
-  assert.equal(await frame.inputValue('#rule-run'), '3');
+  await frame.waitForFunction(() => document.getElementById('rule-run').value === '3');
   await frame.waitForFunction(() => document.querySelector('#rule [data-formula="adam-step"]') !== null);
   const noScroll = await frame.evaluate(() => document.documentElement.scrollHeight <= document.documentElement.clientHeight);
   assert.ok(noScroll, 'no scrollbars with the rule open');
