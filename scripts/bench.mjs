@@ -64,10 +64,15 @@ async function page(query, viewport = { width: 1700, height: 1000 }) {
   await p.goto(base + query);
   await p.waitForFunction(() => window.gradscapeReadyAt !== undefined);
   ready = true;
-  /** What the page fetched before it was ready: each file's bytes, raw and gzipped, fetched again. */
+  /** What the page fetched before it was ready, by when each request started on the page's own
+   * clock (what it asks for once ready, such as the update rule's panel, is not counted): each
+   * file's bytes, raw and gzipped, fetched again. */
   const bytes = async () => {
+    const started = new Set(await p.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.startTime <= window.gradscapeReadyAt).map((e) => e.name)));
     const out = {};
     for (const url of urls) {
+      if (url !== base + query && !started.has(url)) continue;
       const body = Buffer.from(await (await fetch(url)).arrayBuffer());
       out[url] = { raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
     }
