@@ -86,6 +86,24 @@ test('a real mouse drag moves the start point and redraws the paths', async () =
   // Pixels: the handle moved with the pointer.
   assert.ok(isWhite(await overlayPixel(page, to.x, to.y)), 'the handle is under the pointer');
   assert.ok(!isWhite(await overlayPixel(page, from.x, from.y)), 'the old handle is gone');
+  // Here the page is drawn in software, where the paths' canvas is desynchronized (it skips the
+  // compositor's copy): what the screen shows is still the handle under the pointer, over the
+  // surface, and the surface where the handle was.
+  assert.equal(await page.evaluate(() => document.getElementById('overlay').getContext('2d').getContextAttributes().desynchronized), true);
+  const screen = async ({ x, y }) => {
+    const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+    return page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = new OffscreenCanvas(1, 1);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      return [...ctx.getImageData(0, 0, 1, 1).data];
+    }, png.toString('base64'));
+  };
+  assert.ok(isWhite(await screen(to)), 'the screen shows the handle under the pointer');
+  assert.ok(!isWhite(await screen(from)), 'the screen shows the surface where the handle was');
   // And the URL follows.
   await page.waitForFunction(() => new URLSearchParams(location.search).get('start') !== '-7,2');
   const url = new URL(page.url());

@@ -10,6 +10,17 @@ const $ = (id) => document.getElementById(id);
 const loading = $('loading');
 
 /** Says in words that the page cannot run, in place of the loading text. */
+/** Whether WebGL2 is drawn in software here (SwiftShader, llvmpipe): asked once of a throwaway
+ * context (about 15 ms in software), which is then let go. False where there is no WebGL2. */
+function software() {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software|softpipe/i.test(name);
+}
+
 function fatal(text) {
   loading.removeAttribute('data-i18n');
   loading.hidden = false;
@@ -127,6 +138,9 @@ async function main() {
     fatal(t('start.no-wasm'));
     return;
   }
+  // Asked while the module compiles (the main thread would wait for it): whether WebGL2 is drawn
+  // in software here, and so is the page (no GPU, or one the browser will not use).
+  const soft = software();
   let compiled = null;
   try {
     // The module index.html began compiling, or (if that failed) the module file fetched here.
@@ -148,6 +162,12 @@ async function main() {
   const overlay = $('overlay');
   const loss = $('loss');
   setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
+  // The paths' canvas follows the pointer. Where the page is drawn in software its 2-D context
+  // (made here, before the module asks for it) is desynchronized, the browser's hint for
+  // low-latency drawing: its pixels are then not copied for the compositor at each frame's
+  // commit, about 40% of a dragged start's main-thread time (README, Speed). With a GPU there is
+  // no such copy, and such canvases are reported to show blank on some GPUs: left as they are.
+  if (soft) overlay.getContext('2d', { desynchronized: true });
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
   performance.mark('gradscape:viz');
   const surfaceStill = still([surface], $('surface-still'));
@@ -1107,7 +1127,7 @@ async function main() {
   function loadView3d() {
     view3Load ??= (async () => {
       const m = await import('./view3d.js');
-      const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host });
+      const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host, soft });
       const c = cameraAsked ?? CAMERA;
       v.setCamera(c[0], c[1], c[2]);
       const kept = cameraKept(c, v.camera());

@@ -19,15 +19,6 @@ function load() {
 /** The picture of the surface the mesh wears: the heat map's colours and contour lines. */
 const PICTURE = 512;
 
-/** Whether WebGL2 is drawn in software here (a smaller mesh keeps orbiting smooth). */
-function software(canvas) {
-  const gl = canvas.getContext('webgl2');
-  if (!gl) return false;
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-  return /swiftshader|llvmpipe|software|softpipe/i.test(name);
-}
-
 /** The optimizers' marker shapes, in the order the 3-D view numbers them. */
 const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'triangle-down'];
 
@@ -35,14 +26,14 @@ const hex = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseIn
 
 /**
  * Starts the 3-D view on `canvas` for the surfaces' `viz`, its pointer events coming from
- * `overlay` (on top of it) and `host` the page's side (see app.js). Rejects when the module
- * cannot be fetched or the browser gives no WebGL2 (`error.webgl` is then true).
+ * `overlay` (on top of it) and `host` the page's side (see app.js); `soft`: whether WebGL2 is
+ * drawn in software here (the page asks at start). Rejects when the module cannot be fetched or
+ * the browser gives no WebGL2 (`error.webgl` is then true).
  */
-export async function startView3d({ viz, canvas, overlay, host }) {
+export async function startView3d({ viz, canvas, overlay, host, soft }) {
   await load();
   let view;
   // In software: not antialiased, and desynchronized (see View3d's constructor).
-  const soft = software(document.createElement('canvas'));
   try {
     view = new View3d(canvas, soft);
   } catch (e) {
