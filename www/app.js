@@ -9,7 +9,6 @@ import { inlineBytes } from './inline.js';
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
 
-/** Says in words that the page cannot run, in place of the loading text. */
 /** Whether WebGL2 is drawn in software here (SwiftShader, llvmpipe): asked once of a throwaway
  * context (about 15 ms in software), which is then let go. False where there is no WebGL2. */
 function software() {
@@ -21,6 +20,7 @@ function software() {
   return /swiftshader|llvmpipe|software|softpipe/i.test(name);
 }
 
+/** Says in words that the page cannot run, in place of the loading text. */
 function fatal(text) {
   loading.removeAttribute('data-i18n');
   loading.hidden = false;
@@ -185,8 +185,6 @@ async function main() {
     update() {},
     invalidate() {},
   };
-  /** Fetches the rule's panel (once) and puts it in the stand-in's place; if the fetch fails,
-   * its box says so and everything else works on (it is tried again when the box is opened). */
   let ruleLoad = null;
   /** The rule's box's line while its panel is fetched or could not be: a key of the catalogs
    * and its values, said again in another language. */
@@ -194,6 +192,9 @@ async function main() {
   const sayRuleNote = () => {
     $('rule-caption').textContent = ruleNote ? say({ kind: ruleNote[0], values: ruleNote[1] }) : '';
   };
+  /** Fetches the rule's panel and module (once) and puts the panel in the stand-in's place;
+   * resolves to its `explain`. If the fetch fails, the rule's box says so and everything else
+   * works on (it is tried again when the box is opened). */
   function loadRule() {
     if (!ruleLoad) {
       ruleNote = ['page.rule-loading', {}];
