@@ -17,10 +17,18 @@ export function addEnglish(words) {
  * HTML already carries (scripts/pages.mjs), which are read here before anything is translated. */
 function addEnglishFrom(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) en[el.dataset.i18n] ??= el.textContent;
+  for (const [el, attr, key] of markedAttributes(root)) {
+    if (el.hasAttribute(attr)) en[key] ??= el.getAttribute(attr);
+  }
+}
+
+/** Each `[element, attribute, key]` that `data-i18n-attr="title:key;aria-label:key"` marks
+ * under `root`. */
+function* markedAttributes(root) {
   for (const el of root.querySelectorAll('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(';')) {
       const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key && el.hasAttribute(attr)) en[key] ??= el.getAttribute(attr);
+      if (attr && key) yield [el, attr, key];
     }
   }
 }
@@ -144,10 +152,5 @@ export function translatePage(root = document) {
     const text = t(el.dataset.i18n);
     if (el.textContent !== text) el.textContent = text;
   }
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, t(key));
-    }
-  }
+  for (const [el, attr, key] of markedAttributes(root)) el.setAttribute(attr, t(key));
 }
