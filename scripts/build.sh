@@ -37,6 +37,8 @@ cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown
   target/wasm32-unknown-unknown/web/gradscape_graph_web.wasm
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
 for m in web net export graph 3d rule; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
+# Short import and export names, in each module and its glue (scripts/minify-names.mjs says why).
+for m in web net export graph 3d rule; do node scripts/minify-names.mjs "www/pkg/gradscape_${m}"; done
 
 rm -rf dist
 mkdir -p dist/www/pkg
