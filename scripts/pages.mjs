@@ -11,15 +11,33 @@
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-// The English words (www/i18n/en.json, one file for translators) in two parts: the page's script
-// carries those the surfaces view and the page's shell say; those only the other views say (their
-// markup and scripts, and the core's messages about networks, data sets, layers and graphs) come
-// with those views, which import the catalog and add its words (addEnglish in i18n.js).
+// The English words (www/i18n/en.json, one file for translators) in parts: the page's script
+// carries those the surfaces view and the page's shell say; the scripts fetched later carry their
+// own and add them (addEnglish in i18n.js):
+// - the network and Graph views: their markup's and scripts' words, and the core's messages about
+//   networks, data sets, layers and graphs;
+// - the update rule's panel: its words, and the core's messages about explaining a step;
+// - saving and sharing (www/outputs.js): the share dialog's status and the exports' messages.
+// A part's key that a first-load script names stays with the page.
 const english = JSON.parse(readFileSync('www/i18n/en.json', 'utf8'));
-const pageSources = ['index.html', ...['app', 'panel', 'rule', 'i18n', 'gradscape', 'view3d', 'keys'].map((f) => `www/${f}.js`)]
-  .map((f) => readFileSync(f, 'utf8')).join('\n');
-const VIEWS_ONLY = /^(net|graph|layers|land|gradcheck|data|msg\.(net|network|data|train|layers|graph|landscape))\./;
-const viewsOnly = (key) => VIEWS_ONLY.test(key) && !pageSources.includes(`'${key}'`) && !pageSources.includes(`"${key}"`);
+const sources = (files) => files.map((f) => readFileSync(f, 'utf8')).join('\n');
+const pageSources = sources(['index.html', ...['app', 'panel', 'i18n', 'gradscape', 'view3d', 'keys'].map((f) => `www/${f}.js`)]);
+// The page's own messages (msg.page.*) are named in the scripts without their `msg.` (warning('tab',
+// 'page.tab-kept', …)).
+const quoted = (text, key) => [key, ...(key.startsWith('msg.page.') ? [key.slice(4)] : [])]
+  .some((name) => text.includes(`'${name}'`) || text.includes(`"${name}"`));
+const PARTS = [
+  { name: 'views', importer: /[\\/](network|graph)\.js$/, text: sources(['network', 'graph', 'layers'].map((f) => `www/${f}.js`)),
+    own: /^(net|graph|layers|land|gradcheck|data|msg\.(net|network|data|train|layers|graph|landscape))\./ },
+  { name: 'rule', importer: /[\\/]rule\.js$/, text: sources(['www/rule.js']), own: /^(rule|msg\.explain)\./ },
+  { name: 'outputs', importer: /[\\/]outputs\.js$/, text: sources(['www/outputs.js']), own: /^share\./ },
+];
+/** The part whose script says `key` ('page' for the first load's). */
+function partOf(key) {
+  if (quoted(pageSources, key)) return 'page';
+  const part = PARTS.find((p) => p.own.test(key) || (key.startsWith('msg.page.') && quoted(p.text, key)));
+  return part ? part.name : 'page';
+}
 // The words index.html carries as they are (a marked element's text, or an attribute that
 // data-i18n-attr names) are left out of the page's part: i18n.js reads them from the page.
 const inPage = new Set();
@@ -34,16 +52,17 @@ for (const [, attrs] of html.matchAll(/<\w+\b([^>]*)>/g)) {
     if (english[key] === new RegExp(`\\s${attr}="([^"]*)"`).exec(attrs)?.[1]) inPage.add(key);
   }
 }
-const englishPart = (views) => JSON.stringify(Object.fromEntries(Object.entries(english)
-  .filter(([k]) => viewsOnly(k) === views && (views || !inPage.has(k)))));
+// Every part leaves out the words index.html carries, as i18n.js reads them from the page.
+const englishPart = (name) => JSON.stringify(Object.fromEntries(Object.entries(english)
+  .filter(([k]) => partOf(k) === name && !inPage.has(k))));
 const splitEnglish = {
   name: 'split-english',
   setup(b) {
     b.onResolve({ filter: /\/i18n\/en\.json$/ }, (args) => ({
-      path: /[\\/](network|graph)\.js$/.test(args.importer) ? 'views' : 'page',
+      path: PARTS.find((p) => p.importer.test(args.importer))?.name ?? 'page',
       namespace: 'english',
     }));
-    b.onLoad({ filter: /.*/, namespace: 'english' }, (args) => ({ contents: englishPart(args.path === 'views'), loader: 'json' }));
+    b.onLoad({ filter: /.*/, namespace: 'english' }, (args) => ({ contents: englishPart(args.path), loader: 'json' }));
   },
 };
 // The views' markup (www/network.html, www/graph.html) is imported by their scripts as text.

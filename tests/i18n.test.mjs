@@ -267,7 +267,7 @@ test('the catalogs: every key in all three, none unused', () => {
   }
   // Where keys are used: the page's markup (its views' too) and scripts (static keys by name; keys made from an
   // id, by their families), the core's message kinds (crates/core/src/message.rs).
-  const sources = ['index.html', 'www/network.html', 'www/graph.html', ...['app', 'panel', 'network', 'rule', 'graph', 'layers', 'gradscape', 'i18n'].map((f) => `www/${f}.js`)]
+  const sources = ['index.html', 'www/network.html', 'www/graph.html', ...['app', 'panel', 'outputs', 'network', 'rule', 'graph', 'layers', 'gradscape', 'i18n'].map((f) => `www/${f}.js`)]
     .map((f) => readFileSync(f, 'utf8')).join('\n');
   const core = readFileSync('crates/core/src/message.rs', 'utf8');
   const dynamic = /^(hint|theme|data|hyper|layers|graph\.rule|preset|surface)\./;

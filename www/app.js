@@ -4,7 +4,6 @@ import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as set
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
 import { NET_KEYS } from './keys.js';
 import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, translatePage, addEnglish, LANGUAGES } from './i18n.js';
-import { inlineBytes } from './inline.js';
 
 const $ = (id) => document.getElementById(id);
 const loading = $('loading');
@@ -1190,57 +1189,29 @@ async function main() {
    * plot, or not in 3-D). */
   const worldToClient3d = (x, y) => (three() && typeof x === 'number' && typeof y === 'number' ? view3.worldToClient(x, y) : null);
 
-  // ---- share: the address, and an iframe of the embedded view -----------------------------------
-  function embedAddress() {
-    return new URL(address({ embed: true }), location.href).href;
+  // ---- saving and sharing (www/outputs.js, fetched when first used) ---------------------------
+  let outputs = null;
+  let outputsLoaded = null;
+  const outputsPage = {
+    viz, surface, overlay, glCanvas, anim, surfaceStill, address, sizeViz, drawNow, pause, currentStep, three,
+    view3: () => view3,
+    uiScale: () => uiScale,
+  };
+  /** The saving and sharing code, fetched once; if the fetch fails, the failure says so (and the
+   * next use tries again). */
+  function loadOutputs() {
+    outputs ??= import('./outputs.js').then(({ exporters, sharer }) => (outputsLoaded = { ...exporters(outputsPage), share: sharer(outputsPage) }));
+    return outputs.catch((e) => {
+      outputs = null;
+      throw failure('page.outputs-load', { error: e && e.message ? e : String(e) });
+    });
   }
-  function showShare(on) {
-    $('share').hidden = !on;
-    if (!on) return;
-    fillShare();
-    shareStatus('');
-    $('share-link').select();
-    $('share-link').focus();
-  }
-  /** The dialog's three texts for the view as it is now. */
-  function fillShare() {
-    $('share-link').value = new URL(address({ share: true }), location.href).href;
-    // The address in an attribute: & and " escaped.
-    const escape = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-    const src = embedAddress().replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-    $('share-embed').value = `<iframe src="${src}" width="640" height="360" style="border:0" title="${escape(t('share.frame-title'))}"></iframe>`;
-    // The <gradscape-viz> element with the link's settings (the language, and in 3-D the camera,
-    // among them) as attributes.
-    const attributes = [...new URL($('share-link').value).searchParams].map(([k, v]) => ` ${k}="${escape(v)}"`).join('');
-    const script = new URL('www/gradscape.js', new URL(location.pathname, location.href)).href;
-    $('share-element').value = `<script type="module" src="${escape(script)}"></script>\n<gradscape-viz${attributes}></gradscape-viz>`;
-  }
-  let shareSaid = '';
-  /** The dialog's status line (`key`, or '' for none), kept to say it again in another language. */
-  function shareStatus(key) {
-    shareSaid = key;
-    $('share-status').textContent = key ? t(key) : '';
-  }
-  async function copy(field) {
-    const text = $(field).value;
+  $('share-button').addEventListener('click', async () => {
     try {
-      await navigator.clipboard.writeText(text);
-      shareStatus('share.copied');
-    } catch {
-      // Without clipboard access: selected, for the reader to copy.
-      $(field).select();
-      shareStatus('share.selected');
-    }
-  }
-  $('share-button').addEventListener('click', () => showShare($('share').hidden));
-  $('share-close').addEventListener('click', () => showShare(false));
-  $('share-link-copy').addEventListener('click', () => copy('share-link'));
-  $('share-embed-copy').addEventListener('click', () => copy('share-embed'));
-  $('share-element-copy').addEventListener('click', () => copy('share-element'));
-  $('share').addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
-      showShare(false);
-      $('share-button').focus();
+      (await loadOutputs()).share.show($('share').hidden);
+    } catch (e) {
+      messages = [warning('share', 'page.error', { error: e })];
+      showMessages();
     }
   });
 
@@ -1338,8 +1309,7 @@ async function main() {
     if (!gesture) $('probe').textContent = t('probe.hint');
     showMessages();
     showFormulaError();
-    if (!$('share').hidden) fillShare();
-    shareStatus(shareSaid);
+    outputsLoaded?.share.language();
     tableKey = '';
     describedAt = 0;
     rule.invalidate({ rebuild: true });
@@ -1404,126 +1374,10 @@ async function main() {
     return out;
   }
 
-  /** The plot (surface, axes, paths) as a PNG Blob, at the screen's resolution (`scale` 1) or
-   * `scale` times it (at most 4): the plot is drawn again at that size for the image. */
-  async function exportPNG({ scale = 1 } = {}) {
-    const k = Number(scale);
-    if (!(k > 0 && k <= 4)) throw failure('page.export-scale', { scale: String(scale) }, RangeError);
-    // In 3-D the mesh is drawn now, at rest (in software a moving camera is drawn at a lower
-    // resolution, and the canvas is cleared when it comes back to the full one).
-    view3?.rest();
-    if (k !== 1) sizeViz(k);
-    if (k !== 1 || three()) drawNow();
-    const out = document.createElement('canvas');
-    out.width = surface.width;
-    out.height = surface.height;
-    const ctx = out.getContext('2d');
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, out.width, out.height);
-    if (three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
-    else {
-      ctx.drawImage(surface, 0, 0);
-      ctx.drawImage(overlay, 0, 0);
-    }
-    if (k !== 1) {
-      sizeViz();
-      drawNow();
-    }
-    return new Promise((ok, fail) => out.toBlob((b) => (b ? ok(b) : fail(failure('page.no-image'))), 'image/png'));
-  }
-  /** The SVG export module, loaded the first time an SVG is asked for (or the failure). */
-  let exporter = null;
-  function exportModule() {
-    exporter ??= (async () => {
-      const m = await import('./pkg/gradscape_export.js');
-      const inline = inlineBytes('exporter');
-      await m.default(inline ? { module_or_path: inline } : undefined);
-      return m;
-    })();
-    return exporter.catch((e) => {
-      exporter = null;
-      throw failure('page.svg-load', { error: e && e.message ? e : String(e) });
-    });
-  }
-  /** The plot as an SVG string (plotters' SVG backend), the size of the plot on the page: the
-   * surface as an embedded PNG image, the axes, paths, markers and arrows as vectors. */
-  async function exportSVG() {
-    const m = await exportModule();
-    if (viz.render_surface()) surfaceStill.release();
-    const [left, top, width, height] = viz.plot_rect();
-    const crop = document.createElement('canvas');
-    crop.width = width;
-    crop.height = height;
-    crop.getContext('2d').drawImage(surface, left, top, width, height, 0, 0, width, height);
-    const params = JSON.parse(viz.params());
-    const box = $('plot').getBoundingClientRect();
-    return m.export_svg(params.map((p) => p[0]), params.map((p) => p[1]), box.width / uiScale, box.height / uiScale,
-      uiScale, currentStep(), $('arrows').checked, crop.toDataURL('image/png'));
-  }
-  /** The run animated from step 0 to the last as a WebM video (MediaRecorder), about six
-   * seconds long at `fps` frames per second (at least one step a frame); `onProgress(share)`
-   * follows it. Recording runs in real time; the page shows its progress. */
-  async function exportWebM({ fps = 30, onProgress = () => {} } = {}) {
-    const rate = Number(fps);
-    if (!(rate >= 1 && rate <= 60)) throw failure('page.export-fps', { fps: String(fps) }, RangeError);
-    if (typeof MediaRecorder !== 'function' || !('captureStream' in HTMLCanvasElement.prototype)) {
-      throw failure('page.no-video');
-    }
-    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
-    if (!type) throw failure('page.no-webm');
-    pause();
-    const total = viz.steps();
-    const per = Math.max(1, Math.ceil(total / (rate * 6)));
-    const out = document.createElement('canvas');
-    out.width = surface.width;
-    out.height = surface.height;
-    const ctx = out.getContext('2d');
-    const stream = out.captureStream(rate);
-    const recorder = new MediaRecorder(stream, { mimeType: type });
-    const chunks = [];
-    recorder.ondataavailable = (e) => {
-      if (e.data.size) chunks.push(e.data);
-    };
-    const stopped = new Promise((ok) => (recorder.onstop = ok));
-    const box = $('record-progress');
-    box.hidden = false;
-    const keep = anim.step;
-    try {
-      recorder.start();
-      for (let s = 0; ; s = Math.min(total, s + per)) {
-        anim.step = s;
-        drawNow();
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, out.width, out.height);
-        // What the plot shows: the mesh in 3-D, else the surface and its paths.
-        if (three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
-        else {
-          ctx.drawImage(surface, 0, 0);
-          ctx.drawImage(overlay, 0, 0);
-        }
-        box.value = s / total;
-        onProgress(s / total);
-        await new Promise((ok) => setTimeout(ok, 1000 / rate));
-        if (s >= total) break;
-      }
-    } finally {
-      if (recorder.state !== 'inactive') recorder.stop();
-      await stopped;
-      stream.getTracks().forEach((track) => track.stop());
-      box.hidden = true;
-      anim.step = keep;
-      drawNow();
-    }
-    return new Blob(chunks, { type: 'video/webm' });
-  }
-  function download(blob, name) {
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  }
+  const exportPNG = async (options) => (await loadOutputs()).exportPNG(options);
+  const exportSVG = async () => (await loadOutputs()).exportSVG();
+  const exportWebM = async (options) => (await loadOutputs()).exportWebM(options);
+  const download = (blob, name) => outputsLoaded.download(blob, name);
   $('save-webm').addEventListener('click', async () => {
     $('save-webm').disabled = true;
     try {

@@ -6,7 +6,11 @@
 // them. The MathML is built once per optimizer; each frame sets only the numbers that changed.
 import init, { Rule } from './pkg/gradscape_rule.js';
 import { inlineBytes } from './inline.js';
-import { t, say } from './i18n.js';
+import { t, addEnglish, say } from './i18n.js';
+// The English words this script says; the built page's script leaves them out (scripts/pages.mjs).
+import ownWords from './i18n/en.json' with { type: 'json' };
+
+addEnglish(ownWords);
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 
