@@ -118,7 +118,8 @@ test('Share gives the address of the view and an iframe snippet of it that embed
   const p = await open(env, '?f=himmelblau&opt=adam(lr=0.1)&start=1,1&steps=60');
   const { page } = p;
   await page.click('#share-button');
-  assert.equal(await page.locator('#share').isVisible(), true);
+  // The dialog opens once its script is fetched (at the first Share).
+  await page.waitForSelector('#share', { state: 'visible' });
   const link = await page.inputValue('#share-link');
   const shared = new URL(link);
   assert.equal(shared.searchParams.get('f'), 'himmelblau');
@@ -157,6 +158,7 @@ test('Share gives the address of the view and an iframe snippet of it that embed
 test('Share in 3-D with noise: the element snippet carries the mode, camera, contours and noise, and shows them', async () => {
   const p = await open(env, '?f=himmelblau&noise=0.5&seed=3&mode=3d&camera=30,40,4&contours=0', { waitFor: () => document.getElementById('plot').classList.contains('three') });
   await p.page.click('#share-button');
+  await p.page.waitForSelector('#share', { state: 'visible' });
   const element = await p.page.inputValue('#share-element');
   for (const attribute of ['mode="3d"', 'camera="30,40,4"', 'contours="0"', 'noise="0.5"', 'seed="3"', 'f="himmelblau"']) {
     assert.ok(element.includes(attribute), `${attribute} in ${element}`);

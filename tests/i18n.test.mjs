@@ -77,8 +77,9 @@ for (const lang of ['ko', 'ja']) {
     assert.deepEqual(await foreign(page, 'body'), [], 'the surfaces in 3-D');
     await page.click('#mode-2d');
     // The share and embed dialog.
-    await page.click('#share-button').catch(() => {});
-    if (await page.isVisible('#share')) assert.deepEqual(await foreign(page, '#share'), [], 'the share dialog');
+    await page.click('#share-button');
+    await page.waitForSelector('#share', { state: 'visible' });
+    assert.deepEqual(await foreign(page, '#share'), [], 'the share dialog');
     // The network view, trained a little, its layers opened.
     await page.click('#tab-network');
     // Thirty iterations typed in, then a real click on Train.

@@ -242,7 +242,7 @@ test('saving and sharing are fetched once, at their first use; when they cannot 
   });
   assert.ok(Math.abs(width - 2 * box[0]) <= 2 && Math.abs(height - 2 * box[1]) <= 2, `${width}×${height} for a ${box} plot`);
   await page.click('#share-button');
-  assert.equal(await page.isVisible('#share'), true);
+  await page.waitForSelector('#share', { state: 'visible' });
   assert.ok((await page.inputValue('#share-link')).startsWith(env.base), 'the link is the page\'s address');
   assert.equal(fetched, 1);
   assert.equal(errors.length, 0, errors.join('\n'));

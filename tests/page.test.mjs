@@ -73,6 +73,10 @@ test('the book preset gives Figure 6-8 to the last digit', async () => {
 test('a real mouse drag moves the start point and redraws the paths', async () => {
   const p = await open(env, '?preset=book-6-8');
   const { page } = p;
+  // Here the page is drawn in software: once the first frame is drawn, the paths' canvas is
+  // replaced by a desynchronized one (it skips the compositor's copy), which the drag moves on.
+  const desynchronized = () => document.getElementById('overlay').getContext('2d').getContextAttributes().desynchronized;
+  await page.waitForFunction(desynchronized);
   const from = await page.evaluate(() => window.gradscape.worldToClient(-7, 2));
   const to = await page.evaluate(() => window.gradscape.worldToClient(4, -5));
   assert.ok(isWhite(await overlayPixel(page, from.x, from.y)), 'the start handle is drawn white');
@@ -86,10 +90,9 @@ test('a real mouse drag moves the start point and redraws the paths', async () =
   // Pixels: the handle moved with the pointer.
   assert.ok(isWhite(await overlayPixel(page, to.x, to.y)), 'the handle is under the pointer');
   assert.ok(!isWhite(await overlayPixel(page, from.x, from.y)), 'the old handle is gone');
-  // Here the page is drawn in software, where the paths' canvas is desynchronized (it skips the
-  // compositor's copy): what the screen shows is still the handle under the pointer, over the
-  // surface, and the surface where the handle was.
-  assert.equal(await page.evaluate(() => document.getElementById('overlay').getContext('2d').getContextAttributes().desynchronized), true);
+  // What the screen shows from the desynchronized canvas is still the handle under the pointer,
+  // over the surface, and the surface where the handle was.
+  assert.equal(await page.evaluate(desynchronized), true);
   const screen = async ({ x, y }) => {
     const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
     return page.evaluate(async (b64) => {

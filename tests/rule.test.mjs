@@ -342,7 +342,8 @@ test('a click on a path, or on its row of the table, shows that optimizer\'s rul
   // On the full page the table of what each optimizer sees is the legend: a click on Adam's row.
   await page.click('#seen tbody tr:nth-child(4)');
   assert.equal(await page.inputValue('#rule-run'), '3');
-  assert.match(await page.textContent('#rule-caption'), /^Adam: /);
+  // The panel is drawn again in the next frame.
+  await page.waitForFunction(() => /^Adam: /.test(document.getElementById('rule-caption').textContent));
   p.check();
   await p.close();
 });

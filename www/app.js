@@ -137,9 +137,11 @@ async function main() {
     fatal(t('start.no-wasm'));
     return;
   }
-  // Asked while the module compiles (the main thread would wait for it): whether WebGL2 is drawn
-  // in software here, and so is the page (no GPU, or one the browser will not use).
-  const soft = software();
+  // Whether WebGL2 is drawn in software here, and so is the page (no GPU, or one the browser will
+  // not use): asked when first needed, after the first frame unless 3-D is asked for at once (the
+  // question takes 10-15 ms of main thread in software, 35 ms of time to ready on a busy host).
+  let soft = null;
+  const drawnInSoftware = () => (soft ??= software());
   let compiled = null;
   try {
     // The module index.html began compiling, or (if that failed) the module file fetched here.
@@ -158,15 +160,10 @@ async function main() {
   const values = [...query.values()];
 
   const surface = $('surface');
-  const overlay = $('overlay');
+  // The paths' canvas, which takes the pointer and the keys (replaced once, see desynchronize).
+  let overlay = $('overlay');
   const loss = $('loss');
   setChartWords(t('chart.iteration'), t('chart.loss'), t('loss.log'));
-  // The paths' canvas follows the pointer. Where the page is drawn in software its 2-D context
-  // (made here, before the module asks for it) is desynchronized, the browser's hint for
-  // low-latency drawing: its pixels are then not copied for the compositor at each frame's
-  // commit, about 40% of a dragged start's main-thread time (README, Speed). With a GPU there is
-  // no such copy, and such canvases are reported to show blank on some GPUs: left as they are.
-  if (soft) overlay.getContext('2d', { desynchronized: true });
   const viz = new Viz(surface, overlay, $('loss-axes'), loss, keys, values);
   performance.mark('gradscape:viz');
   const surfaceStill = still([surface], $('surface-still'));
@@ -940,7 +937,44 @@ async function main() {
     return [(e.clientX - r.left) / uiScale, (e.clientY - r.top) / uiScale];
   };
 
-  overlay.addEventListener('pointerdown', (e) => {
+  // The overlay's listeners, kept to be put on the canvas that takes its place (desynchronize);
+  // `held` counts the pointers pressed on it, which a new canvas would lose.
+  const overlayListeners = [];
+  const onOverlay = (type, listener) => {
+    overlayListeners.push([type, listener]);
+    overlay.addEventListener(type, listener);
+  };
+  let held = 0;
+  let desynchronizeLater = false;
+  onOverlay('pointerdown', () => (held += 1));
+  for (const type of ['pointerup', 'pointercancel']) {
+    onOverlay(type, () => {
+      held = Math.max(0, held - 1);
+      if (held === 0 && desynchronizeLater) setTimeout(desynchronize, 0);
+    });
+  }
+  /** Where the page is drawn in software, the paths' canvas is replaced, once, by one whose 2-D
+   * context is desynchronized, the browser's hint for low-latency drawing: its pixels are then
+   * not copied for the compositor at each frame's commit, about 40% of a dragged start's main
+   * thread (README, Speed). A context's kind is fixed when it is made, hence a new canvas: the
+   * old one's attributes, listeners and focus, drawn at once in the same task. With a GPU there
+   * is no such copy, and such canvases are reported to show blank on some GPUs: left as it is.
+   * Asked after the first frame; a pointer pressed on the plot is let go first. */
+  function desynchronize() {
+    desynchronizeLater = held > 0;
+    if (held > 0 || !drawnInSoftware() || overlay.getContext('2d').getContextAttributes().desynchronized) return;
+    const fresh = overlay.cloneNode(false);
+    fresh.getContext('2d', { desynchronized: true });
+    viz.set_overlay(fresh);
+    const focused = document.activeElement === overlay;
+    overlay.replaceWith(fresh);
+    overlay = fresh;
+    for (const [type, listener] of overlayListeners) overlay.addEventListener(type, listener);
+    if (focused) overlay.focus({ preventScroll: true });
+    drawNow();
+  }
+
+  onOverlay('pointerdown', (e) => {
     if (e.button !== 0 && e.pointerType === 'mouse') return;
     if (three()) {
       view3.pointerDown(e);
@@ -974,7 +1008,7 @@ async function main() {
     overlay.focus({ preventScroll: true });
   });
 
-  overlay.addEventListener('pointermove', (e) => {
+  onOverlay('pointermove', (e) => {
     if (three()) {
       view3.pointerMove(e);
       return;
@@ -1041,13 +1075,13 @@ async function main() {
     if (!gesture || gesture.kind !== 'pinch') afterChange(messages, { keepStep: true });
     if (pointers.size === 0) gesture = null;
   }
-  overlay.addEventListener('pointerup', endPointer);
-  overlay.addEventListener('pointercancel', endPointer);
-  overlay.addEventListener('pointerleave', () => {
+  onOverlay('pointerup', endPointer);
+  onOverlay('pointercancel', endPointer);
+  onOverlay('pointerleave', () => {
     if (!gesture) $('probe').textContent = t('probe.hint');
   });
 
-  overlay.addEventListener('wheel', (e) => {
+  onOverlay('wheel', (e) => {
     e.preventDefault();
     if (three()) {
       view3.wheel(e);
@@ -1127,7 +1161,7 @@ async function main() {
   function loadView3d() {
     view3Load ??= (async () => {
       const m = await import('./view3d.js');
-      const v = await m.startView3d({ viz, canvas: glCanvas, overlay, host: view3Host, soft });
+      const v = await m.startView3d({ viz, canvas: glCanvas, overlay: () => overlay, host: view3Host, soft: drawnInSoftware() });
       const c = cameraAsked ?? CAMERA;
       v.setCamera(c[0], c[1], c[2]);
       const kept = cameraKept(c, v.camera());
@@ -1193,7 +1227,8 @@ async function main() {
   let outputs = null;
   let outputsLoaded = null;
   const outputsPage = {
-    viz, surface, overlay, glCanvas, anim, surfaceStill, address, sizeViz, drawNow, pause, currentStep, three,
+    viz, surface, glCanvas, anim, surfaceStill, address, sizeViz, drawNow, pause, currentStep, three,
+    overlay: () => overlay,
     view3: () => view3,
     uiScale: () => uiScale,
   };
@@ -1235,7 +1270,7 @@ async function main() {
       showKeys(false);
     }
   });
-  overlay.addEventListener('keydown', (e) => {
+  onOverlay('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     const r = overlay.getBoundingClientRect();
@@ -1587,6 +1622,7 @@ async function main() {
   requestAnimationFrame(() => {
     ruleLater = false;
     loadRule().catch(() => {});
+    desynchronize();
   });
 }
 

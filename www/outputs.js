@@ -11,7 +11,7 @@ addEnglish(ownWords);
 
 /** Saving: exportPNG, exportSVG and exportWebM as the page's API documents them, and download. */
 export function exporters(page) {
-  const { viz, surface, overlay, glCanvas, anim } = page;
+  const { viz, surface, glCanvas, anim } = page;
   const $ = (id) => document.getElementById(id);
 
   /** The plot (surface, axes, paths) as a PNG Blob, at the screen's resolution (`scale` 1) or
@@ -33,7 +33,7 @@ export function exporters(page) {
     if (page.three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
     else {
       ctx.drawImage(surface, 0, 0);
-      ctx.drawImage(overlay, 0, 0);
+      ctx.drawImage(page.overlay(), 0, 0);
     }
     if (k !== 1) {
       page.sizeViz();
@@ -110,7 +110,7 @@ export function exporters(page) {
         if (page.three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
         else {
           ctx.drawImage(surface, 0, 0);
-          ctx.drawImage(overlay, 0, 0);
+          ctx.drawImage(page.overlay(), 0, 0);
         }
         box.value = s / total;
         onProgress(s / total);

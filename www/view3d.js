@@ -26,8 +26,8 @@ const hex = (c) => (typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c) ? parseIn
 
 /**
  * Starts the 3-D view on `canvas` for the surfaces' `viz`, its pointer events coming from
- * `overlay` (on top of it) and `host` the page's side (see app.js); `soft`: whether WebGL2 is
- * drawn in software here (the page asks at start). Rejects when the module cannot be fetched or
+ * `overlay()` (the canvas on top of it, which the page may replace) and `host` the page's side
+ * (see app.js); `soft`: whether WebGL2 is drawn in software here. Rejects when the module cannot be fetched or
  * the browser gives no WebGL2 (`error.webgl` is then true).
  */
 export async function startView3d({ viz, canvas, overlay, host, soft }) {
@@ -185,7 +185,7 @@ export async function startView3d({ viz, canvas, overlay, host, soft }) {
     },
     /** A press on a start's disc drags it; elsewhere a click adds a start, a drag orbits. */
     pointerDown(e) {
-      overlay.setPointerCapture(e.pointerId);
+      overlay().setPointerCapture(e.pointerId);
       const [cx, cy] = local(e);
       pointers.set(e.pointerId, [cx, cy]);
       if (pointers.size === 2) {
@@ -208,10 +208,10 @@ export async function startView3d({ viz, canvas, overlay, host, soft }) {
       setGesture(hit >= 0 ? { kind: 'start', i: hit } : { kind: 'maybe-add', x: cx, y: cy, lastX: cx, lastY: cy });
       if (hit >= 0) {
         host.select(hit);
-        overlay.classList.add('dragging');
+        overlay().classList.add('dragging');
       }
       e.preventDefault();
-      overlay.focus({ preventScroll: true });
+      overlay().focus({ preventScroll: true });
     },
     pointerMove(e) {
       const [cx, cy] = local(e);
@@ -267,7 +267,7 @@ export async function startView3d({ viz, canvas, overlay, host, soft }) {
         return;
       }
       setGesture(null);
-      overlay.classList.remove('dragging');
+      overlay().classList.remove('dragging');
       if (g.kind === 'maybe-add' && e.type === 'pointerup') {
         // A click on the surface adds a start there.
         const at = view.cast(g.x, g.y);

@@ -151,6 +151,17 @@ impl Viz {
         })
     }
 
+    /// Draws the paths from now on on `overlay`, a canvas in the old one's place (the page makes
+    /// it once it knows it is drawn in software, with a desynchronized context), sized as the old
+    /// one; the next `render_overlay` draws them there.
+    pub fn set_overlay(&mut self, overlay: HtmlCanvasElement) -> Result<(), JsError> {
+        context(&overlay)?;
+        overlay.set_width(self.layout.device_width());
+        overlay.set_height(self.layout.device_height());
+        self.overlay = overlay;
+        Ok(())
+    }
+
     /// The warnings of the constructor, as JSON `[{param, message}]`.
     pub fn initial_warnings(&self) -> String {
         self.warnings.clone()
