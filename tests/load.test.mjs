@@ -206,7 +206,7 @@ test('the update rule\'s panel comes after ready; when it cannot be fetched its 
   await context.close();
 });
 
-test('saving and sharing are fetched once, at their first use; when they cannot be fetched, Save PNG says so, the plot works on, and the next click retries', async () => {
+test('saving and sharing are fetched once, at their first use, the button showing that it waits; when they cannot be fetched, Save PNG says so, the plot works on, and the next click retries', async () => {
   // Their chunk is named by a hash: it is the one that records WebM video.
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   let offline = true;
@@ -217,6 +217,8 @@ test('saving and sharing are fetched once, at their first use; when they cannot 
     if (!body.includes('video/webm;codecs=vp9')) return route.fulfill({ response, body });
     if (offline) return route.abort('internetdisconnected');
     fetched += 1;
+    // A slow network: the button shows that it waits.
+    await new Promise((ok) => setTimeout(ok, 400));
     return route.fulfill({ response, body });
   });
   const page = await context.newPage();
@@ -231,7 +233,11 @@ test('saving and sharing are fetched once, at their first use; when they cannot 
   // at twice the screen's resolution), and the Share button then opens its dialog with the page's
   // address, from the same fetch.
   offline = false;
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-png')]);
+  const downloaded = page.waitForEvent('download');
+  await page.click('#save-png');
+  assert.equal(await page.getAttribute('#save-png', 'aria-busy'), 'true', 'the button says it waits');
+  const download = await downloaded;
+  assert.equal(await page.getAttribute('#save-png', 'aria-busy'), null);
   assert.equal(download.suggestedFilename(), 'gradscape.png');
   const png = await readFile(await download.path());
   assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);

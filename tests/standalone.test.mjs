@@ -54,6 +54,11 @@ test('standalone.html from file:// draws the book preset and trains, with no req
   assert.match(svg, /^<svg [^>]*width="\d+"/);
   // A coloured polyline per optimizer (and Momentum's velocity arrow).
   assert.ok((svg.match(/<polyline [^>]*stroke="#(?!FFFFFF|000000)/g) || []).length >= 4, 'a coloured path per optimizer');
+  // Saving and sharing are in the file: the share dialog, opened by a click, gives its address.
+  await page.click('#share-button');
+  await page.waitForSelector('#share', { state: 'visible' });
+  assert.match(await page.inputValue('#share-link'), /^file:\/\/.*standalone\.html\?/);
+  await page.click('#share-close');
   // The 3-D view, its script and module carried in the file.
   await page.click('#mode-3d');
   await page.waitForFunction(() => document.getElementById('plot').classList.contains('three'), null, { timeout: 20000 });

@@ -1243,7 +1243,7 @@ async function main() {
   }
   $('share-button').addEventListener('click', async () => {
     try {
-      (await loadOutputs()).share.show($('share').hidden);
+      (await busy($('share-button'), loadOutputs)).share.show($('share').hidden);
     } catch (e) {
       messages = [warning('share', 'page.error', { error: e })];
       showMessages();
@@ -1413,10 +1413,20 @@ async function main() {
   const exportSVG = async () => (await loadOutputs()).exportSVG();
   const exportWebM = async (options) => (await loadOutputs()).exportWebM(options);
   const download = (blob, name) => outputsLoaded.download(blob, name);
+  /** Runs `work` with `button` marked busy (aria-busy: a progress cursor) until it settles: the
+   * first Save or Share fetches their script, the first SVG the export's module too. */
+  async function busy(button, work) {
+    button.setAttribute('aria-busy', 'true');
+    try {
+      return await work();
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  }
   $('save-webm').addEventListener('click', async () => {
     $('save-webm').disabled = true;
     try {
-      download(await exportWebM(), 'gradscape.webm');
+      download(await busy($('save-webm'), exportWebM), 'gradscape.webm');
     } catch (e) {
       messages = [warning('export', 'page.export', { error: e })];
       showMessages();
@@ -1426,7 +1436,7 @@ async function main() {
   });
   $('save-svg').addEventListener('click', async () => {
     try {
-      download(new Blob([await exportSVG()], { type: 'image/svg+xml' }), 'gradscape.svg');
+      download(new Blob([await busy($('save-svg'), exportSVG)], { type: 'image/svg+xml' }), 'gradscape.svg');
     } catch (e) {
       messages = [warning('export', 'page.export', { error: e })];
       showMessages();
@@ -1434,7 +1444,7 @@ async function main() {
   });
   $('save-png').addEventListener('click', async () => {
     try {
-      download(await exportPNG({ scale: 2 }), 'gradscape.png');
+      download(await busy($('save-png'), () => exportPNG({ scale: 2 })), 'gradscape.png');
     } catch (e) {
       messages = [warning('export', 'page.export', { error: e })];
       showMessages();
