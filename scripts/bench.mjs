@@ -26,6 +26,7 @@
 import { chromium } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { noteReady, startedBeforeReady } from './ready.mjs';
 import { cpus } from 'node:os';
 import { serve } from './serve.mjs';
 
@@ -49,9 +50,7 @@ const results = {};
 async function page(query, viewport = { width: 1700, height: 1000 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   // When the page says it is ready, counted from navigation (performance.now's origin).
-  await context.addInitScript(() => window.addEventListener('gradscape:ready', () => {
-    window.gradscapeReadyAt = performance.now();
-  }));
+  await noteReady(context);
   const p = await context.newPage();
   // Only the addresses while the page loads: reading and compressing the files then would hold
   // up this process, which is also the page's server, and delay the page it measures.
@@ -64,12 +63,10 @@ async function page(query, viewport = { width: 1700, height: 1000 }) {
   await p.goto(base + query);
   await p.waitForFunction(() => window.gradscapeReadyAt !== undefined);
   ready = true;
-  /** What the page fetched before it was ready, by when each request started on the page's own
-   * clock (what it asks for once ready, such as the update rule's panel, is not counted): each
-   * file's bytes, raw and gzipped, fetched again. */
+  /** What the page fetched before it was ready (scripts/ready.mjs): each file's bytes, raw and
+   * gzipped, fetched again. */
   const bytes = async () => {
-    const started = new Set(await p.evaluate(() => performance.getEntriesByType('resource')
-      .filter((e) => e.startTime <= window.gradscapeReadyAt).map((e) => e.name)));
+    const started = new Set(await startedBeforeReady(p));
     const out = {};
     for (const url of urls) {
       if (url !== base + query && !started.has(url)) continue;

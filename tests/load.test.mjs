@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { start, open, drag } from './harness.mjs';
+import { noteReady, startedBeforeReady } from '../scripts/ready.mjs';
 
 /** The most the default page may fetch, gzipped, before `gradscape:ready` (see README, "Size"):
  * 120 KB, below TensorFlow Playground's 121 KB. */
@@ -26,11 +27,7 @@ after(async () => {
  */
 async function firstLoad(path) {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(() => {
-    window.addEventListener('gradscape:ready', () => {
-      window.readyAt = performance.now();
-    });
-  });
+  await noteReady(context);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -38,12 +35,10 @@ async function firstLoad(path) {
   const responses = [];
   page.on('response', (r) => responses.push(r));
   await page.goto(env.base + path);
-  await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 20000 });
-  // The requests started before ready, by the page's own clock (what starts after, such as the
-  // update rule's panel, is not part of the first load), once every one has ended.
+  await page.waitForFunction(() => window.gradscapeReadyAt !== undefined, null, { timeout: 20000 });
+  // The requests started before ready (scripts/ready.mjs), once every one has ended.
   await page.waitForLoadState('networkidle');
-  const started = new Set(await page.evaluate(() => performance.getEntriesByType('resource')
-    .filter((e) => e.startTime <= window.readyAt).map((e) => e.name)));
+  const started = new Set(await startedBeforeReady(page));
   const files = [];
   let gzipped = 0;
   let raw = 0;
