@@ -14,6 +14,18 @@ export function exporters(page) {
   const { viz, surface, glCanvas, anim } = page;
   const $ = (id) => document.getElementById(id);
 
+  /** What the plot shows, on white, onto `ctx` (a canvas the size of the plot's): the mesh in 3-D,
+   * else the surface and its paths. */
+  function copyPlot(ctx) {
+    const { width, height } = ctx.canvas;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    if (page.three()) ctx.drawImage(glCanvas, 0, 0, width, height);
+    else {
+      ctx.drawImage(surface, 0, 0);
+      ctx.drawImage(page.overlay(), 0, 0);
+    }
+  }
   /** The plot (surface, axes, paths) as a PNG Blob, at the screen's resolution (`scale` 1) or
    * `scale` times it (at most 4): the plot is drawn again at that size for the image. */
   async function exportPNG({ scale = 1 } = {}) {
@@ -27,14 +39,7 @@ export function exporters(page) {
     const out = document.createElement('canvas');
     out.width = surface.width;
     out.height = surface.height;
-    const ctx = out.getContext('2d');
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, out.width, out.height);
-    if (page.three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
-    else {
-      ctx.drawImage(surface, 0, 0);
-      ctx.drawImage(page.overlay(), 0, 0);
-    }
+    copyPlot(out.getContext('2d'));
     if (k !== 1) {
       page.sizeViz();
       page.drawNow();
@@ -104,14 +109,7 @@ export function exporters(page) {
       for (let s = 0; ; s = Math.min(total, s + per)) {
         anim.step = s;
         page.drawNow();
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, out.width, out.height);
-        // What the plot shows: the mesh in 3-D, else the surface and its paths.
-        if (page.three()) ctx.drawImage(glCanvas, 0, 0, out.width, out.height);
-        else {
-          ctx.drawImage(surface, 0, 0);
-          ctx.drawImage(page.overlay(), 0, 0);
-        }
+        copyPlot(ctx);
         box.value = s / total;
         onProgress(s / total);
         await new Promise((ok) => setTimeout(ok, 1000 / rate));
