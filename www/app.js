@@ -2,7 +2,7 @@
 // comes from the wasm module (gradscape-core); this file only wires it to the page.
 import init, { Viz, catalog, memory_bytes as memoryBytes, set_chart_words as setChartWords } from './pkg/gradscape_web.js';
 import { buildOptimizerPanel, showWarnings, withOneMore, optimizerText } from './panel.js';
-import { NET_KEYS } from './keys.js';
+import { NET_KEYS, NET_DEFAULTS } from './keys.js';
 import { t, tOr, say, warning, failure, english, setLanguage, language, onLanguage, preferred, translatePage, addEnglish, LANGUAGES } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -1388,7 +1388,7 @@ async function main() {
     const out = {};
     const own = JSON.parse(viz.params());
     // The network view's settings: its own once loaded; before, its defaults.
-    for (const [k, v] of network ? network.params() : [...cat.network, ...[...query].filter(([k]) => NET_KEYS.includes(k))]) out[k] = v;
+    for (const [k, v] of network ? network.params() : [...NET_DEFAULTS, ...[...query].filter(([k]) => NET_KEYS.includes(k))]) out[k] = v;
     // Both views hold the page's one seed (shareSeed); the surfaces' keys come last.
     for (const [k, v] of own) out[k] = v;
     out.tab = currentTab;

@@ -45,3 +45,22 @@ fn korean_and_japanese_have_every_key_with_the_same_placeholders() {
         }
     }
 }
+
+/// `www/network-defaults.json`: the network view's settings by default, which the page's
+/// `state()` gives before that view's module is loaded, are the core's.
+#[test]
+fn the_pages_network_defaults_are_the_cores() {
+    let path = format!(
+        "{}/../../www/network-defaults.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let page: Vec<(String, String)> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let core: Vec<(String, String)> = gradscape_core::train_scene::TrainSettings::default()
+        .to_params()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(page, core);
+}

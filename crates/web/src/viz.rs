@@ -40,9 +40,6 @@ pub fn catalog() -> String {
         presets: &'a [gradscape_core::scene::Preset],
         palette: &'a [&'static str],
         datasets: &'a [&'static str],
-        /// The network view's settings by default (its `params()` before any change), so the
-        /// page's `state()` has them before that view's module is loaded.
-        network: Vec<(&'static str, String)>,
     }
     let optimizers = IDS
         .iter()
@@ -73,7 +70,6 @@ pub fn catalog() -> String {
         presets: &PRESETS,
         palette: &gradscape_core::scene::PALETTE,
         datasets: &gradscape_core::data::NAMES,
-        network: gradscape_core::train_scene::TrainSettings::default().to_params(),
     })
 }
 
