@@ -249,3 +249,22 @@ test('saving and sharing are fetched once, at their first use, the button showin
   assert.equal(errors.length, 0, errors.join('\n'));
   await context.close();
 });
+
+test('before the network view is fetched, state() gives its settings as the view itself gives them once loaded', async () => {
+  // (A network key in the address would fetch the view at once.)
+  const p = await open(env, '?preset=book-6-8');
+  const { page } = p;
+  const keys = ['data', 'hidden', 'act', 'init', 'batch', 'iters', 'seed', 'nopt', 'dirs', 'nlog'];
+  const pick = (s) => Object.fromEntries(keys.map((k) => [k, s[k]]));
+  const before = pick(await page.evaluate(() => window.gradscape.state()));
+  // Nothing of the view fetched yet.
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((e) => /network\.js|gradscape_net/.test(e.name))), false);
+  // ReLU with He's initial weights, as the book's chapter 6 pairs them.
+  assert.equal(before.act, 'relu');
+  assert.equal(before.init, 'he');
+  await page.evaluate(() => window.gradscape.loadNetwork());
+  const after = pick(await page.evaluate(() => window.gradscape.state()));
+  assert.deepEqual(before, after);
+  p.check();
+  await p.close();
+});
