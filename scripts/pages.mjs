@@ -21,7 +21,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 // A part's key that a first-load script names stays with the page.
 const english = JSON.parse(readFileSync('www/i18n/en.json', 'utf8'));
 const sources = (files) => files.map((f) => readFileSync(f, 'utf8')).join('\n');
-const pageSources = sources(['index.html', ...['app', 'panel', 'i18n', 'gradscape', 'view3d', 'keys'].map((f) => `www/${f}.js`)]);
+// The first load's scripts: app.js and the chunks it imports at once, as esbuild splits them (a
+// first pass, with the catalog whole), each with the sources bundled into it.
+const ENTRIES = ['www/app.js', 'www/network.js', 'www/graph.js', 'www/layers.js', 'www/view3d.js'];
+const probe = await build({
+  entryPoints: ENTRIES, bundle: true, format: 'esm', splitting: true, outdir: 'dist/www', write: false, metafile: true,
+  logLevel: 'warning', loader: { '.html': 'text' }, external: ['./pkg/gradscape_export.js'],
+});
+const firstLoad = new Set();
+const visit = (out) => {
+  if (firstLoad.has(out)) return;
+  firstLoad.add(out);
+  for (const i of probe.metafile.outputs[out].imports) if (i.kind === 'import-statement') visit(i.path);
+};
+visit('dist/www/app.js');
+const firstLoadFiles = [...firstLoad].flatMap((out) => Object.keys(probe.metafile.outputs[out].inputs)).filter((f) => f.endsWith('.js'));
+const pageSources = sources(['index.html', ...firstLoadFiles]);
 // The page's own messages (msg.page.*) are named in the scripts without their `msg.` (warning('tab',
 // 'page.tab-kept', …)).
 const quoted = (text, key) => [key, ...(key.startsWith('msg.page.') ? [key.slice(4)] : [])]
@@ -93,7 +108,7 @@ const noPreloads = [/\s*<link rel="modulepreload"[^>]*>/g, ''];
 // glue stays as wasm-bindgen wrote it, as it finds its module next to itself.
 const { metafile } = await build({
   ...common,
-  entryPoints: ['www/app.js', 'www/network.js', 'www/graph.js', 'www/layers.js', 'www/view3d.js'],
+  entryPoints: ENTRIES,
   format: 'esm',
   splitting: true,
   outdir: 'dist/www',
