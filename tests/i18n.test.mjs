@@ -4,7 +4,7 @@
 // as letters, and catalogs with no key missing or unused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { start, open } from './harness.mjs';
 
@@ -266,9 +266,9 @@ test('the catalogs: every key in all three, none unused', () => {
     assert.deepEqual(Object.keys(cat).sort(), Object.keys(en).sort(), `${name} has the keys of en`);
     for (const k of Object.keys(en)) assert.ok(cat[k].trim() !== '', `${name}: ${k} is empty`);
   }
-  // Where keys are used: the page's markup (its views' too) and scripts (static keys by name; keys made from an
+  // Where keys are used: the page's markup (its views' too) and every script of www/ (static keys by name; keys made from an
   // id, by their families), the core's message kinds (crates/core/src/message.rs).
-  const sources = ['index.html', 'www/network.html', 'www/graph.html', ...['app', 'panel', 'outputs', 'network', 'rule', 'graph', 'layers', 'gradscape', 'i18n'].map((f) => `www/${f}.js`)]
+  const sources = ['index.html', ...readdirSync('www').filter((f) => /\.(js|html)$/.test(f)).map((f) => `www/${f}`)]
     .map((f) => readFileSync(f, 'utf8')).join('\n');
   const core = readFileSync('crates/core/src/message.rs', 'utf8');
   const dynamic = /^(hint|theme|data|hyper|layers|graph\.rule|preset|surface)\./;
