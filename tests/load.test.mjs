@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { start, open, drag } from './harness.mjs';
 import { noteReady, startedBeforeReady } from '../scripts/ready.mjs';
 
-/** The most the default page may fetch, gzipped, before `gradscape:ready` (see README, "Size"):
+/** The most the default page may fetch, gzipped, before `gradscape:ready` (see README, "Where the bytes go"):
  * 120 KB, below TensorFlow Playground's 121 KB. */
 const FIRST_LOAD_LIMIT = 120 * 1024;
 
