@@ -8,12 +8,14 @@ bash scripts/setup.sh wasm node
 # The page's modules, each loaded when it is first needed: from crates/web, the surfaces view's
 # (the page's first load), the network view's (also its training worker's), the SVG export's, the
 # 3-D view's and the update rule's, chosen by feature; from crates/graph-web, the Graph view's. Cargo links one at a time in place.
+# The WebAssembly features the modules use (rustc's defaults and SIMD), for each binaryen pass.
+WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
 # --low-memory-unused: Rust puts the stack's bottom at address 0 and the data above 1 MiB, so the
 # low 1 KB is touched only by a stack within 1 KB of overflowing; binaryen may then fold
 # constants into addresses (1 KB less gzipped for the surfaces' module).
 optimise() {
-  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-simd \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
+  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-producers "${WASM_FEATURES[@]}" "$1" -o "$1"
 }
 # web_module FEATURES NAME [PROFILE]: crates/web built with FEATURES alone, as www/pkg/NAME.js and
 # NAME_bg.wasm, with cargo profile PROFILE (default web).
@@ -38,7 +40,7 @@ cargo build --quiet --profile web -p gradscape-graph-web --target wasm32-unknown
 echo "build: optimising the wasm modules (wasm-opt -Oz)"
 for m in web net export graph 3d rule; do optimise "www/pkg/gradscape_${m}_bg.wasm"; done
 # Short import and export names, in each module and its glue (scripts/minify-names.mjs says why).
-for m in web net export graph 3d rule; do node scripts/minify-names.mjs "www/pkg/gradscape_${m}"; done
+for m in web net export graph 3d rule; do node scripts/minify-names.mjs "www/pkg/gradscape_${m}" "${WASM_FEATURES[@]}"; done
 
 rm -rf dist
 mkdir -p dist/www/pkg

@@ -9,16 +9,15 @@
 // keys of one object and the exports are read as `wasm.name`. Any name that is not found exactly
 // where expected stops the build, so a change in wasm-bindgen's output cannot go unnoticed.
 //
-// usage: node scripts/minify-names.mjs www/pkg/NAME   (NAME.js and NAME_bg.wasm, rewritten in place)
+// usage: node scripts/minify-names.mjs www/pkg/NAME [--enable-FEATURE ...]
+//   (NAME.js and NAME_bg.wasm, rewritten in place; the features are build.sh's, for wasm-opt)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const base = process.argv[2];
-if (!base) throw new Error('usage: minify-names.mjs www/pkg/NAME');
+const [base, ...features] = process.argv.slice(2);
+if (!base) throw new Error('usage: minify-names.mjs www/pkg/NAME [--enable-FEATURE ...]');
 const wasmFile = `${base}_bg.wasm`;
 const glueFile = `${base}.js`;
-const features = ['bulk-memory', 'nontrapping-float-to-int', 'simd', 'sign-ext', 'mutable-globals', 'reference-types', 'multivalue']
-  .map((f) => `--enable-${f}`);
 
 const before = new WebAssembly.Module(readFileSync(wasmFile));
 const printed = execFileSync('node_modules/.bin/wasm-opt',
