@@ -126,6 +126,32 @@ async function offlineFor(file) {
   return { context, page, errors, online: () => context.unroute(file, offline) };
 }
 
+/**
+ * Opens the default page with the script chunk whose text holds `marker` (chunks are named by a
+ * hash) failing to fetch until `online()`; once online, each fetch of it is counted (`fetched()`)
+ * and answered after `delay` ms, a slow network.
+ */
+async function offlineChunk(marker, { delay = 0, ...contextOptions } = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
+  let offline = true;
+  let fetched = 0;
+  await context.route(/\/www\/chunk-[^/]*\.js$/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (!body.includes(marker)) return route.fulfill({ response, body });
+    if (offline) return route.abort('internetdisconnected');
+    fetched += 1;
+    await new Promise((ok) => setTimeout(ok, delay));
+    return route.fulfill({ response, body });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.base);
+  await page.waitForFunction(() => window.gradscape !== undefined);
+  return { context, page, errors, online: () => (offline = false), fetched: () => fetched };
+}
+
 /** A real drag of the first start in 2-D moves it, and its paths, to where it was dropped. */
 async function dragStartIn2d(page) {
   const [before] = await page.evaluate(() => window.gradscape.startPoints());
@@ -173,26 +199,14 @@ test('when the 3-D view cannot be fetched, it says so, the 2-D view works on, an
 });
 
 test('the update rule\'s panel comes after ready; when it cannot be fetched its box says so, the plot works on, and reopening the box retries', async () => {
-  // Its chunk is named by a hash: it is the one that writes MathML.
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  let offline = true;
-  await context.route(/\/www\/chunk-[^/]*\.js$/, async (route) => {
-    const response = await route.fetch();
-    const body = await response.text();
-    if (offline && body.includes('1998/Math/MathML')) await route.abort('internetdisconnected');
-    else await route.fulfill({ response, body });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(env.base);
-  await page.waitForFunction(() => window.gradscape !== undefined);
+  // Its chunk is the one that writes MathML.
+  const { context, page, errors, online } = await offlineChunk('1998/Math/MathML');
   await page.waitForFunction(() => /update rule could not be loaded/.test(document.getElementById('rule-caption').textContent));
   assert.equal(await page.locator('#rule [data-line]').count(), 0);
   await dragStartIn2d(page);
   // Back online: closing and opening the box (real clicks on its summary) loads the panel, which
   // shows the rule of the first optimizer at the current step.
-  offline = false;
+  online();
   await page.click('#rule-box summary');
   await page.click('#rule-box summary');
   await page.waitForSelector('#rule [data-line]');
@@ -202,32 +216,16 @@ test('the update rule\'s panel comes after ready; when it cannot be fetched its 
 });
 
 test('saving and sharing are fetched once, at their first use, the button showing that it waits; when they cannot be fetched, Save PNG says so, the plot works on, and the next click retries', async () => {
-  // Their chunk is named by a hash: it is the one that records WebM video.
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  let offline = true;
-  let fetched = 0;
-  await context.route(/\/www\/chunk-[^/]*\.js$/, async (route) => {
-    const response = await route.fetch();
-    const body = await response.text();
-    if (!body.includes('video/webm;codecs=vp9')) return route.fulfill({ response, body });
-    if (offline) return route.abort('internetdisconnected');
-    fetched += 1;
-    // A slow network: the button shows that it waits.
-    await new Promise((ok) => setTimeout(ok, 400));
-    return route.fulfill({ response, body });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(env.base);
-  await page.waitForFunction(() => window.gradscape !== undefined);
+  // Their chunk is the one that records WebM video; once online, a slow network (the button
+  // shows that it waits).
+  const { context, page, errors, online, fetched } = await offlineChunk('video/webm;codecs=vp9', { delay: 400, acceptDownloads: true });
   await page.click('#save-png');
   await page.waitForFunction(() => /saving and sharing could not be loaded/.test(document.getElementById('messages').textContent));
   await dragStartIn2d(page);
   // Back online: the same button saves the image (a PNG file: its signature, and the plot's size
   // at twice the screen's resolution), and the Share button then opens its dialog with the page's
   // address, from the same fetch.
-  offline = false;
+  online();
   const downloaded = page.waitForEvent('download');
   await page.click('#save-png');
   assert.equal(await page.getAttribute('#save-png', 'aria-busy'), 'true', 'the button says it waits');
@@ -245,7 +243,7 @@ test('saving and sharing are fetched once, at their first use, the button showin
   await page.click('#share-button');
   await page.waitForSelector('#share', { state: 'visible' });
   assert.ok((await page.inputValue('#share-link')).startsWith(env.base), 'the link is the page\'s address');
-  assert.equal(fetched, 1);
+  assert.equal(fetched(), 1);
   assert.equal(errors.length, 0, errors.join('\n'));
   await context.close();
 });
